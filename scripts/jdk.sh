@@ -1,0 +1,16 @@
+# Sourced by ./trit and ./test: finds a JDK 25 (JAVA_HOME if it is one, else /usr/lib/jvm/*25*).
+find_jdk25() {
+  local cand
+  for cand in "${JAVA_HOME:-}" /usr/lib/jvm/*25* /usr/lib/jvm/*; do
+    [ -n "$cand" ] && [ -x "$cand/bin/java" ] || continue
+    if "$cand/bin/java" -version 2>&1 | grep -qE 'version "(2[5-9]|[3-9][0-9])'; then
+      echo "$cand"; return 0
+    fi
+  done
+  echo "trit: no JDK 25 found (set JAVA_HOME to a JDK 25 or newer)" >&2
+  return 1
+}
+# JVM flags every run of ours needs: the Vector API, native access for file mapping, and
+# java.nio opened for Arrow's allocator. Keep in step with trit.jvm.flags in pom.xml.
+TRIT_JVM_FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
+  --add-opens=java.base/java.nio=ALL-UNNAMED -Dfile.encoding=UTF-8 -XX:+UseParallelGC)
