@@ -40,4 +40,15 @@ public final class Tokenizers {
         throw new FormatException(dir, "no tokenizer.json or tokenizer.model");
     }
 
+    /**
+     * The tokenizer described by a GGUF file's {@code tokenizer.ggml.*} metadata, encoding as
+     * llama.cpp does. Missing or malformed keys give a FormatException naming the file.
+     */
+    public static Tokenizer forGgufMetadata(Path file, GgufVocab.Metadata metadata) throws FormatException {
+        try {
+            return GgufVocab.tokenizer(metadata);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new FormatException(file, "tokenizer: " + e.getMessage(), e);
+        }
+    }
 }

@@ -1,5 +1,8 @@
 package dev.trit.engine.tokenizer;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.trit.formats.FormatException;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -11,7 +14,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -40,6 +45,50 @@ class GgufVocabTest {
             }
         }
         assertEquals(List.of(), failures, name);
+    }
+
+    @Test
+    void miniGgufTokenizerGivesTransformersIdsOnWikitext() throws IOException {
+        // llama.cpp's converter copied tokenizer.model into the GGUF; llama.cpp's SPM encoder and
+        // sentencepiece agree on this text (one dummy prefix, byte fallback), so the GGUF
+        // tokenizer must reproduce transformers' ids from the oracle.
+        Path gguf = Fixtures.ROOT.resolve("gguf/mini-bitnet-tq2_0.gguf");
+        Tokenizer tok = Tokenizers.forGgufMetadata(gguf, new TestGgufMetadata(gguf));
+        int[] ids = tok.encode(Fixtures.wikitextTest(), false);
+        JsonNode o = Fixtures.json("oracle/wikitext-2-test/oracle-wt2test.json").get("mini-bitnet-fp16");
+        int[] first = Fixtures.ints(o.get("first_ids"));
+        assertArrayEquals(first, Arrays.copyOf(ids, first.length));
+        assertEquals(o.get("n_tokens").asInt(), ids.length);
+        JsonNode probe = Fixtures.json("oracle/mini-oracle.json").get("probe");
+        assertArrayEquals(Fixtures.ints(probe.get("ids")), tok.encode(probe.get("text").asText(), true));
+    }
+
+    @Test
+    void missingKeysAreAFormatError() {
+        GgufVocab.Metadata empty = new GgufVocab.Metadata() {
+            public java.util.Optional<String> string(String key) {
+                return java.util.Optional.empty();
+            }
+
+            public java.util.OptionalLong integer(String key) {
+                return java.util.OptionalLong.empty();
+            }
+
+            public java.util.Optional<List<String>> strings(String key) {
+                return java.util.Optional.empty();
+            }
+
+            public java.util.Optional<float[]> floats(String key) {
+                return java.util.Optional.empty();
+            }
+
+            public java.util.Optional<int[]> ints(String key) {
+                return java.util.Optional.empty();
+            }
+        };
+        Path p = Path.of("x.gguf");
+        FormatException e = assertThrows(FormatException.class, () -> Tokenizers.forGgufMetadata(p, empty));
+        assertTrue(e.getMessage().startsWith("x.gguf: tokenizer: no tokenizer.ggml.model"), e.getMessage());
     }
 
     /** test-tokenizer-0's read_tests: split on the separator; a trailing separator ends the list. */
