@@ -27,16 +27,20 @@ public final class BpeTokenizer implements Tokenizer {
      * @param merges       merge rules in rank order, each the pair of token texts to join
      * @param splitRegexes pre-tokenizer regex cascade (see {@link PreTokenizer})
      * @param ignoreMerges a pre-token that is itself a token is taken whole (Llama-3)
-     * @param atomic       text matched verbatim before pre-tokenization, with its id
+     * @param atomic       text always matched verbatim before pre-tokenization, with its id
+     *                     (non-special added tokens, user-defined tokens)
+     * @param special      special tokens, matched verbatim only when parsing special tokens
      * @param addBos       whether {@code encode(text, true)} puts BOS in front
      */
     public record Spec(List<String> tokens, List<String[]> merges, List<String> splitRegexes, boolean ignoreMerges,
-                       Map<String, Integer> atomic, OptionalInt bos, OptionalInt eos, boolean addBos) {
+                       Map<String, Integer> atomic, Map<String, Integer> special, OptionalInt bos, OptionalInt eos,
+                       boolean addBos) {
         public Spec {
-            tokens = List.copyOf(tokens);
+            tokens = java.util.Collections.unmodifiableList(new ArrayList<>(tokens)); // may have gaps (null)
             merges = List.copyOf(merges);
             splitRegexes = List.copyOf(splitRegexes);
             atomic = Map.copyOf(atomic);
+            special = Map.copyOf(special);
             Objects.requireNonNull(bos);
             Objects.requireNonNull(eos);
         }
@@ -51,6 +55,8 @@ public final class BpeTokenizer implements Tokenizer {
     private final PreTokenizer preTokenizer;
     private final boolean ignoreMerges;
     private final AtomicTokens atomic;
+    private final AtomicTokens atomicAndSpecial;
+    /** Ids whose text is plain text rather than byte-level characters. */
     private final Set<Integer> atomicIds;
     private final OptionalInt bos;
     private final OptionalInt eos;
@@ -80,19 +86,22 @@ public final class BpeTokenizer implements Tokenizer {
         this.preTokenizer = new PreTokenizer(spec.splitRegexes());
         this.ignoreMerges = spec.ignoreMerges();
         this.atomic = new AtomicTokens(spec.atomic());
-        this.atomicIds = new HashSet<>(spec.atomic().values());
+        Map<String, Integer> both = new HashMap<>(spec.special());
+        both.putAll(spec.atomic());
+        this.atomicAndSpecial = new AtomicTokens(both);
+        this.atomicIds = new HashSet<>(both.values());
         this.bos = spec.bos();
         this.eos = spec.eos();
         this.addBos = spec.addBos();
     }
 
     @Override
-    public int[] encode(String text, boolean addSpecial) {
+    public int[] encode(String text, boolean addSpecial, boolean parseSpecial) {
         IntList out = new IntList(text.length() / 3 + 4);
         if (addSpecial && addBos && bos.isPresent()) {
             out.add(bos.getAsInt());
         }
-        for (AtomicTokens.Segment seg : atomic.split(text)) {
+        for (AtomicTokens.Segment seg : (parseSpecial ? atomicAndSpecial : atomic).split(text)) {
             if (seg.isToken()) {
                 out.add(seg.id());
                 continue;

@@ -90,11 +90,15 @@ public final class GgufVocab {
         // llama.cpp sets ignore_merges and add_bos for the Llama-3 family only (not dbrx, smaug)
         boolean llama3 = Set.of("llama3", "llama-v3", "llama-bpe", "falcon3", "falcon-h1", "pixtral").contains(pre);
         boolean addBos = md.integer("tokenizer.ggml.add_bos_token").orElse(llama3 ? 1 : 0) != 0;
-        // With parse_special=false llama.cpp still cuts user-defined tokens out of the text.
+        // llama.cpp always cuts user-defined tokens out of the text, control and unknown ones
+        // only with parse_special.
         Map<String, Integer> atomic = new HashMap<>();
+        Map<String, Integer> special = new HashMap<>();
         for (int i = 0; i < n; i++) {
             if (types[i] == PieceType.USER_DEFINED) {
                 atomic.putIfAbsent(tokens.get(i), i);
+            } else if (types[i] == PieceType.CONTROL || types[i] == PieceType.UNKNOWN) {
+                special.putIfAbsent(tokens.get(i), i);
             }
         }
         List<String[]> pairs = new ArrayList<>(merges.size());
@@ -104,7 +108,7 @@ public final class GgufVocab {
                 pairs.add(new String[] {m.substring(0, sp), m.substring(sp + 1)});
             }
         }
-        return new BpeTokenizer(new BpeTokenizer.Spec(tokens, pairs, regexes, llama3, atomic,
+        return new BpeTokenizer(new BpeTokenizer.Spec(tokens, pairs, regexes, llama3, atomic, special,
                 id(md, "tokenizer.ggml.bos_token_id", 11, n), id(md, "tokenizer.ggml.eos_token_id", 11, n), addBos));
     }
 

@@ -77,6 +77,7 @@ public final class HfTokenizerJson {
             maxId = Math.max(maxId, id);
         }
         Map<String, Integer> atomic = new HashMap<>();
+        Map<String, Integer> special = new HashMap<>();
         for (JsonNode t : root.path("added_tokens")) {
             String content = t.path("content").asText(null);
             if (content == null) {
@@ -85,7 +86,7 @@ public final class HfTokenizerJson {
             int id = tokenId(t.path("id"), content);
             byId.put(id, content);
             maxId = Math.max(maxId, id);
-            atomic.put(content, id);
+            (t.path("special").asBoolean(false) ? special : atomic).put(content, id);
         }
         List<String> tokens = new ArrayList<>(maxId + 1);
         for (int i = 0; i <= maxId; i++) {
@@ -111,11 +112,13 @@ public final class HfTokenizerJson {
         }
 
         List<String> regexes = preTokenizerRegexes(root.path("pre_tokenizer"));
-        OptionalInt bosTemplate = templateBos(root.path("post_processor"), atomic);
-        OptionalInt bos = bosTemplate.isPresent() ? bosTemplate : idOf(bosText, atomic, vocab);
-        OptionalInt eos = idOf(eosText, atomic, vocab);
+        Map<String, Integer> added = new HashMap<>(special);
+        added.putAll(atomic);
+        OptionalInt bosTemplate = templateBos(root.path("post_processor"), added);
+        OptionalInt bos = bosTemplate.isPresent() ? bosTemplate : idOf(bosText, added, vocab);
+        OptionalInt eos = idOf(eosText, added, vocab);
         return new BpeTokenizer(new BpeTokenizer.Spec(tokens, merges, regexes,
-                model.path("ignore_merges").asBoolean(false), atomic, bos, eos, bosTemplate.isPresent()));
+                model.path("ignore_merges").asBoolean(false), atomic, special, bos, eos, bosTemplate.isPresent()));
     }
 
     private static int tokenId(JsonNode n, String token) {

@@ -31,9 +31,9 @@ public final class SpmTokenizer implements Tokenizer {
      * @param byteFallback      unknown symbols become their UTF-8 bytes as {@code <0xNN>} pieces
      * @param unk               the unknown piece
      * @param addBos            whether {@code encode(text, true)} puts BOS in front
-     * @param llamaCppSpecials  llama.cpp's handling of user-defined pieces in the text: each run of
-     *                          text after such a piece gets its own dummy prefix. Otherwise
-     *                          sentencepiece's: one dummy prefix for the whole text.
+     * @param llamaCppSpecials  llama.cpp's handling of user-defined pieces: cut out of the raw text
+     *                          like special tokens, the text after one gets its own dummy prefix.
+     *                          Otherwise sentencepiece's: matched inside the normalized text.
      */
     public record Spec(List<String> pieces, float[] scores, PieceType[] types, boolean addDummyPrefix,
                        boolean removeExtraSpaces, boolean escapeSpaces, boolean byteFallback, OptionalInt unk,
@@ -59,6 +59,10 @@ public final class SpmTokenizer implements Tokenizer {
     private final Map<String, Integer> mergeable = new HashMap<>();
     private final int[] byteIds = new int[256];
     private final AtomicTokens userDefined;
+    /** Control and unknown pieces, matched when parsing special tokens. */
+    private final AtomicTokens control;
+    /** User-defined plus control and unknown pieces. */
+    private final AtomicTokens withSpecial;
     private final Spec spec;
     /** No piece has "▁" after its first character, so merges never cross a word start. */
     private final boolean wordsIndependent;
@@ -71,6 +75,7 @@ public final class SpmTokenizer implements Tokenizer {
         this.types = spec.types().clone();
         java.util.Arrays.fill(byteIds, -1);
         Map<String, Integer> ud = new HashMap<>();
+        Map<String, Integer> control = new HashMap<>();
         boolean independent = true;
         for (int i = 0; i < pieces.length; i++) {
             String p = pieces[i];
@@ -80,13 +85,12 @@ public final class SpmTokenizer implements Tokenizer {
                     mergeable.putIfAbsent(p, i);
                     ud.putIfAbsent(p, i);
                 }
+                case CONTROL, UNKNOWN -> control.putIfAbsent(p, i);
                 case BYTE -> {
                     int b = byteValue(p);
                     if (b >= 0 && byteIds[b] < 0) {
                         byteIds[b] = i;
                     }
-                }
-                default -> {
                 }
             }
             if (types[i] != PieceType.BYTE && p.indexOf(SPACE, 1) > 0) {
@@ -94,6 +98,9 @@ public final class SpmTokenizer implements Tokenizer {
             }
         }
         this.userDefined = new AtomicTokens(ud);
+        this.control = new AtomicTokens(control);
+        control.putAll(ud);
+        this.withSpecial = new AtomicTokens(control);
         this.wordsIndependent = independent;
     }
 
@@ -110,7 +117,7 @@ public final class SpmTokenizer implements Tokenizer {
     }
 
     @Override
-    public int[] encode(String text, boolean addSpecial) {
+    public int[] encode(String text, boolean addSpecial, boolean parseSpecial) {
         IntList out = new IntList(text.length() / 3 + 4);
         if (addSpecial && spec.addBos() && spec.bos().isPresent()) {
             out.add(spec.bos().getAsInt());
@@ -118,31 +125,34 @@ public final class SpmTokenizer implements Tokenizer {
         if (spec.removeExtraSpaces()) {
             text = collapseSpaces(text);
         }
-        if (text.isEmpty()) {
-            return out.toArray();
-        }
-        if (spec.llamaCppSpecials()) {
-            boolean prefix = true;
-            for (AtomicTokens.Segment seg : userDefined.split(text)) {
-                if (seg.isToken()) {
-                    out.add(seg.id());
-                    prefix = true;
-                } else {
-                    encodeRaw(escape(prefix && spec.addDummyPrefix() ? " " + seg.text() : seg.text()), out);
-                    prefix = false;
-                }
-            }
-        } else {
-            String norm = escape(spec.addDummyPrefix() ? " " + text : text);
-            for (AtomicTokens.Segment seg : userDefined.split(norm)) {
-                if (seg.isToken()) {
-                    out.add(seg.id());
-                } else {
-                    encodeRaw(seg.text(), out);
-                }
+        // Text between atomic tokens is encoded chunk by chunk, each with its own dummy prefix
+        // (llama.cpp; transformers' legacy LlamaTokenizer around special tokens).
+        AtomicTokens outer = spec.llamaCppSpecials() ? (parseSpecial ? withSpecial : userDefined)
+                : (parseSpecial ? control : AtomicTokens.NONE);
+        boolean prefix = true;
+        for (AtomicTokens.Segment seg : outer.split(text)) {
+            if (seg.isToken()) {
+                out.add(seg.id());
+                prefix = true;
+            } else {
+                encodeChunk(seg.text(), prefix && spec.addDummyPrefix(), out);
+                prefix = false;
             }
         }
         return out.toArray();
+    }
+
+    private void encodeChunk(String chunk, boolean prefix, IntList out) {
+        String norm = escape(prefix ? " " + chunk : chunk);
+        // sentencepiece matches user-defined pieces inside the normalized text
+        AtomicTokens inner = spec.llamaCppSpecials() ? AtomicTokens.NONE : userDefined;
+        for (AtomicTokens.Segment seg : inner.split(norm)) {
+            if (seg.isToken()) {
+                out.add(seg.id());
+            } else {
+                encodeRaw(seg.text(), out);
+            }
+        }
     }
 
     private String escape(String s) {

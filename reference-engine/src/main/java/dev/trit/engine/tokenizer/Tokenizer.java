@@ -11,8 +11,21 @@ public sealed interface Tokenizer permits BpeTokenizer, SpmTokenizer {
     /**
      * Token ids of {@code text}. With {@code addSpecial} the BOS token is put in front when the
      * model's configuration asks for it (HF post-processor template, GGUF {@code add_bos_token}).
+     * With {@code parseSpecial} the text of special (control) tokens such as
+     * {@code <|begin_of_text|>} or {@code <s>} is read as that token (tokenizers' default,
+     * llama.cpp's parse_special); without, it is ordinary text. Non-special added tokens
+     * (user-defined pieces) are always matched, as both references do.
      */
-    int[] encode(String text, boolean addSpecial);
+    int[] encode(String text, boolean addSpecial, boolean parseSpecial);
+
+    /**
+     * {@link #encode(String, boolean, boolean)} with special-token text read as plain text, as the
+     * reference perplexity runs tokenize their evaluation data (llama-perplexity; transformers
+     * gave "&lt;unk&gt;" in WikiText as '&lt;', 'unk', '&gt;').
+     */
+    default int[] encode(String text, boolean addSpecial) {
+        return encode(text, addSpecial, false);
+    }
 
     /** The text of the ids: every token contributes its text, special tokens included. */
     String decode(int[] ids);

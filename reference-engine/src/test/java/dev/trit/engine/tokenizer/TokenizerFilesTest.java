@@ -43,7 +43,7 @@ class TokenizerFilesTest {
                           "merges":["a b","Ġ ab"]}}""");
         Tokenizer t = Tokenizers.forModelDir(dir);
         // "ab ab<s>b": GPT-2 split gives "ab", " ab", then <s> is atomic, then "b"
-        assertArrayEquals(new int[] {5, 3, 4, 5, 1}, t.encode("ab ab<s>b", true));
+        assertArrayEquals(new int[] {5, 3, 4, 5, 1}, t.encode("ab ab<s>b", true, true));
         assertArrayEquals(new int[] {3, 4}, t.encode("ab ab", false));
         assertEquals("ab ab<s>b", t.decode(new int[] {3, 4, 5, 1}));
         assertEquals(5, t.bos().getAsInt());
