@@ -124,7 +124,7 @@ record Inspection(String format, Path path, Map<String, String> summary, ObjectN
             try {
                 root = new ObjectMapper().readTree(json.toFile());
             } catch (IOException e) {
-                throw new FormatException(json, "not valid JSON: " + e.getOriginalMessage());
+                throw new FormatException(json, "not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
             }
             JsonNode model = root.path("model");
             int vocab = model.path("vocab").size();
