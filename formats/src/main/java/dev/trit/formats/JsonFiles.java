@@ -48,7 +48,10 @@ final class JsonFiles {
         try {
             root = MAPPER.readTree(text);
         } catch (JacksonException e) {
-            throw new FormatException(file, what + " is not valid JSON: " + oneLine(e.getOriginalMessage()), e);
+            String m = oneLine(e.getOriginalMessage());
+            // Jackson says "Duplicate field 'x'"; say what it means for the file.
+            if (m.startsWith("Duplicate field ")) throw new FormatException(file, what + " has the key " + m.substring(16) + " twice", e);
+            throw new FormatException(file, what + " is not valid JSON: " + m, e);
         }
         if (root == null || root.isMissingNode()) throw new FormatException(file, what + " is empty");
         if (!root.isObject()) throw new FormatException(file, what + " is a JSON " + kind(root) + ", not an object");
