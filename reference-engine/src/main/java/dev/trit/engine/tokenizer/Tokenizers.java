@@ -2,11 +2,17 @@ package dev.trit.engine.tokenizer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trit.formats.FormatException;
+import dev.trit.formats.GgufFile;
+import dev.trit.formats.GgufValue;
+import dev.trit.formats.GgufValueType;
 import dev.trit.formats.TokenizerConfig;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /** Finds and loads the tokenizer of a model. */
@@ -50,5 +56,40 @@ public final class Tokenizers {
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new FormatException(file, "tokenizer: " + e.getMessage(), e);
         }
+    }
+
+    /** The tokenizer of a GGUF file, encoding as llama.cpp does. */
+    public static Tokenizer forGguf(GgufFile gguf) throws FormatException {
+        GgufVocab.Metadata md = new GgufVocab.Metadata() {
+            @Override
+            public Optional<String> string(String key) {
+                return gguf.string(key);
+            }
+
+            @Override
+            public OptionalLong integer(String key) {
+                Optional<GgufValue> v = gguf.value(key);
+                if (v.isPresent() && v.get().type() == GgufValueType.BOOL) {
+                    return OptionalLong.of(gguf.bool(key).orElseThrow() ? 1 : 0);
+                }
+                return gguf.integer(key);
+            }
+
+            @Override
+            public Optional<List<String>> strings(String key) {
+                return gguf.value(key).map(v -> gguf.stringArray(key));
+            }
+
+            @Override
+            public Optional<float[]> floats(String key) {
+                return gguf.value(key).map(v -> gguf.floatArray(key));
+            }
+
+            @Override
+            public Optional<int[]> ints(String key) {
+                return gguf.value(key).map(v -> gguf.intArray(key));
+            }
+        };
+        return forGgufMetadata(gguf.path(), md);
     }
 }

@@ -2,6 +2,7 @@ package dev.trit.engine.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.trit.formats.GgufFile;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,6 +34,13 @@ final class Fixtures {
             return Files.readString(ROOT.resolve("data/wikitext-2/test.txt"), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The tokenizer of a GGUF file, read with the real GGUF reader. */
+    static Tokenizer ggufTokenizer(Path gguf) throws IOException {
+        try (GgufFile f = GgufFile.open(gguf)) {
+            return Tokenizers.forGguf(f);
         }
     }
 

@@ -30,7 +30,7 @@ class GgufVocabTest {
     @ValueSource(strings = {"llama-spm", "phi-3", "gpt-2", "falcon"})
     void matchesLlamaCppTestTokenizer0(String name) throws IOException {
         Path gguf = Fixtures.ROOT.resolve("vocab/ggml-vocab-" + name + ".gguf");
-        Tokenizer tok = GgufVocab.tokenizer(new TestGgufMetadata(gguf));
+        Tokenizer tok = Fixtures.ggufTokenizer(gguf);
         List<String> inputs = splitInputs(Files.readString(Path.of(gguf + ".inp"), StandardCharsets.UTF_8));
         List<String> outputs = Files.readAllLines(Path.of(gguf + ".out"), StandardCharsets.UTF_8);
         assertEquals(outputs.size(), inputs.size(), "test count");
@@ -53,7 +53,7 @@ class GgufVocabTest {
         // sentencepiece agree on this text (one dummy prefix, byte fallback), so the GGUF
         // tokenizer must reproduce transformers' ids from the oracle.
         Path gguf = Fixtures.ROOT.resolve("gguf/mini-bitnet-tq2_0.gguf");
-        Tokenizer tok = Tokenizers.forGgufMetadata(gguf, new TestGgufMetadata(gguf));
+        Tokenizer tok = Fixtures.ggufTokenizer(gguf);
         int[] ids = tok.encode(Fixtures.wikitextTest(), false);
         JsonNode o = Fixtures.json("oracle/wikitext-2-test/oracle-wt2test.json").get("mini-bitnet-fp16");
         int[] first = Fixtures.ints(o.get("first_ids"));

@@ -41,7 +41,7 @@ class SpecialTokenTextTest {
     @Test
     void sentencePieceFromGguf() throws IOException {
         var gguf = Fixtures.ROOT.resolve("vocab/ggml-vocab-llama-spm.gguf");
-        Tokenizer t = Tokenizers.forGgufMetadata(gguf, new TestGgufMetadata(gguf));
+        Tokenizer t = Fixtures.ggufTokenizer(gguf);
         assertArrayEquals(concat(t.encode("a", false), new int[] {2}, t.encode("b", false)),
                 t.encode("a</s>b", false, true));
     }
