@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -18,6 +17,8 @@ import java.util.OptionalInt;
  * Reads a Hugging Face {@code tokenizer.json} holding a byte-level BPE model (GPT-2 / Llama-3
  * family) into a {@link BpeTokenizer}. Anything this reader would not reproduce exactly
  * (normalizers, other models or pre-tokenizers) is refused with a {@link FormatException}.
+ * Added tokens are matched as written; their lstrip / rstrip / single_word flags are not applied
+ * (none of the supported checkpoints sets them).
  */
 public final class HfTokenizerJson {
     private static final long MAX_BYTES = 256L << 20;
@@ -70,8 +71,7 @@ public final class HfTokenizerJson {
         }
         Map<Integer, String> byId = new HashMap<>();
         int maxId = -1;
-        for (Iterator<Map.Entry<String, JsonNode>> it = vocab.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : vocab.properties()) {
             int id = tokenId(e.getValue(), e.getKey());
             byId.put(id, e.getKey());
             maxId = Math.max(maxId, id);
