@@ -210,10 +210,8 @@ final class GgufReader {
 
     private String readString(String what) throws FormatException {
         long len = readU64("length of " + what);
-        if (len < 0 || len > MAX_STRING_BYTES) {
-            throw new FormatException(path, what + " has absurd length " + Long.toUnsignedString(len));
-        }
         need(len, what);
+        if (len > MAX_STRING_BYTES) throw new FormatException(path, what + " has absurd length " + len);
         byte[] b = new byte[(int) len];
         MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, pos, b, 0, (int) len);
         pos += len;
