@@ -82,6 +82,8 @@ class GgufBadInputTest {
         fails(new RawGguf().header(3, 0, 1).str("k").u32(7).u8(2).zeros(16).bytes(), "bool of value 2");
         fails(new RawGguf().header(3, 0, 1).str("").u32(4).u32(1).zeros(16).bytes(), "empty key");
         fails(new RawGguf().header(3, 0, 2).kvU32("k", 1).kvU32("k", 2).zeros(16).bytes(), "duplicate key 'k'");
+        // names from the file are escaped so the message stays one line
+        fails(new RawGguf().header(3, 0, 2).kvU32("a\nb", 1).kvU32("a\nb", 2).zeros(16).bytes(), "duplicate key 'a\\u000ab'");
         RawGguf deep = new RawGguf().header(3, 0, 1).str("deep").u32(9);
         for (int i = 0; i < 9; i++) deep.u32(9).u64(1);
         deep.u32(4).u64(1).u32(7);
@@ -89,6 +91,19 @@ class GgufBadInputTest {
         fails(new RawGguf().header(3, 0, 1).str("general.alignment").u32(5).u32(32).zeros(16).bytes(), "must be a uint32");
         fails(new RawGguf().header(3, 0, 1).kvU32("general.alignment", 24).zeros(16).bytes(), "not a power of two");
         fails(new RawGguf().header(3, 0, 1).kvU32("general.alignment", 0).zeros(16).bytes(), "not a power of two");
+    }
+
+    @Test
+    void tooManyStringsForTheHeap() {
+        // more strings than the heap guard allows, each an empty string (8 zero bytes in the file)
+        long many = GgufReader.MAX_METADATA_OBJECTS + 1;
+        byte[] head = new RawGguf().header(3, 0, 1).str("k").u32(9).u32(8).u64(many).bytes();
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment seg = arena.allocate(head.length + 8 * many);
+            seg.copyFrom(java.lang.foreign.MemorySegment.ofArray(head));
+            FormatException e = assertThrows(FormatException.class, () -> GgufReader.parse(Path.of("many.gguf"), seg));
+            assertTrue(e.getMessage().contains("more than 16777216"), e.getMessage());
+        }
     }
 
     @Test
