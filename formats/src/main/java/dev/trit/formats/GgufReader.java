@@ -76,9 +76,12 @@ final class GgufReader {
             if (size < 24) throw new FormatException(path, "too small to be a GGUF file (" + size + " bytes)");
             MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena).asReadOnly();
             return new GgufReader(path, seg).parse(arena);
-        } catch (IOException | RuntimeException | Error e) {
+        } catch (FormatException | RuntimeException | Error e) {
             arena.close();
             throw e;
+        } catch (IOException e) {
+            arena.close();
+            throw new FormatException(path, "cannot read (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
         }
     }
 

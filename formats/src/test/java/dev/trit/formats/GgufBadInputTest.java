@@ -53,6 +53,16 @@ class GgufBadInputTest {
     }
 
     @Test
+    void version2IsRead() throws IOException {
+        byte[] v2 = withData(oneTensor(0, 0, 4), 32);
+        v2[4] = 2; // v2 and v3 have the same little-endian layout
+        try (GgufFile f = GgufFile.open(file(v2))) {
+            assertEquals(2, f.version());
+            assertEquals(1, f.tensors().size());
+        }
+    }
+
+    @Test
     void headerProblems() throws IOException {
         fails(new byte[10], "too small");
         fails(new byte[0], "too small");
