@@ -1,0 +1,63 @@
+package dev.trit.formats;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Optional;
+
+/**
+ * Converts between float values and the bytes of one ggml tensor type. Encoders are bit-exact with
+ * ggml's reference quantizers ({@code quantize_row_*_ref} in ggml-quants.c, which gguf-py's numpy
+ * quantizers reproduce), scales rounded to fp16 the same way.
+ *
+ * <p>{@code src}/{@code dst} segments start at a block boundary and {@code count} is a whole number of
+ * blocks. Segments are little-endian byte images (a slice of a mapped file, or
+ * {@code MemorySegment.ofArray(byte[])}). I2_S is a whole-tensor format: its segment must be the
+ * entire tensor (see {@link I2sCodec}).
+ */
+public sealed interface BlockCodec permits F32Codec, F16Codec, Bf16Codec, Q8_0Codec, Q4_0Codec, TernaryCodec {
+    GgmlType type();
+
+    /** Decodes {@code count} values from {@code src} into {@code dst[dstOffset ..]}. */
+    void decode(MemorySegment src, float[] dst, int dstOffset, int count);
+
+    /** Encodes {@code src[srcOffset .. +count]} into {@code dst} ({@code type().bytesFor(count)} bytes). */
+    void encode(float[] src, int srcOffset, int count, MemorySegment dst);
+
+    default float[] decode(MemorySegment src, int count) {
+        float[] out = new float[count];
+        decode(src, out, 0, count);
+        return out;
+    }
+
+    default byte[] encode(float[] values) {
+        byte[] out = new byte[Math.toIntExact(type().bytesFor(values.length))];
+        encode(values, 0, values.length, MemorySegment.ofArray(out));
+        return out;
+    }
+
+    /** The codec for a type, if there is one (F32, F16, BF16, Q8_0, Q4_0, TQ1_0, TQ2_0, I2_S). */
+    static Optional<BlockCodec> find(GgmlType type) {
+        return Optional.ofNullable(switch (type) {
+            case F32 -> F32Codec.INSTANCE;
+            case F16 -> F16Codec.INSTANCE;
+            case BF16 -> Bf16Codec.INSTANCE;
+            case Q8_0 -> Q8_0Codec.INSTANCE;
+            case Q4_0 -> Q4_0Codec.INSTANCE;
+            case TQ1_0 -> Tq1Codec.INSTANCE;
+            case TQ2_0 -> Tq2Codec.INSTANCE;
+            case I2_S -> I2sCodec.INSTANCE;
+            default -> null;
+        });
+    }
+
+    /** The codec for a type; IllegalArgumentException naming the type if it has none. */
+    static BlockCodec of(GgmlType type) {
+        return find(type).orElseThrow(() -> new IllegalArgumentException("no codec for ggml type " + type));
+    }
+
+    /** Checks a count against the block size (IllegalArgumentException). */
+    static void checkBlocks(GgmlType type, int count) {
+        if (count < 0 || count % type.blockSize() != 0) {
+            throw new IllegalArgumentException(count + " values is not a whole number of " + type + " blocks of " + type.blockSize());
+        }
+    }
+}
