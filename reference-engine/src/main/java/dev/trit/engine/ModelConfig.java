@@ -1,7 +1,7 @@
 package dev.trit.engine;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.trit.formats.FormatException;
+import dev.trit.formats.HfConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,63 +56,39 @@ public record ModelConfig(
 
     /** Reads {@code config.json} of an HF model directory (or the file itself). */
     public static ModelConfig read(Path configJson) throws IOException {
+        HfConfig hf = HfConfig.read(configJson);
         Path file = Files.isDirectory(configJson) ? configJson.resolve("config.json") : configJson;
-        JsonNode root = new ObjectMapper().readTree(file.toFile());
         try {
-            return fromJson(root);
+            return from(hf);
         } catch (IllegalArgumentException e) {
-            throw new IOException(file + ": " + e.getMessage(), e);
+            throw new FormatException(file, e.getMessage());
         }
     }
 
-    /** Builds the config from a parsed HF config.json, with the defaults of transformers' LlamaConfig. */
-    public static ModelConfig fromJson(JsonNode c) {
-        JsonNode archs = c.path("architectures");
-        if (!archs.isArray() || archs.isEmpty()) throw new IllegalArgumentException("config has no architectures");
-        Architecture arch = Architecture.fromHfName(archs.get(0).asText());
-        int hidden = req(c, "hidden_size");
-        int heads = req(c, "num_attention_heads");
-        int kvHeads = c.path("num_key_value_heads").isNumber() ? c.get("num_key_value_heads").asInt() : heads;
-        int headDim = c.path("head_dim").isNumber() ? c.get("head_dim").asInt() : hidden / heads;
-        double theta = 10000.0;
-        if (c.path("rope_parameters").path("rope_theta").isNumber()) theta = c.get("rope_parameters").get("rope_theta").asDouble();
-        else if (c.path("rope_theta").isNumber()) theta = c.get("rope_theta").asDouble();
-        String ropeType = c.path("rope_parameters").path("rope_type").asText("default");
-        if (!ropeType.equals("default") || (c.hasNonNull("rope_scaling") && !c.get("rope_scaling").isNull())) {
-            throw new IllegalArgumentException("rope scaling (" + ropeType + ") is not supported");
+    /** Derives the engine's view of a model from its HF config; IllegalArgumentException if unsupported. */
+    public static ModelConfig from(HfConfig c) {
+        if (c.architectures().isEmpty()) throw new IllegalArgumentException("config has no architectures");
+        Architecture arch = Architecture.fromHfName(c.architectures().getFirst());
+        if (c.ropeType().isPresent() && !c.ropeType().get().equals("default")) {
+            throw new IllegalArgumentException("rope type " + c.ropeType().get() + " is not supported");
         }
-        float eps = (float) c.path("rms_norm_eps").asDouble(1e-6);
-        boolean tied = c.path("tie_word_embeddings").asBoolean(false);
-        Activation act = Activation.fromHfName(c.path("hidden_act").asText("silu"));
-        boolean subNorms = arch != Architecture.LLAMA;
         TernaryMode mode = switch (arch) {
             case LLAMA -> TernaryMode.NONE;
             case BITNET_1BITLLM -> TernaryMode.ONLINE; // its BitLinear always quantizes the latent weights
-            case BITNET -> bitnetMode(c.path("quantization_config"));
+            case BITNET -> c.quantizationConfig().map(ModelConfig::bitnetMode).orElse(TernaryMode.NONE); // no config: nn.Linear
         };
-        return new ModelConfig(arch, hidden, req(c, "num_hidden_layers"), heads, kvHeads, headDim,
-                req(c, "intermediate_size"), req(c, "vocab_size"), theta, eps, tied, act, subNorms, mode,
-                c.path("bos_token_id").asInt(1), firstInt(c.path("eos_token_id"), 2),
-                c.path("max_position_embeddings").asInt(2048));
+        return new ModelConfig(arch, c.hiddenSize(), c.numHiddenLayers(), c.numAttentionHeads(), c.numKeyValueHeads(), c.headDim(),
+                c.intermediateSize(), c.vocabSize(), c.ropeTheta(), (float) c.rmsNormEps(), c.tieWordEmbeddings(),
+                Activation.fromHfName(c.hiddenAct()), arch != Architecture.LLAMA, mode,
+                c.bosTokenId().orElse(1), c.eosTokenId().orElse(2), c.maxPositionEmbeddings());
     }
 
-    private static TernaryMode bitnetMode(JsonNode q) {
-        if (q.isMissingNode() || q.isNull()) return TernaryMode.NONE; // transformers keeps nn.Linear then
-        String cls = q.path("linear_class").asText("bitlinear");
-        String mode = q.path("quantization_mode").asText("offline");
+    private static TernaryMode bitnetMode(HfConfig.QuantizationConfig q) {
+        if (!q.quantMethod().equals("bitnet")) throw new IllegalArgumentException("quant_method " + q.quantMethod() + " is not supported");
+        String cls = q.linearClass().orElse("bitlinear");
+        String mode = q.quantizationMode().orElse("offline");
         if (cls.equals("bitlinear")) return TernaryMode.PACKED_DIVIDE;
         if (cls.equals("autobitlinear")) return mode.equals("online") ? TernaryMode.ONLINE : TernaryMode.PACKED_MULTIPLY;
         throw new IllegalArgumentException("unknown quantization_config.linear_class " + cls);
-    }
-
-    private static int firstInt(JsonNode n, int dflt) {
-        if (n.isArray()) return n.isEmpty() ? dflt : n.get(0).asInt();
-        return n.isNumber() ? n.asInt() : dflt;
-    }
-
-    private static int req(JsonNode c, String key) {
-        JsonNode n = c.get(key);
-        if (n == null || !n.isNumber()) throw new IllegalArgumentException("config lacks numeric " + key);
-        return n.asInt();
     }
 }

@@ -2,7 +2,9 @@ package dev.trit.engine;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import dev.trit.formats.TernaryValues;
 import java.util.Objects;
+import java.util.OptionalDouble;
 
 /**
  * A ternary weight matrix kept packed: 2 bits per weight, never expanded to floats. The effective weight
@@ -52,6 +54,18 @@ public final class TernaryMatrix implements Matrix {
             for (int c = 0; c < cols; c++) b.set(r, c, trits[r * cols + c]);
         }
         return b.build(scale);
+    }
+
+    /**
+     * From ternary values decoded by a GGUF codec (TQ1_0, TQ2_0, I2_S) of a [rows, cols] tensor in
+     * row-major order. The engine keeps one scale per matrix, as BitNet has; per-block scales that differ
+     * are refused rather than approximated.
+     */
+    public static TernaryMatrix fromTernaryValues(int rows, int cols, TernaryValues values) {
+        if ((long) rows * cols != values.size()) throw new IllegalArgumentException("expected " + (long) rows * cols + " values, got " + values.size());
+        OptionalDouble scale = values.uniformScale();
+        if (scale.isEmpty()) throw new IllegalArgumentException("ternary blocks carry different scales (or all trits are 0); one scale per matrix is required");
+        return fromTrits(rows, cols, values.trits(), (float) scale.getAsDouble());
     }
 
     /**

@@ -24,9 +24,6 @@ final class Fixtures {
 
     /** Loads a fixture model fully onto the heap (the mapping is closed before returning). */
     static Transformer load(String name, Kernels kernels) throws IOException {
-        ModelConfig config = ModelConfig.read(hf(name));
-        try (InterimSafetensors st = new InterimSafetensors(hf(name).resolve("model.safetensors"))) {
-            return ModelLoader.load(config, st, kernels);
-        }
+        return HfModel.load(hf(name), kernels);
     }
 }

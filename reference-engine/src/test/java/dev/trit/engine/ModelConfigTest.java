@@ -1,9 +1,12 @@
 package dev.trit.engine;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.trit.formats.HfConfig;
+import java.nio.file.Path;
 import java.io.IOException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -37,13 +40,16 @@ class ModelConfigTest {
     void rejectsUnknownArchitecture() {
         var json = new ObjectMapper().createObjectNode();
         json.putArray("architectures").add("GPT2LMHeadModel");
-        assertThrows(IllegalArgumentException.class, () -> ModelConfig.fromJson(json));
+        json.put("model_type", "gpt2").put("hidden_size", 8).put("intermediate_size", 8).put("num_hidden_layers", 1)
+                .put("num_attention_heads", 1).put("vocab_size", 8);
+        HfConfig hf = assertDoesNotThrow(() -> HfConfig.parse(Path.of("config.json"), json));
+        assertThrows(IllegalArgumentException.class, () -> ModelConfig.from(hf));
     }
 
     @Test
     void autobitlinearOfflineMultipliesByScale() throws IOException {
         var json = (com.fasterxml.jackson.databind.node.ObjectNode) new ObjectMapper().readTree(Fixtures.hf("demo-bitnet-packed").resolve("config.json").toFile());
         ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("quantization_config")).put("linear_class", "autobitlinear");
-        assertEquals(TernaryMode.PACKED_MULTIPLY, ModelConfig.fromJson(json).ternaryMode());
+        assertEquals(TernaryMode.PACKED_MULTIPLY, ModelConfig.from(HfConfig.parse(Path.of("config.json"), json)).ternaryMode());
     }
 }

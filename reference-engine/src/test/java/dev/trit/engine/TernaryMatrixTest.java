@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.trit.formats.TernaryValues;
 import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +52,16 @@ class TernaryMatrixTest {
         assertEquals(1.0f, m.scale());
         int[] expected = {0, 1, 0, -1, 1, 0, 0, 1};
         for (int i = 0; i < 8; i++) assertEquals(expected[i], m.trit(i / 4, i % 4), "element " + i);
+    }
+
+    @Test
+    void fromTernaryValuesNeedsOneScale() {
+        byte[] trits = {1, 0, -1, 1, 0, 0, 0, 0};
+        TernaryMatrix m = TernaryMatrix.fromTernaryValues(2, 4, new TernaryValues(trits, new float[]{0.25f, 0f}, 4));
+        assertEquals(0.25f, m.scale()); // the all-zero block's stored 0 carries no scale
+        assertEquals(-1, m.trit(0, 2));
+        assertThrows(IllegalArgumentException.class,
+                () -> TernaryMatrix.fromTernaryValues(2, 4, new TernaryValues(new byte[]{1, 0, 0, 0, 1, 0, 0, 0}, new float[]{0.25f, 0.5f}, 4)));
     }
 
     @Test

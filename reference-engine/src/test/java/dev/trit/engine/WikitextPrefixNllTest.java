@@ -3,6 +3,7 @@ package dev.trit.engine;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.trit.formats.NpyReader;
 import java.io.IOException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,7 +60,7 @@ class WikitextPrefixNllTest {
         JsonNode firstIds = Fixtures.json("oracle/wikitext-2-test/oracle-wt2test.json").get(model).get("first_ids");
         int[] ids = new int[firstIds.size()];
         for (int i = 0; i < ids.length; i++) ids[i] = firstIds.get(i).asInt();
-        double[] oracle = InterimNpy.readFloat64(Fixtures.root().resolve("oracle/wikitext-2-test/" + model + ".wt2test.nll-first25500.npy"));
+        double[] oracle = NpyReader.read(Fixtures.root().resolve("oracle/wikitext-2-test/" + model + ".wt2test.nll-first25500.npy")).data();
 
         Transformer m = Fixtures.load(model, new VectorKernels(parallel));
         PerplexityResult r = new PerplexityRun(m, ids.length + 1, PerplexityProtocol.HF_WINDOWS).run(ids, 0, null);
