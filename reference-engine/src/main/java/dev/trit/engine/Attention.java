@@ -12,14 +12,16 @@ final class Attention {
      * @param q    n x qDim queries (after RoPE) for positions pos0 .. pos0+n-1
      * @param keys cache keys, at least pos0+n positions x kvDim
      * @param out  n x qDim
+     * @param from first work unit (token t, head h) = t * heads + h, to computes up to (exclusive)
      */
-    static void compute(ModelConfig c, float[] q, int n, int pos0, float[] keys, float[] values, float[] out) {
+    static void compute(ModelConfig c, float[] q, int n, int pos0, float[] keys, float[] values, float[] out, int from, int to) {
         int hd = c.headDim(), qDim = c.qDim(), kvDim = c.kvDim(), group = c.groupSize();
         float scale = (float) (1.0 / Math.sqrt(hd));
         float[] scores = new float[pos0 + n];
-        for (int t = 0; t < n; t++) {
+        for (int unit = from; unit < to; unit++) {
+            int t = unit / c.heads(), head = unit % c.heads();
             int len = pos0 + t + 1;
-            for (int head = 0; head < c.heads(); head++) {
+            {
                 int qo = t * qDim + head * hd;
                 int ko = (head / group) * hd;
                 float max = Float.NEGATIVE_INFINITY;

@@ -11,6 +11,13 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
      */
     void ternaryMatmul(TernaryMatrix w, QuantizedActivations x, float[] y);
 
+    /**
+     * Causal attention of n queries at positions pos0.. over the cached keys/values (see {@link Attention}).
+     */
+    default void attention(ModelConfig c, float[] q, int n, int pos0, float[] keys, float[] values, float[] out) {
+        Attention.compute(c, q, n, pos0, keys, values, out, 0, n * c.heads());
+    }
+
     default void multiply(Matrix w, float[] x, int tokens, float[] y, boolean quantizeInput) {
         if (w.cols() <= 0 || x.length < tokens * w.cols() || y.length < tokens * w.rows()) throw new IllegalArgumentException("matmul size mismatch");
         switch (w) {

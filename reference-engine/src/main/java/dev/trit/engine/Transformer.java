@@ -103,7 +103,7 @@ public final class Transformer {
             rope.apply(b.k, t * config.kvDim(), config.kvHeads(), pos0 + t);
         }
         cache.put(l, b.k, b.v, n);
-        Attention.compute(config, b.q, n, pos0, cache.keys(l), cache.values(l), b.attn);
+        kernels.attention(config, b.q, n, pos0, cache.keys(l), cache.values(l), b.attn);
         if (w.attnSubNorm() != null) RmsNorm.apply(b.attn, n, config.qDim(), w.attnSubNorm(), eps, b.attn);
         project(w.o(), b.attn, quantizedIfTernary(w.o(), b.attn, n, config.qDim()), n, b.out);
         for (int i = 0; i < n * h; i++) x[i] += b.out[i];

@@ -10,10 +10,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** The Vector API kernels against the scalar reference. */
 class KernelsTest {
     @ParameterizedTest(name = "rows {0} cols {1} tokens {2}")
-    @CsvSource({"1, 1, 1", "5, 7, 3", "64, 256, 17", "33, 768, 4", "8, 9000, 2", "130, 100, 1"})
+    @CsvSource({"1, 1, 1", "5, 7, 3", "64, 256, 17", "33, 768, 4", "8, 9000, 2", "130, 100, 1", "3, 300, 255", "7, 1000, 9", "16, 64, 300"})
     void ternaryKernelIsBitIdenticalToScalar(int rows, int cols, int tokens) {
         // integer sums are exact, so both kernels must produce identical floats; 9000 columns exceed the
-        // 255 short-lane steps between widenings for every vector width up to 512 bits
+        // 255 short-lane steps between widenings for every vector width up to 512 bits; 1000 columns with 9 tokens
+        // exceed them in the batched (token-vectorized) kernel
         Random rnd = new Random(rows * 31L + cols);
         byte[] trits = new byte[rows * cols];
         for (int i = 0; i < trits.length; i++) trits[i] = (byte) (rnd.nextInt(3) - 1);
@@ -31,7 +32,7 @@ class KernelsTest {
     }
 
     @ParameterizedTest(name = "rows {0} cols {1} tokens {2}")
-    @CsvSource({"1, 1, 1", "5, 7, 3", "64, 256, 17", "33, 77, 4"})
+    @CsvSource({"1, 1, 1", "5, 7, 3", "64, 256, 17", "33, 77, 4", "9, 40, 255", "3, 5, 8"})
     void floatKernelMatchesScalar(int rows, int cols, int tokens) {
         Random rnd = new Random(rows * 17L + cols);
         float[] d = new float[rows * cols];
