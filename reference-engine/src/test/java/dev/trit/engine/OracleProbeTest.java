@@ -58,7 +58,40 @@ class OracleProbeTest {
 
         Transformer m = Fixtures.load(model, new VectorKernels(parallel));
         float[] logits = m.forward(ids, m.newCache(ids.length));
+        compare(model, probe, ids.length, m.config().vocabSize(), logits, logitTolerance);
+    }
+
+    /**
+     * The same probe decoded one token at a time through the KV cache (the generation path, with the
+     * single-token kernels), against the same oracle and tolerances; the greedy continuation of the
+     * whole probe must be the oracle's argmax at the last position.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            "demo-llama-f16, oracle/demo-oracle.json, 0.001",
+            "demo-bitnet-packed, oracle/demo-oracle.json, 0.25",
+            "mini-bitnet-fp16, oracle/mini-oracle.json, 0.1",
+    })
+    void incrementalDecodingMatchesTransformers(String model, String oracleFile, double logitTolerance) throws IOException {
+        JsonNode oracle = Fixtures.json(oracleFile);
+        JsonNode probe = oracle.get("models").get(model).get("probe");
+        JsonNode idsNode = oracle.get("probe").get("ids");
+        int[] ids = new int[idsNode.size()];
+        for (int i = 0; i < ids.length; i++) ids[i] = idsNode.get(i).asInt();
+
+        Transformer m = Fixtures.load(model, new VectorKernels(parallel));
         int vocab = m.config().vocabSize();
+        KvCache cache = m.newCache(ids.length);
+        float[] logits = new float[ids.length * vocab];
+        for (int t = 0; t < ids.length; t++) System.arraycopy(m.forward(new int[]{ids[t]}, cache), 0, logits, t * vocab, vocab);
+        compare(model + " (incremental)", probe, ids.length, vocab, logits, logitTolerance);
+
+        int[] next = new Generator(m, new Sampler.Greedy()).generate(ids, 1, null);
+        assertEquals(probe.get("argmax_each_pos").get(ids.length - 1).asInt(), next[0]);
+    }
+
+    private static void compare(String model, JsonNode probe, int positions, int vocab, float[] logits, double logitTolerance) {
+        int[] ids = new int[positions];
 
         double maxLogitDiff = 0, maxLseDiff = 0;
         int argmaxMismatch = 0;
