@@ -9,16 +9,26 @@ public final class PerplexityRun {
     private final int ctx;
     private final PerplexityProtocol protocol;
     private final int bos;
+    private final boolean bosFirst;
 
     /**
      * @param ctx model context per window: HF_WINDOWS runs [BOS] + ctx-1 tokens, LLAMA_CPP chunks of ctx
      */
     public PerplexityRun(Transformer model, int ctx, PerplexityProtocol protocol) {
+        this(model, ctx, protocol, true);
+    }
+
+    /**
+     * @param bosFirst for LLAMA_CPP: whether the chunk's first token is replaced by BOS (llama.cpp does
+     *                 so when the vocabulary's add_bos_token is true); HF_WINDOWS always prepends BOS
+     */
+    public PerplexityRun(Transformer model, int ctx, PerplexityProtocol protocol, boolean bosFirst) {
         if (ctx < 2 || (protocol == PerplexityProtocol.LLAMA_CPP && ctx < 4)) throw new IllegalArgumentException("context " + ctx + " too small");
         this.model = model;
         this.ctx = ctx;
         this.protocol = protocol;
         this.bos = model.config().bosTokenId();
+        this.bosFirst = bosFirst;
     }
 
     /** Windows the token stream yields under this protocol (a partial trailing window is dropped). */
@@ -49,7 +59,7 @@ public final class PerplexityRun {
                 firstLogit = 0;
             } else {
                 System.arraycopy(ids, w * ctx, input, 0, ctx);
-                input[0] = bos;
+                if (bosFirst) input[0] = bos;
                 firstLogit = ctx / 2;
             }
             firstTarget = firstLogit + 1;
