@@ -116,8 +116,9 @@ final class AnalyzeCommand implements Callable<Integer> {
         }
         for (ResultRow r : rows) {
             if (r.scope().equals(ModelAnalysis.SCOPE_LINEAR) && r.metric().equals(Metrics.CODED_BITS_PER_WEIGHT)) {
-                w.println(f("  %-26s %7.4f  (measured, %s below log2(3))", r.variant(), r.value(),
-                        f("%+.4f", Math.log(3) / Math.log(2) - r.value())));
+                double below = Math.log(3) / Math.log(2) - r.value();
+                w.println(f("  %-26s %7.4f  (measured: %.4f %s log2(3))", r.variant(), r.value(), Math.abs(below),
+                        below > 0 ? "below" : "above"));
             }
         }
         w.println();
