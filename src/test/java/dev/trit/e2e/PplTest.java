@@ -34,8 +34,12 @@ class PplTest {
     void tq1AndTq2GiveTheSamePerplexity() throws Exception {
         JsonNode a = ppl("ppl", Cli.FIXTURES.resolve("gguf/mini-bitnet-tq1_0.gguf").toString(), TEXT,
                 "--protocol", "llama-cpp", "--max-windows", "12", "--json");
+        Path nll = tmp.resolve("nll.arrow");
         JsonNode b = ppl("ppl", Cli.FIXTURES.resolve("gguf/mini-bitnet-tq2_0.gguf").toString(), TEXT,
-                "--protocol", "llama-cpp", "--max-windows", "12", "--json");
+                "--protocol", "llama-cpp", "--max-windows", "12", "--json", "--nll-out", nll.toString());
+        byte[] arrow = Files.readAllBytes(nll);
+        assertEquals("ARROW1", new String(arrow, 0, 6, java.nio.charset.StandardCharsets.US_ASCII));
+        assertTrue(arrow.length > 12 * 127 * 12, "an int32 and a float64 column per scored token");
         assertEquals(12 * 127, a.get("tokens").asInt());
         assertEquals(a.get("perplexity").asDouble(), b.get("perplexity").asDouble(), 1e-9);
         // Same ballpark as llama-perplexity's 38.81 over the whole file (fixtures/README.md).
