@@ -45,7 +45,7 @@ public final class VectorKernels implements Kernels {
                     for (; c < bound; c += F.length()) {
                         acc = FloatVector.fromArray(F, x, xo + c).fma(FloatVector.fromArray(F, d, wo + c), acc);
                     }
-                    float s = acc.reduceLanes(VectorOperators.ADD);
+                    float s = sumLanes(acc);
                     for (; c < cols; c++) s += x[xo + c] * d[wo + c];
                     y[t * rows + r] = s;
                 }
@@ -234,7 +234,7 @@ public final class VectorKernels implements Kernels {
                     for (int i = 0; i < hd; i += F.length()) {
                         acc = FloatVector.fromArray(F, q, qo + i).fma(FloatVector.fromArray(F, keys, kb + i), acc);
                     }
-                    float s = acc.reduceLanes(VectorOperators.ADD) * scale;
+                    float s = sumLanes(acc) * scale;
                     scores[j] = s;
                     if (s > max) max = s;
                 }
@@ -268,6 +268,16 @@ public final class VectorKernels implements Kernels {
         for (int p = 0; p < parts; p++) {
             s += ((IntVector) v.convertShape(VectorOperators.S2I, I, p)).reduceLanes(VectorOperators.ADD);
         }
+        return s;
+    }
+
+    /**
+     * Sum of the lanes in lane order. Not reduceLanes(ADD): for floats its order is unspecified and the
+     * JIT-compiled and interpreted forms differ, which made results vary from run to run.
+     */
+    private static float sumLanes(FloatVector v) {
+        float s = 0;
+        for (int i = 0; i < v.length(); i++) s += v.lane(i);
         return s;
     }
 }
