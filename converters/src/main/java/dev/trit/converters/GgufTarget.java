@@ -38,7 +38,6 @@ final class GgufTarget {
         List<WrittenTensor> written = new ArrayList<>();
         ChunkedWork work = new ChunkedWork(progress, m.sourceBytes());
         long params = 0;
-        List<Runnable> adds = new ArrayList<>();
         for (SourceTensor t : m.tensors()) {
             GgmlType type = typeFor(t, target);
             params += t.elements();
@@ -90,7 +89,9 @@ final class GgufTarget {
         if (t.shape().length <= 1 || t.name().endsWith("_norm.weight")) return GgmlType.F32;
         GgmlType want = target.ggml();
         if (target.isTernary()) {
-            if (!(t instanceof SourceTensor.Ternary)) return GgmlType.F16;
+            // llama.cpp writes the embedding and output F16; from a bf16 source that would round (bf16
+            // has the wider exponent), so trit keeps them BF16 there to stay lossless.
+            if (!(t instanceof SourceTensor.Ternary)) return t.sourceType().equals("BF16") ? GgmlType.BF16 : GgmlType.F16;
             if (want == GgmlType.I2_S) return cols % 128 == 0 ? want : GgmlType.F16;
             return cols % 256 == 0 ? want : GgmlType.F16;
         }
