@@ -122,7 +122,13 @@ public final class GgufSource {
         if (type == GgmlType.I2_S) {
             long n = rows * cols;
             float scale = data.get(Elements.F32, n / 4);
-            SourceTensor.RowReader<byte[]> r = (row0, nrows, dst) -> i2sTrits(data, row0 * cols, Math.toIntExact(nrows * cols), dst);
+            SourceTensor.RowReader<byte[]> r = (row0, nrows, dst) -> {
+                try {
+                    i2sTrits(data, row0 * cols, Math.toIntExact(nrows * cols), dst);
+                } catch (IllegalArgumentException e) {
+                    throw new FormatException(f.path(), "tensor " + name + ": " + e.getMessage());
+                }
+            };
             return new SourceTensor.Ternary(name, shape, bytes, type.label(), r, scale, 1f / scale);
         }
         int blockBytes = type.blockBytes(), dAt = blockBytes - 2;
@@ -146,7 +152,12 @@ public final class GgufSource {
         SourceTensor.RowReader<byte[]> r = (row0, nrows, dst) -> {
             MemorySegment slice = data.asSlice(row0 * rowBytes, nrows * rowBytes);
             int n = Math.toIntExact(nrows * cols);
-            byte[] t = codec.decodeTernary(slice, n).trits();
+            byte[] t;
+            try {
+                t = codec.decodeTernary(slice, n).trits();
+            } catch (IllegalArgumentException e) {
+                throw new FormatException(f.path(), "tensor " + name + ": " + e.getMessage());
+            }
             if (zb) {
                 // a block stored with scale 0 holds zeros whatever its codes say
                 for (int b = 0; b < n / 256; b++) {

@@ -112,7 +112,14 @@ public final class HfSource {
                 if (!(stored > 0) || Float.isInfinite(stored)) throw new FormatException(file.path(), scaleName + " is " + stored);
                 long out4 = shape[0] * 4, in = shape[1];
                 long[] full = {out4, in};
-                SourceTensor.RowReader<byte[]> r = (row0, nrows, dst) -> HfPacking.unpack(data, out4, in, row0, nrows, dst);
+                Path file0 = file.path();
+                SourceTensor.RowReader<byte[]> r = (row0, nrows, dst) -> {
+                    try {
+                        HfPacking.unpack(data, out4, in, row0, nrows, dst);
+                    } catch (IllegalArgumentException e) {
+                        throw new FormatException(file0, "tensor " + t.name() + ": " + e.getMessage());
+                    }
+                };
                 float scale = scaleMultiplies ? stored : 1f / stored, inverse = scaleMultiplies ? 1f / stored : stored;
                 out.add(new SourceTensor.Ternary(name, full, t.byteSize() + si.byteSize(), "U8", r, scale, inverse));
                 continue;
