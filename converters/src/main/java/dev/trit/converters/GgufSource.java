@@ -95,6 +95,14 @@ public final class GgufSource {
         long headRows = spec.headDim();
         boolean permuted = spec.family() == ModelFamily.LLAMA && (name.endsWith("attn_q.weight") || name.endsWith("attn_k.weight"));
         if (permuted) QkPermutation.check(rows, headRows);
+        if (type == GgmlType.Q1_0) {
+            SourceTensor.Ternary t = signs(f, name, shape, rows, cols, data, bytes);
+            if (permuted) {
+                return new SourceTensor.Ternary(name, shape, bytes, type.label(),
+                        QkPermutation.permutedTrits(t.reader(), cols, headRows, false), t.scale(), t.inverse());
+            }
+            return t;
+        }
         if (type.isTernary()) {
             SourceTensor.Ternary t = ternary(f, name, shape, rows, cols, type, data, bytes);
             if (t != null) {
@@ -167,6 +175,29 @@ public final class GgufSource {
             System.arraycopy(t, 0, dst, 0, n);
         };
         return new SourceTensor.Ternary(name, shape, bytes, type.label(), r, scale, 1f / scale);
+    }
+
+    /** A Q1_0 tensor as ±1 trits; its blocks must share one scale (see GgufTarget.packQ1). */
+    private static SourceTensor.Ternary signs(GgufFile f, String name, long[] shape, long rows, long cols, MemorySegment data, long bytes)
+            throws FormatException {
+        long blocks = rows * cols / 128;
+        short d = data.get(Elements.I16, 0);
+        for (long b = 1; b < blocks; b++) {
+            if (data.get(Elements.I16, b * 18) != d) {
+                throw new FormatException(f.path(), "Q1_0 tensor " + name + " has different block scales; trit converts 1-bit models with one scale per tensor");
+            }
+        }
+        float scale = Half.f16ToFloat(d);
+        SourceTensor.RowReader<byte[]> r = (row0, nrows, dst) -> {
+            long first = row0 * cols;
+            int n = Math.toIntExact(nrows * cols);
+            for (int i = 0; i < n; i++) {
+                long e = first + i, b = e / 128;
+                int j = (int) (e % 128);
+                dst[i] = (byte) (((data.get(ValueLayout.JAVA_BYTE, b * 18 + 2 + j / 8) >>> (j % 8)) & 1) != 0 ? 1 : -1);
+            }
+        };
+        return new SourceTensor.Ternary(name, shape, bytes, GgmlType.Q1_0.label(), r, scale, 1f / scale);
     }
 
     /** I2_S (see I2sCodec): weight j of each 128-group is in byte j % 32 of its 32 bytes, bits 6 - 2*(j/32). */

@@ -92,7 +92,7 @@ final class GgufTarget {
             // llama.cpp writes the embedding and output F16; from a bf16 source that would round (bf16
             // has the wider exponent), so trit keeps them BF16 there to stay lossless.
             if (!(t instanceof SourceTensor.Ternary)) return t.sourceType().equals("BF16") ? GgmlType.BF16 : GgmlType.F16;
-            if (want == GgmlType.I2_S) return cols % 128 == 0 ? want : GgmlType.F16;
+            if (want == GgmlType.I2_S || want == GgmlType.Q1_0) return cols % 128 == 0 ? want : GgmlType.F16;
             return cols % 256 == 0 ? want : GgmlType.F16;
         }
         if (cols % want.blockSize() != 0) return GgmlType.F16;
@@ -104,7 +104,7 @@ final class GgufTarget {
         boolean permute = s.family() == ModelFamily.LLAMA && (t.name().endsWith("attn_q.weight") || t.name().endsWith("attn_k.weight"));
         int chunk = Ternarizer.chunkRows(cols);
         long rowBytes = type == GgmlType.I2_S ? cols / 4 : type.bytesFor(cols);
-        if (t instanceof SourceTensor.Ternary tt && type.isTernary()) {
+        if (t instanceof SourceTensor.Ternary tt && (type.isTernary() || type == GgmlType.Q1_0)) {
             SourceTensor.RowReader<byte[]> r = permute ? QkPermutation.permutedTrits(tt.reader(), cols, s.headDim(), true) : tt.reader();
             byte[] trits = new byte[Math.toIntExact(chunk * cols)];
             byte[] buf = new byte[Math.toIntExact(chunk * rowBytes)];
@@ -116,6 +116,8 @@ final class GgufTarget {
                 int nb = Math.toIntExact(n * rowBytes);
                 if (type == GgmlType.I2_S) {
                     packI2s(part, buf);
+                } else if (type == GgmlType.Q1_0) {
+                    packQ1(t.name(), part, tt.scale(), buf);
                 } else {
                     float[] scales = new float[count / 256];
                     for (int b = 0; b < scales.length; b++) {
@@ -160,6 +162,26 @@ final class GgufTarget {
                 int q = 0;
                 for (int k = 0; k < 4; k++) q |= (trits[g * 128 + k * 32 + m] + 1) << (6 - 2 * k);
                 dst[g * 32 + m] = (byte) q;
+            }
+        }
+    }
+
+    /**
+     * Q1_0 blocks (ggml-common.h block_q1_0: fp16 d, then 128 bits, weight j at bit j % 8 of byte
+     * j / 8, set for +d). quantize_row_q1_0_ref sets d = mean |x| of the block, which for ±scale weights
+     * is the scale, so the tensor scale is stored directly.
+     */
+    static void packQ1(String name, byte[] trits, float scale, byte[] dst) throws IOException {
+        short d = dev.trit.formats.Half.floatToF16(scale);
+        for (int b = 0; b < trits.length / 128; b++) {
+            int base = b * 18;
+            dst[base] = (byte) d;
+            dst[base + 1] = (byte) (d >>> 8);
+            for (int j = 0; j < 16; j++) dst[base + 2 + j] = 0;
+            for (int j = 0; j < 128; j++) {
+                byte t = trits[b * 128 + j];
+                if (t == 0) throw new IOException("tensor " + name + " has zero weights; q1_0 holds the signs of 1-bit (±1) weights only");
+                if (t > 0) dst[base + 2 + j / 8] |= (byte) (1 << (j % 8));
             }
         }
     }

@@ -10,6 +10,12 @@ public enum TargetType {
     GGUF_Q8_0(GgmlType.Q8_0, 7, false), GGUF_TQ1_0(GgmlType.TQ1_0, 36, true), GGUF_TQ2_0(GgmlType.TQ2_0, 37, true),
     /** bitnet.cpp's I2_S; file type 40 is its LLAMA_FTYPE_MOSTLY_I2_S. */
     GGUF_I2_S(GgmlType.I2_S, 40, true),
+    /**
+     * ggml's Q1_0 (blocks of 128 sign bits and one fp16 scale): the 1-bit layout for the original
+     * BitNet (weights ±1 with a scale). File type 40 as llama.cpp's llama.h numbers
+     * LLAMA_FTYPE_MOSTLY_Q1_0 (bitnet.cpp's fork uses 40 for I2_S; the tensor types tell them apart).
+     */
+    GGUF_Q1_0(GgmlType.Q1_0, 40, true),
     /** microsoft/bitnet-b1.58-2B-4T's packed uint8 layout with a bf16 weight_scale per BitLinear. */
     HF_PACKED(null, -1, true),
     HF_BF16(null, -1, false), HF_F16(null, -1, false), HF_F32(null, -1, false);

@@ -139,6 +139,23 @@ class RoundTripTest {
         assertEquals(1, HfConfig.read(back).weightBits().orElse(0));
     }
 
+    /** The 1-bit model in ggml's 1-bit sign layout Q1_0 and back; a ternary model is refused. */
+    @Test
+    void oneBitModelThroughQ1() throws IOException {
+        Path src = fixture("hf/demo1-bitnet-packed");
+        Path q1 = convert(src, tmp.resolve("d1.q1_0.gguf"), TargetType.GGUF_Q1_0);
+        try (GgufFile f = GgufFile.open(q1)) {
+            TensorInfo t = f.find("blk.0.attn_q.weight").orElseThrow();
+            assertEquals(GgmlType.Q1_0, t.type());
+            assertEquals(t.elements() / 128 * 18, t.byteSize()); // 1.125 bits per weight
+        }
+        assertSameTensors(src, convert(q1, tmp.resolve("back-q1"), TargetType.HF_PACKED));
+        IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                () -> convert(fixture("hf/demo-bitnet-packed"), tmp.resolve("t.q1_0.gguf"), TargetType.GGUF_Q1_0));
+        assertTrue(e.getMessage().contains("zero weights"), e.getMessage());
+        assertTrue(!Files.exists(tmp.resolve("t.q1_0.gguf")));
+    }
+
     /**
      * llama.cpp's own TQ2_0 file through I2_S (one float32 scale) gives llama.cpp's own TQ1_0 bytes;
      * through HF packed the trits survive but the scale is rounded to packed's bf16 weight_scale.
