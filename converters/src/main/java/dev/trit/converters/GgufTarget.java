@@ -103,17 +103,23 @@ final class GgufTarget {
         long rows = t.rows(), cols = t.cols();
         boolean permute = s.family() == ModelFamily.LLAMA && (t.name().endsWith("attn_q.weight") || t.name().endsWith("attn_k.weight"));
         int chunk = Ternarizer.chunkRows(cols);
+        int chunks = Math.toIntExact((rows + chunk - 1) / chunk);
         long rowBytes = type == GgmlType.I2_S ? cols / 4 : type.bytesFor(cols);
+        ChunkPipeline.Sink sink = (i, b) -> {
+            out.write(b.data(), 0, b.length());
+            long row = (long) i * chunk;
+            work.advance(t.name(), t.sourceBytes(), row, rows, Math.min(chunk, rows - row));
+        };
         if (t instanceof SourceTensor.Ternary tt && (type.isTernary() || type == GgmlType.Q1_0)) {
             SourceTensor.RowReader<byte[]> r = permute ? QkPermutation.permutedTrits(tt.reader(), cols, s.headDim(), true) : tt.reader();
-            byte[] trits = new byte[Math.toIntExact(chunk * cols)];
-            byte[] buf = new byte[Math.toIntExact(chunk * rowBytes)];
-            for (long row = 0; row < rows; row += chunk) {
+            ChunkPipeline.run(chunks, i -> {
+                long row = (long) i * chunk;
                 int n = (int) Math.min(chunk, rows - row);
                 int count = Math.toIntExact(n * cols);
-                r.read(row, n, trits);
-                byte[] part = count == trits.length ? trits : java.util.Arrays.copyOf(trits, count);
+                byte[] part = new byte[count];
+                r.read(row, n, part);
                 int nb = Math.toIntExact(n * rowBytes);
+                byte[] buf = new byte[nb];
                 if (type == GgmlType.I2_S) {
                     packI2s(part, buf);
                 } else if (type == GgmlType.Q1_0) {
@@ -122,14 +128,13 @@ final class GgufTarget {
                     float[] scales = new float[count / 256];
                     for (int b = 0; b < scales.length; b++) {
                         boolean any = false;
-                        for (int i = b * 256; i < b * 256 + 256 && !any; i++) any = part[i] != 0;
+                        for (int j = b * 256; j < b * 256 + 256 && !any; j++) any = part[j] != 0;
                         scales[b] = any ? tt.scale() : 0f;
                     }
-                    ((TernaryCodec) BlockCodec.of(type)).encodeTernary(new TernaryValues(part, scales, 256), MemorySegment.ofArray(buf).asSlice(0, nb));
+                    ((TernaryCodec) BlockCodec.of(type)).encodeTernary(new TernaryValues(part, scales, 256), MemorySegment.ofArray(buf));
                 }
-                out.write(buf, 0, nb);
-                work.advance(t.name(), t.sourceBytes(), row, rows, n);
-            }
+                return new ChunkPipeline.Bytes(buf, nb);
+            }, sink);
             if (type == GgmlType.I2_S) {
                 byte[] trailer = new byte[GgmlType.I2S_TRAILER_BYTES];
                 ByteBuffer.wrap(trailer).order(ByteOrder.LITTLE_ENDIAN).putFloat(0, tt.scale());
@@ -137,22 +142,22 @@ final class GgufTarget {
             }
             return;
         }
-        SourceTensor.RowReader<float[]> r = switch (t) {
+        SourceTensor.RowReader<float[]> r0 = switch (t) {
             case SourceTensor.Floats f -> f.reader();
             case SourceTensor.Ternary tt -> tt.asFloats();
         };
-        if (permute) r = QkPermutation.permuted(r, cols, s.headDim(), true);
+        SourceTensor.RowReader<float[]> r = permute ? QkPermutation.permuted(r0, cols, s.headDim(), true) : r0;
         BlockCodec codec = BlockCodec.of(type);
-        float[] vals = new float[Math.toIntExact(chunk * cols)];
-        byte[] buf = new byte[Math.toIntExact(chunk * rowBytes)];
-        for (long row = 0; row < rows; row += chunk) {
+        ChunkPipeline.run(chunks, i -> {
+            long row = (long) i * chunk;
             int n = (int) Math.min(chunk, rows - row);
+            float[] vals = new float[Math.toIntExact(n * cols)];
             r.read(row, n, vals);
             int nb = Math.toIntExact(n * rowBytes);
-            codec.encode(vals, 0, Math.toIntExact(n * cols), MemorySegment.ofArray(buf).asSlice(0, nb));
-            out.write(buf, 0, nb);
-            work.advance(t.name(), t.sourceBytes(), row, rows, n);
-        }
+            byte[] buf = new byte[nb];
+            codec.encode(vals, 0, vals.length, MemorySegment.ofArray(buf));
+            return new ChunkPipeline.Bytes(buf, nb);
+        }, sink);
     }
 
     /** I2_S codes of whole 128-weight groups (see I2sCodec): byte m of a group holds weights m, m+32, m+64, m+96 from the high bits down. */

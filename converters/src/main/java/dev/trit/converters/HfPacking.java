@@ -16,15 +16,17 @@ final class HfPacking {
     /** Reads trits of original rows row0 .. row0+nrows from a packed [out/4, in] uint8 tensor. */
     static void unpack(MemorySegment packed, long out, long in, long row0, int nrows, byte[] dst) {
         long quarter = out / 4;
+        byte[] raw = new byte[Math.toIntExact(in)];
         for (int r = 0; r < nrows; r++) {
             long row = row0 + r;
             long prow = row % quarter;
             int shift = (int) (2 * (row / quarter));
-            long base = prow * in;
+            MemorySegment.copy(packed, ValueLayout.JAVA_BYTE, prow * in, raw, 0, raw.length);
+            int at = (int) (r * in);
             for (int c = 0; c < in; c++) {
-                int code = (packed.get(ValueLayout.JAVA_BYTE, base + c) >>> shift) & 3;
+                int code = (raw[c] >>> shift) & 3;
                 if (code == 3) throw new IllegalArgumentException("packed code 3 (not a ternary value) in row " + row + ", column " + c);
-                dst[(int) (r * in + c)] = (byte) (code - 1);
+                dst[at + c] = (byte) (code - 1);
             }
         }
     }

@@ -102,38 +102,46 @@ final class HfTarget {
     private static void writePacked(SourceTensor.Ternary t, TensorSink sink, ChunkedWork work) throws IOException {
         long quarter = t.rows() / 4, cols = t.cols();
         int chunk = Ternarizer.chunkRows(cols);
-        byte[][] parts = new byte[4][Math.toIntExact(chunk * cols)];
-        byte[] out = new byte[Math.toIntExact(chunk * cols)];
-        for (long p = 0; p < quarter; p += chunk) {
+        int chunks = Math.toIntExact((quarter + chunk - 1) / chunk);
+        ChunkPipeline.run(chunks, i -> {
+            long p = (long) i * chunk;
             int n = (int) Math.min(chunk, quarter - p);
+            byte[][] parts = new byte[4][Math.toIntExact(n * cols)];
             for (int k = 0; k < 4; k++) t.reader().read(p + k * quarter, n, parts[k]);
+            byte[] out = new byte[Math.toIntExact(n * cols)];
             HfPacking.pack(parts, cols, n, out);
-            sink.write(out, 0, Math.toIntExact(n * cols));
-            work.advance(t.name(), t.sourceBytes(), p, quarter, n);
-        }
+            return new ChunkPipeline.Bytes(out, out.length);
+        }, (i, b) -> {
+            sink.write(b.data(), 0, b.length());
+            long p = (long) i * chunk;
+            work.advance(t.name(), t.sourceBytes(), p, quarter, Math.min(chunk, quarter - p));
+        });
     }
 
     private static void writeFloats(SourceTensor t, SourceTensor.RowReader<float[]> r, DType type, TensorSink sink, ChunkedWork work) throws IOException {
         long rows = t.rows(), cols = t.cols();
         int chunk = Ternarizer.chunkRows(cols);
-        float[] vals = new float[Math.toIntExact(chunk * cols)];
-        ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(chunk * cols * type.elementBytes())).order(ByteOrder.LITTLE_ENDIAN);
-        for (long row = 0; row < rows; row += chunk) {
+        int chunks = Math.toIntExact((rows + chunk - 1) / chunk);
+        ChunkPipeline.run(chunks, i -> {
+            long row = (long) i * chunk;
             int n = (int) Math.min(chunk, rows - row);
             int count = Math.toIntExact(n * cols);
+            float[] vals = new float[count];
             r.read(row, n, vals);
-            buf.clear();
-            for (int i = 0; i < count; i++) {
+            ByteBuffer buf = ByteBuffer.allocate(count * type.elementBytes()).order(ByteOrder.LITTLE_ENDIAN);
+            for (int j = 0; j < count; j++) {
                 switch (type) {
-                    case F16 -> buf.putShort(Half.floatToF16(vals[i]));
-                    case BF16 -> buf.putShort(Half.floatToBf16(vals[i]));
-                    default -> buf.putFloat(vals[i]);
+                    case F16 -> buf.putShort(Half.floatToF16(vals[j]));
+                    case BF16 -> buf.putShort(Half.floatToBf16(vals[j]));
+                    default -> buf.putFloat(vals[j]);
                 }
             }
-            buf.flip();
-            sink.write(buf);
-            work.advance(t.name(), t.sourceBytes(), row, rows, n);
-        }
+            return new ChunkPipeline.Bytes(buf.array(), buf.position());
+        }, (i, b) -> {
+            sink.write(b.data(), 0, b.length());
+            long row = (long) i * chunk;
+            work.advance(t.name(), t.sourceBytes(), row, rows, Math.min(chunk, rows - row));
+        });
     }
 
     /** config.json for the target: the source's own config (if known) with the layout's fields set. */

@@ -19,15 +19,19 @@ final class Ternarizer {
     static float absmeanMultiplier(SourceTensor.Floats t) throws IOException {
         long rows = t.rows(), cols = t.cols();
         int chunk = chunkRows(cols);
-        float[] buf = new float[Math.toIntExact(chunk * cols)];
+        int chunks = Math.toIntExact((rows + chunk - 1) / chunk);
         // The values are bf16/fp16/f32, so a double sum is exact far beyond model sizes (or within one
-        // rounding of the exact sum); the mean is then rounded once to float32.
-        double sum = 0;
-        for (long r = 0; r < rows; r += chunk) {
+        // rounding of the exact sum); the mean is then rounded once to float32. Chunk sums are added
+        // in chunk order, so the result does not depend on threads.
+        double sum = ChunkPipeline.sum(chunks, i -> {
+            long r = (long) i * chunk;
             int n = (int) Math.min(chunk, rows - r);
+            float[] buf = new float[Math.toIntExact(n * cols)];
             t.reader().read(r, n, buf);
-            for (int i = 0; i < n * cols; i++) sum += Math.abs(buf[i]);
-        }
+            double part = 0;
+            for (float x : buf) part += Math.abs(x);
+            return part;
+        });
         float mean = (float) (sum / t.elements());
         return 1f / Math.max(mean, 1e-5f);
     }
