@@ -55,6 +55,10 @@ public final class GgufSource {
                 }
             });
             byte[] cfg = side.remove("config.json");
+            if (!side.containsKey("tokenizer.json") && !side.containsKey("tokenizer.model")) {
+                // a GGUF from another tool: rebuild the HF tokenizer from tokenizer.ggml.*
+                side.putAll(GgufTokenizerFiles.files(tok));
+            }
             String a = arch + ".";
             int hidden = (int) req(f, a + "embedding_length"), heads = (int) req(f, a + "attention.head_count");
             int kv = (int) f.integer(a + "attention.head_count_kv").orElse(heads);

@@ -98,6 +98,16 @@ final class HfTokenizer {
         if (c.bosTokenId().isPresent()) kv.put("tokenizer.ggml.bos_token_id", GgufValue.uint32(c.bosTokenId().getAsInt()));
         if (c.eosTokenId().isPresent()) kv.put("tokenizer.ggml.eos_token_id", GgufValue.uint32(c.eosTokenId().getAsInt()));
         if (unk != null) kv.put("tokenizer.ggml.unknown_token_id", GgufValue.uint32(unk));
+        // gguf-py's SpecialVocab: without add_bos_token in tokenizer_config.json, a TemplateProcessing
+        // post-processor that starts (ends) with a special token means BOS (EOS) is added.
+        if ((tc.isEmpty() || tc.get().addBosToken().isEmpty()) && Files.isRegularFile(json)) {
+            JsonNode pp = JsonMapper.builder().build().readTree(json.toFile()).path("post_processor");
+            if (pp.path("type").asText().equals("TemplateProcessing") && pp.path("single").isArray() && !pp.path("single").isEmpty()) {
+                JsonNode single = pp.path("single");
+                kv.put("tokenizer.ggml.add_bos_token", GgufValue.bool(single.get(0).has("SpecialToken")));
+                kv.put("tokenizer.ggml.add_eos_token", GgufValue.bool(single.size() > 1 && single.get(single.size() - 1).has("SpecialToken")));
+            }
+        }
         if (tc.isPresent()) {
             tc.get().addBosToken().ifPresent(b -> kv.put("tokenizer.ggml.add_bos_token", GgufValue.bool(b)));
             tc.get().addEosToken().ifPresent(b -> kv.put("tokenizer.ggml.add_eos_token", GgufValue.bool(b)));
