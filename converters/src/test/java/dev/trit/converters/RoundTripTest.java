@@ -139,6 +139,30 @@ class RoundTripTest {
         assertEquals(1, HfConfig.read(back).weightBits().orElse(0));
     }
 
+    /**
+     * packed -> bf16 latent -> packed: the latent weights trit * scale * n / nnz give back the same
+     * trits under the absmean rule, and the scale to bf16 rounding (the latent value is itself bf16).
+     */
+    @Test
+    void packedThroughLatentBf16() throws IOException {
+        Path src = fixture("hf/demo-bitnet-packed");
+        Path latent = convert(src, tmp.resolve("latent"), TargetType.HF_BF16);
+        assertEquals("autobitlinear", HfConfig.read(latent).quantizationConfig().orElseThrow().linearClass().orElseThrow());
+        Path back = convert(latent, tmp.resolve("repacked"), TargetType.HF_PACKED);
+        try (TensorFile want = ShardedSafetensors.openModelDir(src); TensorFile got = ShardedSafetensors.openModelDir(back)) {
+            for (TensorInfo w : want.tensors()) {
+                TensorInfo g = got.find(w.name()).orElseThrow();
+                if (w.name().endsWith("_scale")) {
+                    float a = dev.trit.formats.Half.bf16ToFloat(want.data(w).get(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, 0));
+                    float b = dev.trit.formats.Half.bf16ToFloat(got.data(g).get(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, 0));
+                    assertEquals(a, b, a * 0x1p-7f, w.name()); // two bf16 roundings (latent value, scale)
+                } else {
+                    assertArrayEquals(bytes(want, w), bytes(got, g), w.name());
+                }
+            }
+        }
+    }
+
     /** The 1-bit model in ggml's 1-bit sign layout Q1_0 and back; a ternary model is refused. */
     @Test
     void oneBitModelThroughQ1() throws IOException {
