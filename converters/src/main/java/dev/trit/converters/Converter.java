@@ -1,5 +1,6 @@
 package dev.trit.converters;
 
+import dev.trit.formats.TensorNames;
 import dev.trit.formats.FormatException;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;

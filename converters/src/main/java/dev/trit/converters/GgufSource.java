@@ -1,5 +1,6 @@
 package dev.trit.converters;
 
+import dev.trit.formats.TensorNames;
 import dev.trit.formats.FormatException;
 import dev.trit.formats.GgmlType;
 import dev.trit.formats.GgufArray;

@@ -1,5 +1,6 @@
 package dev.trit.converters;
 
+import dev.trit.formats.TensorNames;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.trit.formats.DType;
 import dev.trit.formats.FormatException;

@@ -4,7 +4,7 @@ import java.io.IOException;
 
 /**
  * One tensor of a model being converted, readable a range of rows at a time so conversions stream and
- * never hold a whole tensor. Names are GGUF's ({@link TensorNames}); shapes are row-major, outermost
+ * never hold a whole tensor. Names are GGUF's ({@link dev.trit.formats.TensorNames}); shapes are row-major, outermost
  * first, in Hugging Face orientation (llama.cpp's Q/K row permutation undone). A 1-D tensor is one row.
  */
 public sealed interface SourceTensor permits SourceTensor.Floats, SourceTensor.Ternary {
