@@ -66,6 +66,26 @@ class ConvertTest {
         assertFalse(Files.exists(packed));
     }
 
+    /** Sharded output (save_pretrained layout with an index) and sharded input, round trip exact. */
+    @Test
+    void shardedCheckpoints() throws IOException {
+        Path sharded = tmp.resolve("sharded"), again = tmp.resolve("again.gguf"), single = tmp.resolve("single");
+        Cli r = Cli.run("convert", "-q", Cli.FIXTURES.resolve("hf/demo-llama-f16").toString(), sharded.toString(), "-t", "f16", "--max-shard-size", "3MB");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(files(sharded).containsAll(List.of("model-00001-of-00003.safetensors", "model-00003-of-00003.safetensors",
+                "model.safetensors.index.json")), files(sharded).toString());
+        assertEquals(0, Cli.run("convert", "-q", sharded.toString(), again.toString(), "-t", "f16").exitCode());
+        assertEquals(0, Cli.run("convert", "-q", again.toString(), single.toString(), "-t", "f16").exitCode());
+        try (SafetensorsFile want = SafetensorsFile.open(Cli.FIXTURES.resolve("hf/demo-llama-f16/model.safetensors"));
+             SafetensorsFile got = SafetensorsFile.open(single.resolve("model.safetensors"))) {
+            for (TensorInfo w : want.tensors()) {
+                TensorInfo g = got.find(w.name()).orElseThrow();
+                assertArrayEquals(want.data(w).toArray(ValueLayout.JAVA_BYTE), got.data(g).toArray(ValueLayout.JAVA_BYTE), w.name());
+            }
+        }
+        assertEquals(2, Cli.run("convert", "-q", sharded.toString(), tmp.resolve("x").toString(), "-t", "f16", "--max-shard-size", "lots").exitCode());
+    }
+
     @Test
     void refusesToOverwriteWithoutForce() throws IOException {
         Path out = tmp.resolve("x.gguf");

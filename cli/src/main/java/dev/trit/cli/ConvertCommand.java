@@ -51,6 +51,10 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "no progress bar")
     boolean quiet;
 
+    @Option(names = "--max-shard-size", paramLabel = "SIZE", defaultValue = "5GB",
+            description = "HF output: largest shard, e.g. 500MB or 5GB (default 5GB, as save_pretrained)")
+    String maxShardSize;
+
     @Override
     public Integer call() throws Exception {
         boolean gguf = Converter.isGguf(dst);
@@ -60,13 +64,30 @@ final class ConvertCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         long start = System.nanoTime();
         ProgressBar bar = quiet ? null : new ProgressBar(err, start);
-        Converter.Result r = Converter.convert(src, dst, new Converter.Options(t, ternarize, force, !noHfFiles),
+        Converter.Result r = Converter.convert(src, dst, new Converter.Options(t, ternarize, force, !noHfFiles, size(maxShardSize)),
                 bar == null ? Progress.NONE : bar);
         double seconds = (System.nanoTime() - start) / 1e9;
         if (bar != null) bar.finish();
         printSummary(out, r, t, seconds);
         out.flush();
         return Main.OK;
+    }
+
+    /** "5GB", "500MB", "1000000" (bytes) as save_pretrained's max_shard_size (decimal units). */
+    static long size(String s) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)\\s*(\\d+(?:\\.\\d+)?)\\s*(kb|mb|gb|b)?\\s*").matcher(s);
+        if (!m.matches()) throw new Main.UsageException("--max-shard-size " + s + " is not a size like 500MB or 5GB");
+        double v = Double.parseDouble(m.group(1));
+        String u = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
+        long mult = switch (u) {
+            case "kb" -> 1_000L;
+            case "mb" -> 1_000_000L;
+            case "gb" -> 1_000_000_000L;
+            default -> 1L;
+        };
+        long bytes = (long) (v * mult);
+        if (bytes <= 0) throw new Main.UsageException("--max-shard-size must be positive");
+        return bytes;
     }
 
     static void printSummary(PrintWriter out, Converter.Result r, TargetType t, double seconds) {

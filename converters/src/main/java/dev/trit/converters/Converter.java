@@ -20,7 +20,15 @@ import java.util.stream.Stream;
  */
 public final class Converter {
     /** What to convert and how. */
-    public record Options(TargetType type, boolean ternarize, boolean force, boolean keepHfFiles) {
+    public record Options(TargetType type, boolean ternarize, boolean force, boolean keepHfFiles, long maxShardBytes) {
+        public Options {
+            if (maxShardBytes <= 0) throw new IllegalArgumentException("shard size must be positive");
+        }
+
+        public Options(TargetType type, boolean ternarize, boolean force, boolean keepHfFiles) {
+            this(type, ternarize, force, keepHfFiles, HfTarget.DEFAULT_MAX_SHARD_BYTES);
+        }
+
         public Options(TargetType type) {
             this(type, false, false, true);
         }
@@ -60,7 +68,7 @@ public final class Converter {
             } else {
                 Path tmp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".");
                 try {
-                    written = HfTarget.write(m, o.type(), tmp, progress);
+                    written = HfTarget.write(m, o.type(), tmp, o.maxShardBytes(), progress);
                     replaceDirectory(tmp, abs);
                 } catch (Throwable t) {
                     deleteTree(tmp);

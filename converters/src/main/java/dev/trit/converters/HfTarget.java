@@ -31,15 +31,16 @@ import java.util.Map;
  *       rule at load time gives back the same trits and (to the dtype's rounding) the same scale.</li>
  * </ul>
  * Sub-norms are named the microsoft way for {@code bitnet-b1.58} models and packed output, the 1bitLLM
- * way for {@code bitnet} latent output. Shards follow save_pretrained (5 GB, index when more than one).
+ * way for {@code bitnet} latent output. Shards follow save_pretrained (5 GB unless told, index when more than one).
  */
 final class HfTarget {
-    static final long MAX_SHARD_BYTES = 5_000_000_000L;
+    /** transformers' save_pretrained default max_shard_size, "5GB". */
+    static final long DEFAULT_MAX_SHARD_BYTES = 5_000_000_000L;
 
     private HfTarget() {
     }
 
-    static List<WrittenTensor> write(SourceModel m, TargetType target, Path dir, Progress progress) throws IOException {
+    static List<WrittenTensor> write(SourceModel m, TargetType target, Path dir, long maxShardBytes, Progress progress) throws IOException {
         ModelSpec s = m.spec();
         boolean microsoft = target == TargetType.HF_PACKED || s.family() == ModelFamily.BITNET_B158;
         TensorNames.SubNormStyle style = microsoft ? TensorNames.SubNormStyle.MICROSOFT : TensorNames.SubNormStyle.ONE_BIT_LLM;
@@ -48,7 +49,7 @@ final class HfTarget {
             case HF_F32 -> DType.F32;
             default -> DType.BF16;
         };
-        ShardedSafetensorsWriter w = new ShardedSafetensorsWriter(dir, MAX_SHARD_BYTES).metadata("format", "pt");
+        ShardedSafetensorsWriter w = new ShardedSafetensorsWriter(dir, maxShardBytes).metadata("format", "pt");
         List<WrittenTensor> written = new ArrayList<>();
         ChunkedWork work = new ChunkedWork(progress, m.sourceBytes());
         for (SourceTensor t : m.tensors()) {
