@@ -24,20 +24,24 @@ public interface LogitSource {
      * Next-token logits of several sequences that share a non-empty prefix:
      * {@code result[s][j]} is the distribution predicting {@code suffixes[s][j]} given
      * {@code prefix + suffixes[s][0..j)}, so {@code result[s]} has {@code suffixes[s].length} rows.
-     * The default runs every sequence on its own; an engine with a KV cache overrides it to run the
-     * prefix once and branch (it must give the same numbers as the default, up to float rounding).
+     * The last token of a suffix is never an input, so each sequence needs
+     * {@code prefix.length + suffixes[s].length - 1 <= maxTokens()}. The default runs every sequence
+     * on its own; an engine with a KV cache overrides it to run the prefix once and branch (it must
+     * give the same numbers as the default, up to float rounding).
      */
     default float[][][] continuationLogits(int[] prefix, int[][] suffixes) {
         if (prefix.length == 0) throw new IllegalArgumentException("shared prefix must not be empty");
         float[][][] out = new float[suffixes.length][][];
         for (int s = 0; s < suffixes.length; s++) {
-            int[] seq = new int[prefix.length + suffixes[s].length];
+            int n = suffixes[s].length;
+            out[s] = new float[n][];
+            if (n == 0) continue;
+            int[] seq = new int[prefix.length + n - 1];
             System.arraycopy(prefix, 0, seq, 0, prefix.length);
-            System.arraycopy(suffixes[s], 0, seq, prefix.length, suffixes[s].length);
+            System.arraycopy(suffixes[s], 0, seq, prefix.length, n - 1);
             float[][] all = logits(seq);
-            out[s] = new float[suffixes[s].length][];
             // Row prefix.length - 1 + j predicts suffix token j.
-            System.arraycopy(all, prefix.length - 1, out[s], 0, suffixes[s].length);
+            System.arraycopy(all, prefix.length - 1, out[s], 0, n);
         }
         return out;
     }

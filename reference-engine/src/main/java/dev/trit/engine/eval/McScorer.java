@@ -127,8 +127,8 @@ public final class McScorer {
                 if (starts[c] < 1 && seqs[c].length > 0) {
                     throw new IllegalArgumentException("the first token of a sequence cannot be scored: nothing predicts it");
                 }
-                float[][] all = seqs[c].length == 0 ? new float[0][] : model.logits(seqs[c]);
-                rows[c] = all.length == 0 ? all : Arrays.copyOfRange(all, 0, all.length - 1);
+                // The last token is only predicted, never an input: rows[c][k] predicts seqs[c][k + 1].
+                rows[c] = seqs[c].length < 2 ? new float[0][] : model.logits(Arrays.copyOf(seqs[c], seqs[c].length - 1));
             }
         }
         for (int c = 0; c < n; c++) {
