@@ -22,6 +22,16 @@ public sealed interface BlockCodec permits F32Codec, F16Codec, Bf16Codec, Q8_0Co
     /** Encodes {@code src[srcOffset .. +count]} into {@code dst} ({@code type().bytesFor(count)} bytes). */
     void encode(float[] src, int srcOffset, int count, MemorySegment dst);
 
+    /**
+     * Decodes {@code count} values starting at element {@code first} of a tensor whose complete data is
+     * {@code tensor}; {@code first} and {@code count} must fall on block boundaries. Lets callers walk
+     * tensors of more than 2^31 elements row by row.
+     */
+    default void decodeRange(MemorySegment tensor, long first, float[] dst, int dstOffset, int count) {
+        if (first % type().blockSize() != 0) throw new IllegalArgumentException("element " + first + " is not at a " + type() + " block boundary");
+        decode(tensor.asSlice(first / type().blockSize() * type().blockBytes()), dst, dstOffset, count);
+    }
+
     default float[] decode(MemorySegment src, int count) {
         float[] out = new float[count];
         decode(src, out, 0, count);

@@ -222,6 +222,13 @@ public final class GgufFile implements TensorFile {
         return segment.asSlice(tensor.offset(), tensor.byteSize());
     }
 
+    /** The data of the named tensor; IllegalArgumentException if there is none. */
+    public MemorySegment data(String name) {
+        GgufTensor t = byName.get(name);
+        if (t == null) throw new IllegalArgumentException(path + ": no tensor '" + name + "'");
+        return data(t.info());
+    }
+
     /** The whole file, read-only (valid until close). */
     public MemorySegment segment() {
         return segment;

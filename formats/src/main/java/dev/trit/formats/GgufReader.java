@@ -38,6 +38,14 @@ final class GgufReader {
     static final int MAX_DIMS = 4;
     /** Arrays of arrays deeper than this are refused (gguf-py writes depth 2 at most; ggml none). */
     static final int MAX_ARRAY_DEPTH = 8;
+    /**
+     * Heap guards. A string or nested array takes 8-12 bytes in the file but ~50 bytes as a Java
+     * object, so the file-size checks alone would let a multi-GB file of tiny strings exhaust the heap.
+     * Real files are far below these: the largest vocabularies have ~260k tokens and ~500k merges,
+     * the largest models ~100k tensors.
+     */
+    static final long MAX_METADATA_OBJECTS = 1 << 24;
+    static final long MAX_TENSORS = 1 << 20;
     /** Longest string accepted: Java arrays stop just short of 2^31. */
     static final long MAX_STRING_BYTES = Integer.MAX_VALUE - 16;
 
@@ -51,6 +59,7 @@ final class GgufReader {
     private final MemorySegment seg;
     private final long size;
     private long pos;
+    private long objects;
 
     private GgufReader(Path path, MemorySegment seg) {
         this.path = path;
@@ -67,9 +76,12 @@ final class GgufReader {
             if (size < 24) throw new FormatException(path, "too small to be a GGUF file (" + size + " bytes)");
             MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena).asReadOnly();
             return new GgufReader(path, seg).parse(arena);
-        } catch (IOException | RuntimeException | Error e) {
+        } catch (FormatException | RuntimeException | Error e) {
             arena.close();
             throw e;
+        } catch (IOException e) {
+            arena.close();
+            throw new FormatException(path, "cannot read (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
         }
     }
 
@@ -102,15 +114,17 @@ final class GgufReader {
         if (nTensors < 0 || nTensors > left / 24 || nKv * 13 + nTensors * 24 > left) {
             throw new FormatException(path, "tensor count " + Long.toUnsignedString(nTensors) + " is impossible in a " + size + "-byte file");
         }
+        if (nTensors > MAX_TENSORS) throw new FormatException(path, "tensor count " + nTensors + " is more than the " + MAX_TENSORS + " supported");
+        count(nKv);
 
         Map<String, GgufValue> metadata = new LinkedHashMap<>();
         for (long i = 0; i < nKv; i++) {
             long at = pos;
             String key = readString("key of kv " + i);
             if (key.isEmpty()) throw new FormatException(path, "kv " + i + " at offset " + at + " has an empty key");
-            GgufValueType type = readValueType("kv '" + key + "'");
+            GgufValueType type = readValueType("kv " + q(key));
             GgufValue v = readValue(type, key, 0);
-            if (metadata.putIfAbsent(key, v) != null) throw new FormatException(path, "duplicate key '" + key + "'");
+            if (metadata.putIfAbsent(key, v) != null) throw new FormatException(path, "duplicate key " + q(key));
         }
 
         int alignment = DEFAULT_ALIGNMENT;
@@ -129,34 +143,34 @@ final class GgufReader {
         Map<String, Integer> names = new HashMap<>();
         for (long i = 0; i < nTensors; i++) {
             String name = readString("name of tensor " + i);
-            if (names.putIfAbsent(name, (int) i) != null) throw new FormatException(path, "duplicate tensor name '" + name + "'");
-            long nDims = readU32("n_dims of tensor '" + name + "'");
-            if (nDims > MAX_DIMS) throw new FormatException(path, "tensor '" + name + "' has " + nDims + " dimensions (at most " + MAX_DIMS + ")");
+            if (names.putIfAbsent(name, (int) i) != null) throw new FormatException(path, "duplicate tensor name " + q(name));
+            long nDims = readU32("n_dims of tensor " + q(name));
+            if (nDims > MAX_DIMS) throw new FormatException(path, "tensor " + q(name) + " has " + nDims + " dimensions (at most " + MAX_DIMS + ")");
             long[] ne = new long[(int) nDims];
             long elements = 1;
             for (int d = 0; d < nDims; d++) {
-                ne[d] = readU64("ne[" + d + "] of tensor '" + name + "'");
-                if (ne[d] <= 0) throw new FormatException(path, "tensor '" + name + "' has dimension ne[" + d + "] = " + Long.toUnsignedString(ne[d]));
-                if (elements > Long.MAX_VALUE / ne[d]) throw new FormatException(path, "tensor '" + name + "' has too many elements " + Arrays.toString(ne));
+                ne[d] = readU64("ne[" + d + "] of tensor " + q(name));
+                if (ne[d] <= 0) throw new FormatException(path, "tensor " + q(name) + " has dimension ne[" + d + "] = " + Long.toUnsignedString(ne[d]));
+                if (elements > Long.MAX_VALUE / ne[d]) throw new FormatException(path, "tensor " + q(name) + " has too many elements " + Arrays.toString(ne));
                 elements *= ne[d];
             }
-            long typeId = readU32("type of tensor '" + name + "'");
+            long typeId = readU32("type of tensor " + q(name));
             GgmlType type = GgmlType.fromId(typeId).orElseThrow(
-                    () -> new FormatException(path, "tensor '" + name + "' has unknown ggml type " + typeId));
+                    () -> new FormatException(path, "tensor " + q(name) + " has unknown ggml type " + typeId));
             long rowLength = nDims == 0 ? 1 : ne[0];
             if (rowLength % type.blockSize() != 0) {
-                throw new FormatException(path, "tensor '" + name + "' row length " + rowLength + " is not a multiple of the "
+                throw new FormatException(path, "tensor " + q(name) + " row length " + rowLength + " is not a multiple of the "
                         + type.label() + " block size " + type.blockSize());
             }
             long bytes;
             try {
                 bytes = type.bytesFor(elements);
             } catch (ArithmeticException e) {
-                throw new FormatException(path, "tensor '" + name + "' is too large " + Arrays.toString(ne));
+                throw new FormatException(path, "tensor " + q(name) + " is too large " + Arrays.toString(ne));
             }
-            long offset = readU64("offset of tensor '" + name + "'");
+            long offset = readU64("offset of tensor " + q(name));
             if (offset < 0 || offset % alignment != 0) {
-                throw new FormatException(path, "tensor '" + name + "' offset " + Long.toUnsignedString(offset) + " is not a multiple of the alignment " + alignment);
+                throw new FormatException(path, "tensor " + q(name) + " offset " + Long.toUnsignedString(offset) + " is not a multiple of the alignment " + alignment);
             }
             raws.add(new Raw(name, ne, type, offset, bytes));
         }
@@ -166,7 +180,7 @@ final class GgufReader {
         List<GgufTensor> tensors = new ArrayList<>(raws.size());
         for (Raw r : raws) {
             if (r.offset > size || r.bytes > size - r.offset || dataStart > size - r.offset - r.bytes) {
-                throw new FormatException(path, "tensor '" + r.name + "' (" + r.bytes + " bytes at data offset " + r.offset
+                throw new FormatException(path, "tensor " + q(r.name) + " (" + r.bytes + " bytes at data offset " + r.offset
                         + ") runs past the end of the file (" + size + " bytes, data section at " + dataStart + ")");
             }
             TensorInfo info = new TensorInfo(r.name, r.type, GgufTensor.shapeOf(r.ne), dataStart + r.offset, r.bytes);
@@ -177,14 +191,38 @@ final class GgufReader {
         for (int i = 1; i < byOffset.size(); i++) {
             GgufTensor a = byOffset.get(i - 1), b = byOffset.get(i);
             if (a.relativeOffset() + a.info().byteSize() > b.relativeOffset()) {
-                throw new FormatException(path, "tensors '" + a.name() + "' and '" + b.name() + "' overlap");
+                throw new FormatException(path, "tensors " + q(a.name()) + " and " + q(b.name()) + " overlap");
             }
         }
         return new GgufFile(path, arena, seg, version, alignment, headerEnd, dataStart, metadata, tensors);
     }
 
+    /**
+     * A key or tensor name quoted for an error message: control characters escaped and long names cut,
+     * so the message stays one readable line whatever the file holds.
+     */
+    static String q(String s) {
+        StringBuilder b = new StringBuilder("'");
+        int n = Math.min(s.length(), 80);
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == 0x7F || Character.isISOControl(c) || c == 0x2028 || c == 0x2029) b.append(String.format("\\u%04x", (int) c));
+            else b.append(c);
+        }
+        if (s.length() > n) b.append("...");
+        return b.append("'").toString();
+    }
+
     static long align(long x, int alignment) {
         return (x + alignment - 1) / alignment * alignment;
+    }
+
+    /** Counts metadata objects against {@link #MAX_METADATA_OBJECTS}. */
+    private void count(long n) throws FormatException {
+        objects += n;
+        if (objects > MAX_METADATA_OBJECTS) {
+            throw new FormatException(path, "metadata holds more than " + MAX_METADATA_OBJECTS + " keys, strings and arrays");
+        }
     }
 
     private void need(long n, String what) throws FormatException {
@@ -210,10 +248,8 @@ final class GgufReader {
 
     private String readString(String what) throws FormatException {
         long len = readU64("length of " + what);
-        if (len < 0 || len > MAX_STRING_BYTES) {
-            throw new FormatException(path, what + " has absurd length " + Long.toUnsignedString(len));
-        }
         need(len, what);
+        if (len > MAX_STRING_BYTES) throw new FormatException(path, what + " has absurd length " + len);
         byte[] b = new byte[(int) len];
         MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, pos, b, 0, (int) len);
         pos += len;
@@ -228,7 +264,7 @@ final class GgufReader {
     }
 
     private GgufValue readValue(GgufValueType type, String key, int depth) throws FormatException {
-        String what = "value of '" + key + "'";
+        String what = "value of " + q(key);
         return switch (type) {
             case UINT8 -> new GgufValue(type, readBytes(1, what)[0] & 0xFFL);
             case INT8 -> new GgufValue(type, (long) readBytes(1, what)[0]);
@@ -278,15 +314,16 @@ final class GgufReader {
     }
 
     private GgufArray readArray(String key, int depth) throws FormatException {
-        if (depth >= MAX_ARRAY_DEPTH) throw new FormatException(path, "'" + key + "' nests arrays deeper than " + MAX_ARRAY_DEPTH);
-        GgufValueType et = readValueType("array elements of '" + key + "'");
-        long n = readU64("array count of '" + key + "'");
+        if (depth >= MAX_ARRAY_DEPTH) throw new FormatException(path, "" + q(key) + " nests arrays deeper than " + MAX_ARRAY_DEPTH);
+        GgufValueType et = readValueType("array elements of " + q(key));
+        long n = readU64("array count of " + q(key));
         if (n < 0 || n > (size - pos) / et.minBytes() || n > Integer.MAX_VALUE - 16) {
-            throw new FormatException(path, "array '" + key + "' claims " + Long.toUnsignedString(n) + " " + et
+            throw new FormatException(path, "array " + q(key) + " claims " + Long.toUnsignedString(n) + " " + et
                     + " elements, more than the " + (size - pos) + " bytes left can hold");
         }
         int count = (int) n;
-        String what = "array '" + key + "'";
+        if (et == GgufValueType.STRING || et == GgufValueType.ARRAY) count(count);
+        String what = "array " + q(key);
         Object values = switch (et) {
             case UINT8, INT8 -> readBytes(count, what);
             case UINT16, INT16 -> {

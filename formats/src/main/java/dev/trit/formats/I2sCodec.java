@@ -55,6 +55,16 @@ public final class I2sCodec implements TernaryCodec {
         for (int i = 0; i < count; i++) dst[dstOffset + i] = (code(src, i) - 1) * s;
     }
 
+    /** The scale sits in the 32-byte trailer, so a range can be decoded given the whole tensor. */
+    @Override
+    public void decodeRange(MemorySegment tensor, long first, float[] dst, int dstOffset, int count) {
+        BlockCodec.checkBlocks(type(), count);
+        if (first % QK != 0) throw new IllegalArgumentException("element " + first + " is not at an I2_S group boundary");
+        float s = tensor.get(Layouts.F32, tensor.byteSize() - GgmlType.I2S_TRAILER_BYTES);
+        MemorySegment part = tensor.asSlice(first / 4, count / 4);
+        for (int i = 0; i < count; i++) dst[dstOffset + i] = (code(part, i) - 1) * s;
+    }
+
     @Override
     public TernaryValues decodeTernary(MemorySegment src, int count) {
         BlockCodec.checkBlocks(type(), count);

@@ -209,6 +209,9 @@ class CodecTest {
             assertEquals(t.bytesFor(x.length), once.length, t.toString());
             float[] y = c.decode(MemorySegment.ofArray(once), x.length);
             assertArrayEquals(once, c.encode(y), t + ": decode then encode is a fixed point");
+            float[] part = new float[256];
+            c.decodeRange(MemorySegment.ofArray(once), 256, part, 0, 256);
+            assertArrayEquals(Arrays.copyOfRange(y, 256, 512), part, t + ": a range decodes like the whole");
         }
         assertThrows(IllegalArgumentException.class, () -> BlockCodec.of(GgmlType.Q4_K));
     }

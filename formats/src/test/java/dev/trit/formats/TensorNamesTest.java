@@ -1,4 +1,4 @@
-package dev.trit.converters;
+package dev.trit.formats;
 
 import org.junit.jupiter.api.Test;
 

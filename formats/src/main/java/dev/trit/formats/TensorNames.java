@@ -1,4 +1,4 @@
-package dev.trit.converters;
+package dev.trit.formats;
 
 import java.util.List;
 import java.util.Optional;

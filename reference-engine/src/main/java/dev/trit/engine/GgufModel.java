@@ -1,0 +1,222 @@
+package dev.trit.engine;
+
+import dev.trit.engine.tokenizer.Tokenizers;
+import dev.trit.formats.BlockCodec;
+import dev.trit.formats.DType;
+import dev.trit.formats.FormatException;
+import dev.trit.formats.GgmlType;
+import dev.trit.formats.GgufFile;
+import dev.trit.formats.TensorInfo;
+import dev.trit.formats.TensorNames;
+import dev.trit.formats.TernaryCodec;
+import dev.trit.formats.TernaryValues;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * Loads a GGUF file written by llama.cpp (or trit) into the engine. Architectures:
+ * <ul>
+ *   <li>{@code llama}: float or Q8_0 weights. llama.cpp's converter permutes the rows of attn_q and
+ *       attn_k so that its rotary kernel can rotate adjacent pairs; the engine rotates halves as
+ *       transformers does, so the permutation is undone here.</li>
+ *   <li>{@code bitnet} (llama.cpp's name for the 1bitLLM reproduction models: SiLU, sub-norms): every
+ *       projection must hold ternary values, either in TQ1_0/TQ2_0/I2_S or as F16/F32 values in
+ *       {-s, 0, +s} (llama.cpp's converter stores ternary times mean|W| there). llama.cpp does not
+ *       permute these rows.</li>
+ *   <li>{@code bitnet-b1.58} (bitnet.cpp's name for the microsoft 2B4T layout): as bitnet but relu².</li>
+ * </ul>
+ * Ternary weights are repacked losslessly into the engine's packed form with the one scale the
+ * tensor's nonzero blocks share; tensors whose blocks carry different scales are refused.
+ */
+public final class GgufModel {
+    private GgufModel() {
+    }
+
+    public static LoadedModel load(Path path, Kernels kernels) throws IOException {
+        try (GgufFile g = GgufFile.open(path)) {
+            ModelConfig config;
+            try {
+                config = config(g);
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                throw new FormatException(path, e.getMessage());
+            }
+            var tokenizer = Tokenizers.forGguf(g);
+            try {
+                Transformer t = ModelLoader.load(config, new Weights(g, config), kernels);
+                return new LoadedModel(path, t, tokenizer);
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                throw new FormatException(path, e.getMessage());
+            }
+        }
+    }
+
+    /** The engine's model config from llama.cpp's metadata keys. */
+    static ModelConfig config(GgufFile g) {
+        String arch = g.architecture();
+        Architecture a = switch (arch) {
+            case "llama" -> Architecture.LLAMA;
+            case "bitnet" -> Architecture.BITNET_1BITLLM;
+            case "bitnet-b1.58" -> Architecture.BITNET;
+            default -> throw new IllegalArgumentException("unsupported GGUF architecture '" + arch + "' (supported: llama, bitnet, bitnet-b1.58)");
+        };
+        int hidden = (int) need(g, arch + ".embedding_length");
+        int heads = (int) need(g, arch + ".attention.head_count");
+        int kvHeads = (int) g.integer(arch + ".attention.head_count_kv").orElse(heads);
+        int headDim = (int) g.integer(arch + ".attention.key_length").orElse(hidden / heads);
+        int vocab = g.stringArray("tokenizer.ggml.tokens").size();
+        if (vocab == 0) vocab = (int) need(g, arch + ".vocab_size");
+        boolean tied = g.find("output.weight").isEmpty();
+        Activation act = a == Architecture.BITNET ? Activation.RELU2 : Activation.SILU;
+        TernaryMode mode = a == Architecture.LLAMA ? TernaryMode.NONE : TernaryMode.PACKED_MULTIPLY;
+        return new ModelConfig(a, hidden, (int) need(g, arch + ".block_count"), heads, kvHeads, headDim,
+                (int) need(g, arch + ".feed_forward_length"), vocab,
+                g.real(arch + ".rope.freq_base").orElse(10000.0),
+                (float) g.real(arch + ".attention.layer_norm_rms_epsilon").orElse(1e-5),
+                tied, act, a != Architecture.LLAMA, mode,
+                (int) g.integer("tokenizer.ggml.bos_token_id").orElse(1),
+                (int) g.integer("tokenizer.ggml.eos_token_id").orElse(2),
+                (int) g.integer(arch + ".context_length").orElse(2048));
+    }
+
+    private static long need(GgufFile g, String key) {
+        return g.integer(key).orElseThrow(() -> new IllegalArgumentException("missing metadata key " + key));
+    }
+
+    /**
+     * Presents a GGUF file under the HF tensor names ModelLoader reads: float tensors decoded to F32
+     * (Q/K rows un-permuted for llama), ternary projections as transformers' packed uint8 layout plus a
+     * one-element weight_scale.
+     */
+    private static final class Weights implements WeightSource {
+        private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        private final GgufFile g;
+        private final ModelConfig config;
+        private final Map<String, MemorySegment> made = new HashMap<>();
+
+        Weights(GgufFile g, ModelConfig config) {
+            this.g = g;
+            this.config = config;
+        }
+
+        @Override
+        public Optional<TensorInfo> find(String hfName) {
+            if (hfName.endsWith(".weight_scale")) {
+                String weight = hfName.substring(0, hfName.length() - "_scale".length());
+                return find(weight).filter(t -> t.type() == DType.U8)
+                        .map(t -> new TensorInfo(hfName, DType.F32, new long[]{1}, 0, 4));
+            }
+            Optional<String> gguf = TensorNames.toGguf(hfName);
+            if (gguf.isEmpty()) return Optional.empty();
+            Optional<TensorInfo> src = g.find(gguf.get());
+            if (src.isEmpty()) return Optional.empty();
+            TensorInfo t = src.get();
+            long[] shape = t.shape();
+            if (config.architecture().ternary() && TensorNames.isBitLinear(t.name())) {
+                if (shape.length != 2 || shape[0] % 4 != 0) {
+                    throw new IllegalArgumentException(t.name() + ": a ternary projection needs [out, in] with out a multiple of 4");
+                }
+                return Optional.of(new TensorInfo(hfName, DType.U8, new long[]{shape[0] / 4, shape[1]}, 0, shape[0] / 4 * shape[1]));
+            }
+            return Optional.of(new TensorInfo(hfName, DType.F32, shape, 0, 4 * t.elements()));
+        }
+
+        @Override
+        public MemorySegment data(TensorInfo tensor) {
+            // not computeIfAbsent: making a packed weight also stores its weight_scale
+            MemorySegment seg = made.get(tensor.name());
+            if (seg == null) {
+                seg = make(tensor.name());
+                made.put(tensor.name(), seg);
+            }
+            return seg;
+        }
+
+        private MemorySegment make(String hfName) {
+            if (hfName.endsWith(".weight_scale")) {
+                data(find(hfName.substring(0, hfName.length() - "_scale".length())).orElseThrow());
+                return made.get(hfName);
+            }
+            String name = TensorNames.toGguf(hfName).orElseThrow();
+            TensorInfo t = g.find(name).orElseThrow();
+            int n = Math.toIntExact(t.elements());
+            if (config.architecture().ternary() && TensorNames.isBitLinear(name)) return packTernary(hfName, t, n);
+            float[] v = decodeFloats(t, n);
+            if (config.architecture() == Architecture.LLAMA) {
+                if (name.endsWith(".attn_q.weight")) v = unpermute(v, t, config.heads());
+                else if (name.endsWith(".attn_k.weight")) v = unpermute(v, t, config.kvHeads());
+            }
+            MemorySegment seg = MemorySegment.ofArray(new byte[4 * n]);
+            for (int i = 0; i < n; i++) seg.setAtIndex(F32, i, v[i]);
+            return seg;
+        }
+
+        private float[] decodeFloats(TensorInfo t, int n) {
+            GgmlType type = (GgmlType) t.type();
+            BlockCodec codec = BlockCodec.find(type)
+                    .orElseThrow(() -> new IllegalArgumentException(t.name() + ": tensor type " + type.label() + " is not supported by the engine"));
+            return codec.decode(g.data(t), n);
+        }
+
+        /** Trits and their shared scale, repacked as transformers' uint8 layout (4 rows per byte). */
+        private MemorySegment packTernary(String hfName, TensorInfo t, int n) {
+            byte[] trits;
+            double scale;
+            if (BlockCodec.find((GgmlType) t.type()).orElse(null) instanceof TernaryCodec tc) {
+                TernaryValues tv = tc.decodeTernary(g.data(t), n);
+                trits = tv.trits();
+                OptionalDouble s = tv.uniformScale();
+                if (s.isEmpty()) throw new IllegalArgumentException(t.name() + ": blocks carry different scales; the engine needs one scale per tensor");
+                scale = s.getAsDouble();
+            } else {
+                float[] v = decodeFloats(t, n);
+                float s = 0;
+                for (float x : v) s = Math.max(s, Math.abs(x));
+                trits = new byte[n];
+                for (int i = 0; i < n; i++) {
+                    if (v[i] == s) trits[i] = 1;
+                    else if (v[i] == -s) trits[i] = -1;
+                    else if (v[i] != 0) {
+                        throw new IllegalArgumentException(t.name() + ": " + t.type().label() + " weights are not ternary (value " + v[i]
+                                + " besides +-" + s + "); a bitnet GGUF must hold ternary projections");
+                    }
+                }
+                scale = s;
+            }
+            int out = (int) t.shape()[0], in = (int) t.shape()[1], quarter = out / 4;
+            byte[] packed = new byte[quarter * in];
+            for (int r = 0; r < out; r++) {
+                int pr = r % quarter, shift = 2 * (r / quarter);
+                for (int c = 0; c < in; c++) packed[pr * in + c] |= (byte) ((trits[r * in + c] + 1) << shift);
+            }
+            MemorySegment sc = MemorySegment.ofArray(new byte[4]);
+            sc.set(F32, 0, (float) scale);
+            made.put(hfName + "_scale", sc);
+            return MemorySegment.ofArray(packed);
+        }
+
+        /**
+         * Inverse of convert_hf_to_gguf.py's permute(): within each head of d rows, GGUF row 2i+j holds
+         * HF row j*d/2+i (j in {0,1}).
+         */
+        private static float[] unpermute(float[] v, TensorInfo t, int heads) {
+            int rows = (int) t.shape()[0], cols = (int) t.shape()[1], d = rows / heads;
+            float[] out = new float[v.length];
+            for (int h = 0; h < heads; h++) {
+                for (int i = 0; i < d / 2; i++) {
+                    for (int j = 0; j < 2; j++) {
+                        System.arraycopy(v, (h * d + 2 * i + j) * cols, out, (h * d + j * d / 2 + i) * cols, cols);
+                    }
+                }
+            }
+            return out;
+        }
+    }
+}

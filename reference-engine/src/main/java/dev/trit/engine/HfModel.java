@@ -1,0 +1,34 @@
+package dev.trit.engine;
+
+import dev.trit.formats.FormatException;
+import dev.trit.formats.HfCheckpoint;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** Loads a Hugging Face model directory (config.json + safetensors) into a runnable {@link Transformer}. */
+public final class HfModel {
+    private HfModel() {
+    }
+
+    /**
+     * Reads the config and every weight. Float weights are widened onto the heap, ternary weights are
+     * packed 2 bits each; the files are unmapped before returning.
+     *
+     * @throws FormatException naming the file and the cause for unsupported or inconsistent checkpoints
+     */
+    public static Transformer load(Path dir, Kernels kernels) throws IOException {
+        try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
+            ModelConfig config;
+            try {
+                config = ModelConfig.from(ckpt.config());
+            } catch (IllegalArgumentException e) {
+                throw new FormatException(dir.resolve("config.json"), e.getMessage());
+            }
+            try {
+                return ModelLoader.load(config, WeightSource.of(ckpt.weights()), kernels);
+            } catch (IllegalArgumentException e) {
+                throw new FormatException(ckpt.weights().path(), e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package dev.trit.engine;
+
+/** The matrix products of the forward pass. Outputs are tokens x rows, row-major. */
+public sealed interface Kernels permits ScalarKernels, VectorKernels {
+    /** y[t, r] = sum_c x[t, c] * W[r, c] in float. */
+    void matmul(FloatMatrix w, float[] x, int tokens, float[] y);
+
+    /**
+     * BitLinear: y[t, r] = (sum_c q[t, c] * trit[r, c]) * W.scale / x.scale[t], the sum taken exactly in
+     * integers and rescaled once.
+     */
+    void ternaryMatmul(TernaryMatrix w, QuantizedActivations x, float[] y);
+
+    /**
+     * Causal attention of n queries at positions pos0.. over the cached keys/values (see {@link Attention}).
+     */
+    default void attention(ModelConfig c, float[] q, int n, int pos0, float[] keys, float[] values, float[] out) {
+        Attention.compute(c, q, n, pos0, keys, values, out, 0, n * c.heads());
+    }
+
+    default void multiply(Matrix w, float[] x, int tokens, float[] y, boolean quantizeInput) {
+        if (w.cols() <= 0 || x.length < tokens * w.cols() || y.length < tokens * w.rows()) throw new IllegalArgumentException("matmul size mismatch");
+        switch (w) {
+            case TernaryMatrix t -> ternaryMatmul(t, QuantizedActivations.quantize(x, tokens, t.cols()), y);
+            case FloatMatrix f -> {
+                if (quantizeInput) throw new IllegalArgumentException("float matrix with activation quantization is not supported");
+                matmul(f, x, tokens, y);
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.trit.engine;
+
+/** Keys (after RoPE) and values of every layer for the positions seen so far. */
+public final class KvCache {
+    private final int capacity, kvDim;
+    private final float[][] keys, values;
+    private int length;
+
+    public KvCache(ModelConfig config, int capacity) {
+        if (capacity < 1) throw new IllegalArgumentException("cache capacity must be >= 1");
+        this.capacity = capacity;
+        this.kvDim = config.kvDim();
+        long perLayer = (long) capacity * kvDim;
+        if (perLayer > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("cache capacity " + capacity + " too large");
+        keys = new float[config.layers()][(int) perLayer];
+        values = new float[config.layers()][(int) perLayer];
+    }
+
+    public int length() {
+        return length;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    public void clear() {
+        length = 0;
+    }
+
+    float[] keys(int layer) {
+        return keys[layer];
+    }
+
+    float[] values(int layer) {
+        return values[layer];
+    }
+
+    /** Writes tokens x kvDim keys and values of one layer at the current length (not yet committed). */
+    void put(int layer, float[] k, float[] v, int tokens) {
+        if (length + tokens > capacity) throw new IllegalStateException("KV cache full: " + length + " + " + tokens + " > " + capacity);
+        System.arraycopy(k, 0, keys[layer], length * kvDim, tokens * kvDim);
+        System.arraycopy(v, 0, values[layer], length * kvDim, tokens * kvDim);
+    }
+
+    void advance(int tokens) {
+        length += tokens;
+    }
+}

@@ -1,0 +1,28 @@
+package dev.trit.engine;
+
+import dev.trit.engine.tokenizer.Tokenizer;
+import dev.trit.engine.tokenizer.Tokenizers;
+import dev.trit.formats.FormatException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** A runnable model with the tokenizer that goes with it, opened from a HF directory or a GGUF file. */
+public record LoadedModel(Path path, Transformer transformer, Tokenizer tokenizer) {
+
+    public static LoadedModel open(Path path, Kernels kernels) throws IOException {
+        if (!Files.exists(path)) throw new FormatException(path, "no such file or directory");
+        if (Files.isDirectory(path)) {
+            return new LoadedModel(path, HfModel.load(path, kernels), Tokenizers.forModelDir(path));
+        }
+        if (path.getFileName().toString().toLowerCase().endsWith(".gguf")) {
+            return GgufModel.load(path, kernels);
+        }
+        throw new FormatException(path, "not a Hugging Face model directory or a .gguf file");
+    }
+
+    public ModelConfig config() {
+        return transformer.config();
+    }
+}

@@ -1,0 +1,11 @@
+package dev.trit.engine;
+
+/** A weight matrix of shape [rows, cols] (PyTorch's [out, in]) as the engine stores it. */
+public sealed interface Matrix permits FloatMatrix, TernaryMatrix {
+    int rows();
+
+    int cols();
+
+    /** The effective weight at (r, c), for tests and diagnostics (slow). */
+    float get(int r, int c);
+}

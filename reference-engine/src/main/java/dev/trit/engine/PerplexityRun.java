@@ -1,0 +1,93 @@
+package dev.trit.engine;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/** Perplexity of a model over a token stream (ids from the tokenizer, without special tokens). */
+public final class PerplexityRun {
+    private final Transformer model;
+    private final int ctx;
+    private final PerplexityProtocol protocol;
+    private final int bos;
+
+    /**
+     * @param ctx model context per window: HF_WINDOWS runs [BOS] + ctx-1 tokens, LLAMA_CPP chunks of ctx
+     */
+    public PerplexityRun(Transformer model, int ctx, PerplexityProtocol protocol) {
+        if (ctx < 2 || (protocol == PerplexityProtocol.LLAMA_CPP && ctx < 4)) throw new IllegalArgumentException("context " + ctx + " too small");
+        this.model = model;
+        this.ctx = ctx;
+        this.protocol = protocol;
+        this.bos = model.config().bosTokenId();
+    }
+
+    /** Windows the token stream yields under this protocol (a partial trailing window is dropped). */
+    public int windowCount(int tokens) {
+        return protocol == PerplexityProtocol.HF_WINDOWS ? tokens / (ctx - 1) : tokens / ctx;
+    }
+
+    /**
+     * Scores up to maxWindows windows (0 = all). Progress (tokens/s, ETA, running perplexity) goes to
+     * progress when it is not null, at most about once a second.
+     */
+    public PerplexityResult run(int[] ids, int maxWindows, PrintStream progress) {
+        int windows = windowCount(ids.length);
+        if (maxWindows > 0) windows = Math.min(windows, maxWindows);
+        if (windows == 0) throw new IllegalArgumentException(ids.length + " tokens make no full window of context " + ctx);
+        int perWindow = protocol == PerplexityProtocol.HF_WINDOWS ? ctx - 1 : ctx - 1 - ctx / 2;
+        double[] nll = new double[windows * perWindow];
+        KvCache cache = model.newCache(ctx);
+        long start = System.nanoTime(), lastReport = start;
+        double sum = 0;
+        int k = 0;
+        for (int w = 0; w < windows; w++) {
+            int[] input = new int[ctx];
+            int firstLogit, firstTarget;
+            if (protocol == PerplexityProtocol.HF_WINDOWS) {
+                input[0] = bos;
+                System.arraycopy(ids, w * (ctx - 1), input, 1, ctx - 1);
+                firstLogit = 0;
+            } else {
+                System.arraycopy(ids, w * ctx, input, 0, ctx);
+                input[0] = bos;
+                firstLogit = ctx / 2;
+            }
+            firstTarget = firstLogit + 1;
+            cache.clear();
+            // the last position predicts past the window: no logits needed for it
+            float[] logits = model.forward(Arrays.copyOf(input, ctx), cache, firstLogit);
+            int vocab = model.config().vocabSize();
+            for (int target = firstTarget; target < ctx; target++) {
+                int row = (target - 1 - firstLogit) * vocab;
+                double v = negLogLikelihood(logits, row, vocab, input[target]);
+                nll[k++] = v;
+                sum += v;
+            }
+            long now = System.nanoTime();
+            if (progress != null && (now - lastReport > 1_000_000_000L || w == windows - 1)) {
+                lastReport = now;
+                double secs = (now - start) / 1e9;
+                double tps = (double) (w + 1) * ctx / secs;
+                double eta = secs / (w + 1) * (windows - w - 1);
+                progress.printf("perplexity: window %d/%d, %.0f tok/s, ETA %s, running ppl %.4f%n",
+                        w + 1, windows, tps, formatSeconds(eta), Math.exp(sum / k));
+            }
+        }
+        double mean = sum / k;
+        return new PerplexityResult(Math.exp(mean), mean, k, windows, nll, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** -log softmax(logits[row..row+vocab))[target], the log-sum-exp taken in double. */
+    static double negLogLikelihood(float[] logits, int row, int vocab, int target) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int v = 0; v < vocab; v++) max = Math.max(max, logits[row + v]);
+        double s = 0;
+        for (int v = 0; v < vocab; v++) s += Math.exp(logits[row + v] - max);
+        return max + Math.log(s) - logits[row + target];
+    }
+
+    private static String formatSeconds(double s) {
+        long t = Math.round(s);
+        return t >= 3600 ? String.format("%dh%02dm", t / 3600, t / 60 % 60) : String.format("%dm%02ds", t / 60, t % 60);
+    }
+}

@@ -1,0 +1,197 @@
+package dev.trit.engine;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import dev.trit.formats.TernaryValues;
+import java.util.Objects;
+import java.util.OptionalDouble;
+
+/**
+ * A ternary weight matrix kept packed: 2 bits per weight, never expanded to floats. The effective weight
+ * is {@code trit * scale}.
+ *
+ * <p>Layout (ours, chosen for the kernel): row-major, {@link #rowBytes()} bytes per row; byte j of a row
+ * holds columns 4j..4j+3 in bit pairs 0-1, 2-3, 4-5, 6-7, each storing trit+1 (0 = -1, 1 = 0, 2 = +1; 3
+ * never occurs). A row's trits decode with one table lookup per byte.
+ */
+public final class TernaryMatrix implements Matrix {
+    /** DECODE[b*4 + k] = trit of column k of packed byte b. */
+    private static final byte[] DECODE = new byte[256 * 4];
+
+    static {
+        for (int b = 0; b < 256; b++) {
+            for (int k = 0; k < 4; k++) {
+                int code = (b >>> (2 * k)) & 3;
+                DECODE[b * 4 + k] = (byte) (code == 3 ? 0 : code - 1);
+            }
+        }
+    }
+
+    private final int rows, cols, rowBytes;
+    private final byte[] packed;
+    private final float scale;
+
+    private TernaryMatrix(int rows, int cols, byte[] packed, float scale) {
+        if (rows <= 0 || cols <= 0) throw new IllegalArgumentException("ternary matrix dims must be positive");
+        if (!(scale > 0) || Float.isInfinite(scale)) throw new IllegalArgumentException("ternary scale must be positive and finite, got " + scale);
+        this.rows = rows;
+        this.cols = cols;
+        this.rowBytes = (cols + 3) / 4;
+        if ((long) rows * rowBytes != packed.length) throw new IllegalArgumentException("packed size mismatch");
+        this.packed = packed;
+        this.scale = scale;
+    }
+
+    /**
+     * From trits in row-major order (values -1, 0, +1) and the scale of the effective weight. This is the
+     * entry point for other codecs (GGUF TQ1_0 / TQ2_0 / I2_S) once they have decoded their blocks.
+     */
+    public static TernaryMatrix fromTrits(int rows, int cols, byte[] trits, float scale) {
+        Objects.requireNonNull(trits);
+        if ((long) rows * cols != trits.length) throw new IllegalArgumentException("expected " + (long) rows * cols + " trits, got " + trits.length);
+        Builder b = new Builder(rows, cols);
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) b.set(r, c, trits[r * cols + c]);
+        }
+        return b.build(scale);
+    }
+
+    /**
+     * From ternary values decoded by a GGUF codec (TQ1_0, TQ2_0, I2_S) of a [rows, cols] tensor in
+     * row-major order. The engine keeps one scale per matrix, as BitNet has; per-block scales that differ
+     * are refused rather than approximated.
+     */
+    public static TernaryMatrix fromTernaryValues(int rows, int cols, TernaryValues values) {
+        if ((long) rows * cols != values.size()) throw new IllegalArgumentException("expected " + (long) rows * cols + " values, got " + values.size());
+        OptionalDouble scale = values.uniformScale();
+        if (scale.isEmpty()) throw new IllegalArgumentException("ternary blocks carry different scales (or all trits are 0); one scale per matrix is required");
+        return fromTrits(rows, cols, values.trits(), (float) scale.getAsDouble());
+    }
+
+    /**
+     * From transformers' packed uint8 layout ({@code integrations/bitnet.py pack_weights}): a [out, in]
+     * weight is stored as [out/4, in] bytes; packed row p holds original rows p + k*out/4 in bit pairs
+     * 2k..2k+1 (k = 0..3), each value+1.
+     *
+     * @param rows original out_features (4 x the packed rows)
+     */
+    public static TernaryMatrix fromHfPacked(MemorySegment data, int rows, int cols, float scale) {
+        if (rows % 4 != 0) throw new IllegalArgumentException("packed rows " + rows + " not a multiple of 4");
+        int packedRows = rows / 4;
+        if (data.byteSize() != (long) packedRows * cols) {
+            throw new IllegalArgumentException("packed weight has " + data.byteSize() + " bytes, expected " + (long) packedRows * cols);
+        }
+        Builder b = new Builder(rows, cols);
+        for (int p = 0; p < packedRows; p++) {
+            for (int c = 0; c < cols; c++) {
+                int v = data.get(ValueLayout.JAVA_BYTE, (long) p * cols + c) & 0xff;
+                for (int k = 0; k < 4; k++) {
+                    int code = (v >>> (2 * k)) & 3;
+                    if (code == 3) throw new IllegalArgumentException("packed weight holds code 3 (not a trit) at packed row " + p + " column " + c);
+                    b.set(p + k * packedRows, c, code - 1);
+                }
+            }
+        }
+        return b.build(scale);
+    }
+
+    /**
+     * Ternarizes latent float weights as transformers' WeightQuant / 1bitLLM's weight_quant do, in fp32:
+     * s = 1 / max(mean|W|, 1e-5); W_t = clamp(rint(W*s), -1, 1); effective weight W_t / s.
+     */
+    public static TernaryMatrix ternarize(int rows, int cols, float[] w) {
+        if ((long) rows * cols != w.length) throw new IllegalArgumentException("weight size mismatch");
+        float s = 1.0f / Math.max(AbsMean.of(w), 1e-5f);
+        Builder b = new Builder(rows, cols);
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                float q = (float) Math.rint(w[r * cols + c] * s); // float product, ties to even as torch.round
+                b.set(r, c, (int) Math.max(-1f, Math.min(1f, q)));
+            }
+        }
+        return b.build(1.0f / s);
+    }
+
+    @Override
+    public int rows() {
+        return rows;
+    }
+
+    @Override
+    public int cols() {
+        return cols;
+    }
+
+    public int rowBytes() {
+        return rowBytes;
+    }
+
+    /** Multiplier of the trits: effective weight = trit * scale. */
+    public float scale() {
+        return scale;
+    }
+
+    public int trit(int r, int c) {
+        int b = packed[r * rowBytes + (c >>> 2)] & 0xff;
+        return DECODE[b * 4 + (c & 3)];
+    }
+
+    @Override
+    public float get(int r, int c) {
+        return trit(r, c) * scale;
+    }
+
+    /** Decodes row r's trits into dst[0..cols). */
+    public void decodeRow(int r, short[] dst) {
+        int base = r * rowBytes;
+        int full = cols >>> 2;
+        for (int j = 0; j < full; j++) {
+            int d = (packed[base + j] & 0xff) * 4;
+            int c = j * 4;
+            dst[c] = DECODE[d];
+            dst[c + 1] = DECODE[d + 1];
+            dst[c + 2] = DECODE[d + 2];
+            dst[c + 3] = DECODE[d + 3];
+        }
+        for (int c = full * 4; c < cols; c++) dst[c] = (short) trit(r, c);
+    }
+
+    /** Counts of -1, 0, +1 over the whole matrix. */
+    public long[] tritCounts() {
+        long[] n = new long[3];
+        short[] row = new short[cols];
+        for (int r = 0; r < rows; r++) {
+            decodeRow(r, row);
+            for (int c = 0; c < cols; c++) n[row[c] + 1]++;
+        }
+        return n;
+    }
+
+    /** Accumulates trits into the packed layout. */
+    private static final class Builder {
+        final int rows, cols, rowBytes;
+        final byte[] packed;
+
+        Builder(int rows, int cols) {
+            this.rows = rows;
+            this.cols = cols;
+            this.rowBytes = (cols + 3) / 4;
+            long n = (long) rows * rowBytes;
+            if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("ternary matrix too large: [" + rows + ", " + cols + "]");
+            // code 1 (= trit 0) everywhere, so padding columns decode as zero
+            this.packed = new byte[(int) n];
+            java.util.Arrays.fill(packed, (byte) 0x55);
+        }
+
+        void set(int r, int c, int trit) {
+            if (trit < -1 || trit > 1) throw new IllegalArgumentException("not a trit: " + trit);
+            int i = r * rowBytes + (c >>> 2);
+            int shift = 2 * (c & 3);
+            packed[i] = (byte) ((packed[i] & ~(3 << shift)) | ((trit + 1) << shift));
+        }
+
+        TernaryMatrix build(float scale) {
+            return new TernaryMatrix(rows, cols, packed, scale);
+        }
+    }
+}

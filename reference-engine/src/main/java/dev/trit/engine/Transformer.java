@@ -1,0 +1,132 @@
+package dev.trit.engine;
+
+import java.util.List;
+
+/**
+ * A decoder-only transformer (LLaMA / BitNet) ready to run: the batched forward pass over a span of
+ * tokens with a KV cache. Not thread-safe; one forward at a time (the kernels parallelize inside).
+ */
+public final class Transformer {
+    private final ModelConfig config;
+    private final FloatMatrix embedding, lmHead;
+    private final List<DecoderLayer> layers;
+    private final float[] finalNorm;
+    private final Kernels kernels;
+    private final Rope rope;
+
+    public Transformer(ModelConfig config, FloatMatrix embedding, List<DecoderLayer> layers, float[] finalNorm, FloatMatrix lmHead, Kernels kernels) {
+        this.config = config;
+        this.embedding = embedding;
+        this.layers = List.copyOf(layers);
+        this.finalNorm = finalNorm;
+        this.lmHead = lmHead;
+        this.kernels = kernels;
+        this.rope = new Rope(config.headDim(), config.ropeTheta());
+        if (layers.size() != config.layers()) throw new IllegalArgumentException("expected " + config.layers() + " layers, got " + layers.size());
+        if (embedding.rows() != config.vocabSize() || embedding.cols() != config.hiddenSize()) throw new IllegalArgumentException("embedding shape mismatch");
+        if (lmHead.rows() != config.vocabSize() || lmHead.cols() != config.hiddenSize()) throw new IllegalArgumentException("lm_head shape mismatch");
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public List<DecoderLayer> layers() {
+        return layers;
+    }
+
+    public KvCache newCache(int capacity) {
+        return new KvCache(config, capacity);
+    }
+
+    /**
+     * Runs ids at positions cache.length() .. + ids.length - 1 and returns their logits, ids.length x
+     * vocab row-major. The cache grows by ids.length.
+     */
+    public float[] forward(int[] ids, KvCache cache) {
+        return forward(ids, cache, 0);
+    }
+
+    /**
+     * As {@link #forward(int[], KvCache)} but computes logits only for ids[firstLogit..]: returns
+     * (ids.length - firstLogit) x vocab. The LM head is the largest matmul of these small models, so
+     * callers that score only part of a window skip the rest.
+     */
+    public float[] forward(int[] ids, KvCache cache, int firstLogit) {
+        int n = ids.length, h = config.hiddenSize(), vocab = config.vocabSize();
+        if (firstLogit < 0 || firstLogit > n) throw new IllegalArgumentException("firstLogit " + firstLogit + " outside 0.." + n);
+        if (n == 0) return new float[0];
+        int pos0 = cache.length();
+        float[] x = new float[n * h];
+        for (int t = 0; t < n; t++) {
+            if (ids[t] < 0 || ids[t] >= vocab) throw new IllegalArgumentException("token id " + ids[t] + " outside vocabulary of " + vocab);
+            embedding.copyRow(ids[t], x, t * h);
+        }
+        Buffers b = new Buffers(config, n);
+        for (int l = 0; l < layers.size(); l++) layer(l, layers.get(l), x, n, pos0, cache, b);
+        cache.advance(n);
+        int m = n - firstLogit;
+        float[] last = new float[m * h];
+        RmsNorm.apply(java.util.Arrays.copyOfRange(x, firstLogit * h, n * h), m, h, finalNorm, config.rmsNormEps(), last);
+        float[] logits = new float[m * vocab];
+        kernels.matmul(lmHead, last, m, logits);
+        return logits;
+    }
+
+    /** Scratch space for one forward call. */
+    private static final class Buffers {
+        final float[] norm, q, k, v, attn, out, gate, up;
+
+        Buffers(ModelConfig c, int n) {
+            norm = new float[n * c.hiddenSize()];
+            q = new float[n * c.qDim()];
+            k = new float[n * c.kvDim()];
+            v = new float[n * c.kvDim()];
+            attn = new float[n * c.qDim()];
+            out = new float[n * c.hiddenSize()];
+            gate = new float[n * c.intermediateSize()];
+            up = new float[n * c.intermediateSize()];
+        }
+    }
+
+    private void layer(int l, DecoderLayer w, float[] x, int n, int pos0, KvCache cache, Buffers b) {
+        int h = config.hiddenSize(), ffn = config.intermediateSize();
+        float eps = config.rmsNormEps();
+
+        RmsNorm.apply(x, n, h, w.inputNorm(), eps, b.norm);
+        QuantizedActivations qa = quantizedIfTernary(w.q(), b.norm, n, h);
+        project(w.q(), b.norm, qa, n, b.q);
+        project(w.k(), b.norm, qa, n, b.k);
+        project(w.v(), b.norm, qa, n, b.v);
+        for (int t = 0; t < n; t++) {
+            rope.apply(b.q, t * config.qDim(), config.heads(), pos0 + t);
+            rope.apply(b.k, t * config.kvDim(), config.kvHeads(), pos0 + t);
+        }
+        cache.put(l, b.k, b.v, n);
+        kernels.attention(config, b.q, n, pos0, cache.keys(l), cache.values(l), b.attn);
+        if (w.attnSubNorm() != null) RmsNorm.apply(b.attn, n, config.qDim(), w.attnSubNorm(), eps, b.attn);
+        project(w.o(), b.attn, quantizedIfTernary(w.o(), b.attn, n, config.qDim()), n, b.out);
+        for (int i = 0; i < n * h; i++) x[i] += b.out[i];
+
+        RmsNorm.apply(x, n, h, w.postAttentionNorm(), eps, b.norm);
+        qa = quantizedIfTernary(w.gate(), b.norm, n, h);
+        project(w.gate(), b.norm, qa, n, b.gate);
+        project(w.up(), b.norm, qa, n, b.up);
+        Activation act = config.activation();
+        for (int i = 0; i < n * ffn; i++) b.gate[i] = act.apply(b.gate[i]) * b.up[i];
+        if (w.ffnSubNorm() != null) RmsNorm.apply(b.gate, n, ffn, w.ffnSubNorm(), eps, b.gate);
+        project(w.down(), b.gate, quantizedIfTernary(w.down(), b.gate, n, ffn), n, b.out);
+        for (int i = 0; i < n * h; i++) x[i] += b.out[i];
+    }
+
+    private static QuantizedActivations quantizedIfTernary(Matrix w, float[] x, int n, int cols) {
+        return w instanceof TernaryMatrix ? QuantizedActivations.quantize(x, n, cols) : null;
+    }
+
+    private void project(Matrix w, float[] x, QuantizedActivations qa, int n, float[] y) {
+        switch (w) {
+            case TernaryMatrix t -> kernels.ternaryMatmul(t, qa, y);
+            case FloatMatrix f -> kernels.matmul(f, x, n, y);
+        }
+    }
+}
