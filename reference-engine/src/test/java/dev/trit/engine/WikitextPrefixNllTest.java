@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * first 32 predictions of the oracle's first window ([BOS] + 255 ids), whose NLLs are the first 32 values
  * of the .nll npy. This covers demo-bitnet-bf16 (online ternarization), which has no probe in the oracles.
  *
- * <p>The full protocol over 100 windows with our own tokenizer is in {@link WikitextWindowsTest}.
+ * <p>Independent of the tokenizer; WikitextNllTest covers the first 100 windows with it.
  */
 class WikitextPrefixNllTest {
     private static Parallel parallel;
