@@ -135,25 +135,31 @@ final class KldCommand implements Callable<Integer> {
         o.put("tokens", s.count());
         estimate(o, "ppl", s.pplModel());
         estimate(o, "ppl_base", s.pplBase());
-        o.put("ln_ppl_correlation", s.lnPplCorrelation());
+        number(o, "ln_ppl_correlation", s.lnPplCorrelation());
         estimate(o, "ln_ppl_ratio", s.lnPplRatio());
         estimate(o, "ppl_ratio", s.pplRatio());
         estimate(o, "delta_ppl", s.pplDiff());
         estimate(o, "kld_mean", s.kld());
-        o.put("kld_median", s.kldPercentiles().get("Median"));
-        o.put("kld_p99", s.kldPercentiles().get("99.0%"));
+        number(o, "kld_median", s.kldPercentiles().get("Median"));
+        number(o, "kld_p99", s.kldPercentiles().get("99.0%"));
         ObjectNode kq = o.putObject("kld_percentiles");
-        s.kldPercentiles().forEach(kq::put);
+        s.kldPercentiles().forEach((k, v) -> number(kq, k, v));
         estimate(o, "delta_p_mean", s.deltaP());
         ObjectNode pq = o.putObject("delta_p_percentiles");
-        s.deltaPPercentiles().forEach(pq::put);
+        s.deltaPPercentiles().forEach((k, v) -> number(pq, k, v));
         estimate(o, "delta_p_rms", s.rmsDeltaP());
         estimate(o, "same_top", s.sameTop());
         out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(o));
     }
 
     private static void estimate(ObjectNode o, String name, KldStats.Estimate e) {
-        o.put(name, e.value());
-        o.put(name + "_stderr", e.uncertainty());
+        number(o, name, e.value());
+        number(o, name + "_stderr", e.uncertainty());
+    }
+
+    /** JSON has no NaN or infinity: those become null. */
+    static void number(ObjectNode o, String name, double v) {
+        if (Double.isFinite(v)) o.put(name, v);
+        else o.putNull(name);
     }
 }

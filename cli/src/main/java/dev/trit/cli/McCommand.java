@@ -123,8 +123,8 @@ final class McCommand implements Callable<Integer> {
         ObjectNode metrics = o.putObject("metrics");
         for (Accuracy a : r.metrics()) {
             ObjectNode mo = metrics.putObject(a.metric());
-            mo.put("value", a.value());
-            mo.put("stderr", a.stderr());
+            KldCommand.number(mo, "value", a.value());
+            KldCommand.number(mo, "stderr", a.stderr());
             mo.put("correct", a.correct());
             mo.put("reported_by_harness", !a.metric().equals("acc_norm") || r.task().reportsAccNorm());
         }
@@ -141,7 +141,7 @@ final class McCommand implements Callable<Integer> {
                 io.put("pred", s.predMeanToken());
             }
             ArrayNode ll = io.putArray("loglikelihoods");
-            s.choices().forEach(c -> ll.add(c.logLikelihood()));
+            s.choices().forEach(c -> ll.add(Double.isFinite(c.logLikelihood()) ? ll.numberNode(c.logLikelihood()) : ll.nullNode()));
             ArrayNode tk = io.putArray("tokens");
             s.choices().forEach(c -> tk.add(c.tokens()));
         }
