@@ -11,7 +11,7 @@ find_jdk25() {
   return 1
 }
 # JVM flags every run of ours needs: the Vector API, native access for file mapping, and
-# java.nio opened and sun.misc.Unsafe memory access allowed for Arrow's (Netty) allocator, which
-# fails to initialise on JDK 24+ without it. Keep in step with trit.jvm.flags in pom.xml.
+# java.nio opened and Netty allowed sun.misc.Unsafe for Arrow's allocator (on JDK 25 it refuses to start
+# otherwise). Keep in step with trit.jvm.flags in pom.xml.
 TRIT_JVM_FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
-  --add-opens=java.base/java.nio=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dfile.encoding=UTF-8 -XX:+UseParallelGC)
+  --add-opens=java.base/java.nio=ALL-UNNAMED -Dio.netty.noUnsafe=false -Dfile.encoding=UTF-8 -XX:+UseParallelGC)

@@ -1,0 +1,102 @@
+package dev.trit.analysis;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The metric names every trit command writes into result tables ({@link ResultRow#metric}), with
+ * their units. Other commands (perplexity, eval, bench) must use these names so that {@code trit
+ * report} and {@code trit gate} find their rows. Fractions are in [0, 1], never percent.
+ */
+public final class Metrics {
+    private Metrics() {
+    }
+
+    // Quality (engine / eval): task names the data set, e.g. "wikitext-2-test", "hellaswag".
+    /** exp(mean NLL) over the scored tokens. Unit: ratio (dimensionless). */
+    public static final String PERPLEXITY = "perplexity";
+    /** Mean negative log-likelihood per scored token, natural log. Unit: nat. */
+    public static final String NLL_MEAN = "nll_mean";
+    /** Mean KL divergence KL(reference || this) of next-token distributions. Unit: nat. */
+    public static final String KLD_MEAN = "kld_mean";
+    /** 99th percentile of the per-token KL divergence. Unit: nat. */
+    public static final String KLD_P99 = "kld_p99";
+    /** Share of positions whose argmax equals the reference's. Unit: fraction. */
+    public static final String TOP1_AGREEMENT = "top1_agreement";
+    /** Task accuracy (lm-eval-harness "acc"). Unit: fraction. */
+    public static final String ACC = "acc";
+    /** Length-normalised accuracy ("acc_norm"). Unit: fraction. */
+    public static final String ACC_NORM = "acc_norm";
+    /** Number of tokens a quality metric was computed on. Unit: count. */
+    public static final String TOKENS = "tokens";
+
+    // Size.
+    /** Bytes of tensor data of the model (or, with a scope, of one tensor / layout). Unit: B. */
+    public static final String SIZE_BYTES = "size_bytes";
+    /** Storage bits per weight, scales included. Unit: bit. */
+    public static final String BITS_PER_WEIGHT = "bits_per_weight";
+    /** Number of weights (parameters). Unit: count. */
+    public static final String PARAMETERS = "parameters";
+
+    // Speed (bench).
+    /** Prompt processing throughput. Unit: tok/s. */
+    public static final String PREFILL_TOK_S = "prefill_tok_s";
+    /** Generation throughput. Unit: tok/s. */
+    public static final String DECODE_TOK_S = "decode_tok_s";
+
+    // Energy (energy model; task "energy-7nm" / "energy-45nm").
+    /** Estimated arithmetic energy of one token. Unit: pJ. */
+    public static final String ENERGY_PJ_PER_TOKEN = "energy_pj_per_token";
+    /** Estimated energy of the weight matrix multiplications (linear layers) of one token. Unit: pJ. */
+    public static final String MATMUL_ENERGY_PJ_PER_TOKEN = "matmul_energy_pj_per_token";
+    /** FP16 energy divided by ternary energy, whole token. Unit: ratio. */
+    public static final String ENERGY_RATIO_FP16_TERNARY = "energy_ratio_fp16_ternary";
+    /** FP16 energy divided by ternary energy, weight matmuls only (the paper's 71.4x at 7 nm). Unit: ratio. */
+    public static final String MATMUL_ENERGY_RATIO_FP16_TERNARY = "matmul_energy_ratio_fp16_ternary";
+    /** Operation counts of one token, by kind. Unit: count. */
+    public static final String OPS_INT8_ADD = "ops_int8_add", OPS_FP16_ADD = "ops_fp16_add", OPS_FP16_MUL = "ops_fp16_mul";
+    /** Measured package energy of a bench run (RAPL). Unit: J. */
+    public static final String MEASURED_ENERGY_J = "measured_energy_j";
+
+    // Weight analysis (trit analyze; scope is a tensor name or "layer.N").
+    /** Share of weights that are -1 / 0 / +1. Unit: fraction. */
+    public static final String SHARE_NEG = "share_neg", SHARE_ZERO = "share_zero", SHARE_POS = "share_pos";
+    /** The value a trit stands for: absmean of the latent weights, or 1/weight_scale of packed ones. */
+    public static final String SCALE = "scale";
+    /** mean |W| of latent (bf16/fp16/f32) weights before ternarization. */
+    public static final String MEAN_ABS_LATENT = "mean_abs_latent";
+    /** Empirical (order-0) entropy of the trits. Unit: bit (per weight). */
+    public static final String ENTROPY_BITS = "entropy_bits";
+    /** Measured size of the trits compressed by a real coder (variant names the coder), per weight. Unit: bit. */
+    public static final String CODED_BITS_PER_WEIGHT = "coded_bits_per_weight";
+    /** Measured compressed size in bytes (variant names the coder). Unit: B. */
+    public static final String CODED_BYTES = "coded_bytes";
+    /** Ternarization error of latent weights: mean squared error of W - s*W_t. Unit: (weight unit)^2. */
+    public static final String TERNARY_MSE = "ternary_mse";
+    /** Cosine similarity of latent weights and their ternarization. Unit: ratio. */
+    public static final String TERNARY_COSINE = "ternary_cosine";
+
+    private static final Map<String, String> UNITS = Map.ofEntries(
+            Map.entry(PERPLEXITY, "ratio"), Map.entry(NLL_MEAN, "nat"), Map.entry(KLD_MEAN, "nat"),
+            Map.entry(KLD_P99, "nat"), Map.entry(TOP1_AGREEMENT, "fraction"), Map.entry(ACC, "fraction"),
+            Map.entry(ACC_NORM, "fraction"), Map.entry(TOKENS, "count"), Map.entry(SIZE_BYTES, "B"),
+            Map.entry(BITS_PER_WEIGHT, "bit"), Map.entry(PARAMETERS, "count"), Map.entry(PREFILL_TOK_S, "tok/s"),
+            Map.entry(DECODE_TOK_S, "tok/s"), Map.entry(ENERGY_PJ_PER_TOKEN, "pJ"),
+            Map.entry(MATMUL_ENERGY_PJ_PER_TOKEN, "pJ"), Map.entry(ENERGY_RATIO_FP16_TERNARY, "ratio"),
+            Map.entry(MATMUL_ENERGY_RATIO_FP16_TERNARY, "ratio"), Map.entry(OPS_INT8_ADD, "count"),
+            Map.entry(OPS_FP16_ADD, "count"), Map.entry(OPS_FP16_MUL, "count"), Map.entry(MEASURED_ENERGY_J, "J"),
+            Map.entry(SHARE_NEG, "fraction"), Map.entry(SHARE_ZERO, "fraction"), Map.entry(SHARE_POS, "fraction"),
+            Map.entry(SCALE, "weight"), Map.entry(MEAN_ABS_LATENT, "weight"), Map.entry(ENTROPY_BITS, "bit"),
+            Map.entry(CODED_BITS_PER_WEIGHT, "bit"), Map.entry(CODED_BYTES, "B"), Map.entry(TERNARY_MSE, "weight^2"),
+            Map.entry(TERNARY_COSINE, "ratio"));
+
+    /** The unit of a known metric. */
+    public static Optional<String> unitOf(String metric) {
+        return Optional.ofNullable(UNITS.get(metric));
+    }
+
+    /** The unit of a known metric; IllegalArgumentException for an unknown one (a typo in our code). */
+    public static String unit(String metric) {
+        return unitOf(metric).orElseThrow(() -> new IllegalArgumentException("unknown metric " + metric));
+    }
+}
