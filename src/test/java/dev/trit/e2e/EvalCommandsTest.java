@@ -3,6 +3,9 @@ package dev.trit.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trit.analysis.LogitsArrowFile;
+import dev.trit.analysis.ResultFiles;
+import dev.trit.analysis.ResultRow;
+import dev.trit.analysis.ResultTable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,6 +46,13 @@ class EvalCommandsTest {
         double kld = q8.get("kld_mean").asDouble();
         assertTrue(kld > 0 && kld < 0.01, "Q8_0 vs F16 mean KLD " + kld);
         assertTrue(q8.get("same_top").asDouble() > 0.95, q8::toString);
+        Path results = dir.resolve("kld.json");
+        assertEquals(0, Cli.run("kld", "--base", base.toString(), Q8.toString(), TEXT.toString(), "--results", results.toString()).exitCode());
+        ResultTable t = ResultFiles.read(results);
+        assertEquals(kld, t.metric("kld_mean").getFirst().value(), 0);
+        assertEquals("wikitext-2-test", t.metric("kld_mean").getFirst().task());
+        assertEquals("mini-llama-q8_0", t.metric("kld_mean").getFirst().model());
+        assertEquals(4 * 255, t.metric("tokens").getFirst().value());
 
         // Reproducible run to run: a second baseline is the same dump, a second comparison the same numbers.
         Path again = dir.resolve("again.arrow");
@@ -101,10 +111,20 @@ class EvalCommandsTest {
     }
 
     @Test
-    void mcOnPiqaWithTheSiblingLabelsFile() {
-        Cli c = Cli.run("mc", MINI_LLAMA.toString(), "--task", "piqa", "--data", Cli.FIXTURES.resolve("data/piqa/valid-first200.jsonl").toString(), "--limit", "5");
+    void mcOnPiqaWithTheSiblingLabelsFileWritesResults(@TempDir Path dir) throws IOException {
+        Path results = dir.resolve("piqa.arrow");
+        Cli c = Cli.run("mc", MINI_LLAMA.toString(), "--task", "piqa", "--data", Cli.FIXTURES.resolve("data/piqa/valid-first200.jsonl").toString(),
+                "--limit", "5", "--results", results.toString());
         assertEquals(0, c.exitCode(), c::toString);
         assertTrue(c.out().contains("acc_norm"), c.out());
+        ResultTable t = ResultFiles.read(results);
+        ResultRow acc = t.metric("acc").getFirst();
+        assertEquals("mini-llama-f16", acc.model());
+        assertEquals("piqa", acc.task());
+        assertEquals("fraction", acc.unit());
+        assertEquals(0, acc.value() * 5 % 1, 1e-9); // a multiple of 1/5
+        assertEquals(5, t.metric("items").getFirst().value());
+        assertEquals(1, t.metric("acc_norm_stderr").size());
     }
 
     @Test

@@ -3,6 +3,8 @@ package dev.trit.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trit.analysis.LogitsArrowFile;
+import dev.trit.analysis.Metrics;
+import dev.trit.analysis.ResultRow;
 import dev.trit.engine.LoadedModel;
 import dev.trit.engine.Parallel;
 import dev.trit.engine.eval.EvalWindow;
@@ -51,6 +53,9 @@ final class KldCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the statistics as one JSON object")
     boolean json;
 
+    @Option(names = "--results", paramLabel = "FILE", description = "also write kld_mean, kld_median, kld_p99, top1_agreement, delta_ppl, delta_p_rms, perplexity, tokens as a result table (.arrow: Arrow IPC, else JSON)")
+    Path results;
+
     @Override
     public Integer call() throws Exception {
         LogitsDump dump = LogitsArrowFile.read(base);
@@ -74,6 +79,18 @@ final class KldCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new Main.FailureException(base + ": " + e.getMessage());
             }
+        }
+        if (results != null) {
+            String name = EvalResults.modelName(model), task = EvalResults.textName(text);
+            EvalResults.write(results, List.of(
+                    ResultRow.of(name, "", task, "", Metrics.KLD_MEAN, s.kld().value()),
+                    ResultRow.of(name, "", task, "", Metrics.KLD_MEDIAN, s.kldPercentiles().get("Median")),
+                    ResultRow.of(name, "", task, "", Metrics.KLD_P99, s.kldPercentiles().get("99.0%")),
+                    ResultRow.of(name, "", task, "", Metrics.TOP1_AGREEMENT, s.sameTop().value()),
+                    ResultRow.of(name, "", task, "", Metrics.DELTA_PPL, s.pplDiff().value()),
+                    ResultRow.of(name, "", task, "", Metrics.DELTA_P_RMS, s.rmsDeltaP().value()),
+                    ResultRow.of(name, "", task, "", Metrics.PERPLEXITY, s.pplModel().value()),
+                    ResultRow.of(name, "", task, "", Metrics.TOKENS, s.count())));
         }
         if (json) printJson(out, s, meta);
         else printText(out, s);

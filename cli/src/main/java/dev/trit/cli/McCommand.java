@@ -3,6 +3,8 @@ package dev.trit.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.trit.analysis.Metrics;
+import dev.trit.analysis.ResultRow;
 import dev.trit.engine.LoadedModel;
 import dev.trit.engine.Parallel;
 import dev.trit.engine.eval.Accuracy;
@@ -25,6 +27,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -71,6 +74,9 @@ final class McCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object: task, method, n, metrics with stderr, per-item predictions")
     boolean json;
 
+    @Option(names = "--results", paramLabel = "FILE", description = "also write the metrics as a result table (.arrow: Arrow IPC, else JSON)")
+    Path results;
+
     @Override
     public Integer call() throws Exception {
         McTask t;
@@ -105,10 +111,23 @@ final class McCommand implements Callable<Integer> {
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
+        if (results != null) EvalResults.write(results, rows(r));
         if (json) printJson(out, r, seconds);
         else printTable(out, r, seconds);
         out.flush();
         return Main.OK;
+    }
+
+    /** acc, acc_norm (or acc_llama_cpp), their standard errors and the item count; task = the task's name. */
+    private List<ResultRow> rows(McResult r) {
+        String name = EvalResults.modelName(model);
+        List<ResultRow> rows = new ArrayList<>();
+        for (Accuracy a : r.metrics()) {
+            rows.add(ResultRow.of(name, "", r.task().id(), "", a.metric(), a.value()));
+            rows.add(ResultRow.of(name, "", r.task().id(), "", a.metric() + "_stderr", a.stderr()));
+        }
+        rows.add(ResultRow.of(name, "", r.task().id(), "", Metrics.ITEMS, r.items().size()));
+        return rows;
     }
 
     private void printJson(PrintWriter out, McResult r, double seconds) throws Exception {
