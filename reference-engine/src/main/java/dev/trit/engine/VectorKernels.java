@@ -256,6 +256,17 @@ public final class VectorKernels implements Kernels {
         });
     }
 
+    /**
+     * The lanes' sum, added in lane order. FloatVector.reduceLanes(ADD) leaves the order unspecified,
+     * and the interpreted and JIT-compiled forms do differ, so the same input gave logits differing in
+     * the last bits from one call to the next; evaluation numbers must be reproducible run to run.
+     */
+    private static float sumLanes(FloatVector v) {
+        float s = 0f;
+        for (int i = 0; i < v.length(); i++) s += v.lane(i);
+        return s;
+    }
+
     /** Sums short lanes in int arithmetic (a short reduction could overflow). */
     private static int widenSum(ShortVector v) {
         int parts = S.length() / I.length();
