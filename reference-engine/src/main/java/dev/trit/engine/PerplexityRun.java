@@ -2,6 +2,9 @@ package dev.trit.engine;
 
 import java.io.PrintStream;
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /** Perplexity of a model over a token stream (ids from the tokenizer, without special tokens). */
 public final class PerplexityRun {
@@ -87,12 +90,22 @@ public final class PerplexityRun {
         return new PerplexityResult(Math.exp(mean), mean, k, windows, nll, (System.nanoTime() - start) / 1e9);
     }
 
-    /** -log softmax(logits[row..row+vocab))[target], the log-sum-exp taken in double. */
+    /**
+     * -log softmax(logits[row..row+vocab))[target]. The exponentials are taken in float lanes (each
+     * within a few ulp; every term is <= 1 after subtracting the max) and summed per lane, then in double.
+     */
     static double negLogLikelihood(float[] logits, int row, int vocab, int target) {
         float max = Float.NEGATIVE_INFINITY;
         for (int v = 0; v < vocab; v++) max = Math.max(max, logits[row + v]);
+        VectorSpecies<Float> f = FloatVector.SPECIES_PREFERRED;
+        FloatVector acc = FloatVector.zero(f);
+        int v = 0;
+        for (int bound = f.loopBound(vocab); v < bound; v += f.length()) {
+            acc = acc.add(FloatVector.fromArray(f, logits, row + v).sub(max).lanewise(VectorOperators.EXP));
+        }
         double s = 0;
-        for (int v = 0; v < vocab; v++) s += Math.exp(logits[row + v] - max);
+        for (float lane : acc.toArray()) s += lane;
+        for (; v < vocab; v++) s += Math.exp(logits[row + v] - max);
         return max + Math.log(s) - logits[row + target];
     }
 
