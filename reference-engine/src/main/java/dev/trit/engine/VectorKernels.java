@@ -281,14 +281,4 @@ public final class VectorKernels implements Kernels {
         }
         return s;
     }
-
-    /**
-     * Sum of the lanes in lane order. Not reduceLanes(ADD): for floats its order is unspecified and the
-     * JIT-compiled and interpreted forms differ, which made results vary from run to run.
-     */
-    private static float sumLanes(FloatVector v) {
-        float s = 0;
-        for (int i = 0; i < v.length(); i++) s += v.lane(i);
-        return s;
-    }
 }
