@@ -8,4 +8,7 @@ public sealed interface Matrix permits FloatMatrix, TernaryMatrix {
 
     /** The effective weight at (r, c), for tests and diagnostics (slow). */
     float get(int r, int c);
+
+    /** Bytes the weights take where the kernels read them (heap or mapped file); what one full product streams. */
+    long storedBytes();
 }

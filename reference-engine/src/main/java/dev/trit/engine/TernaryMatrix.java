@@ -122,6 +122,11 @@ public final class TernaryMatrix implements Matrix {
         return cols;
     }
 
+    @Override
+    public long storedBytes() {
+        return packed.length;
+    }
+
     public int rowBytes() {
         return rowBytes;
     }

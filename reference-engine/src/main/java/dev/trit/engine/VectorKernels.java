@@ -11,6 +11,8 @@ public final class VectorKernels implements Kernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    /** Ints with as many lanes as F, for int-to-float conversion lane for lane. */
+    private static final VectorSpecies<Integer> IF = VectorSpecies.of(int.class, F.vectorShape());
     /**
      * Products of int8 activations and trits lie in [-128, 128]; a short lane can add 255 of them without
      * overflow (255 * 128 = 32640), so lanes are widened to int at least that often.
@@ -53,41 +55,118 @@ public final class VectorKernels implements Kernels {
         });
     }
 
+    /** Rows of W and vectors of tokens one step of the prefill float kernel covers (4 x 3 accumulators). */
+    private static final int ROW_BLOCK = 4, TOKEN_VECTORS = 3;
+
+    /** Transposed activations, reused across calls (the kernels run one product at a time). */
+    private float[] floatScratch = new float[0];
+    private short[] shortScratch = new short[0];
+
+    private float[] floatScratch(int n) {
+        if (floatScratch.length < n) floatScratch = new float[n];
+        return floatScratch;
+    }
+
+    private short[] shortScratch(int n) {
+        if (shortScratch.length < n) shortScratch = new short[n];
+        return shortScratch;
+    }
+
     /**
      * Prefill form: with x transposed to [cols, tokens], each weight is broadcast and multiplied into
-     * vectors of 4 x lanes consecutive tokens, so no horizontal reductions are needed.
+     * vectors of consecutive tokens, so no horizontal reductions are needed. Register-blocked: 4 rows x
+     * 3 token vectors per step, so each column costs 3 activation loads and 4 broadcasts for 12 FMAs.
+     * Every output is still one fma chain over c = 0..cols-1 in order, so the result does not depend on
+     * the blocking or the thread split.
      */
     private void batchedMatmul(FloatMatrix w, float[] x, int tokens, float[] y) {
         int rows = w.rows(), cols = w.cols(), lanes = F.length();
-        int tPad = (tokens + 4 * lanes - 1) / (4 * lanes) * (4 * lanes);
-        float[] xt = new float[cols * tPad];
+        int block = TOKEN_VECTORS * lanes;
+        int tPad = (tokens + block - 1) / block * block;
+        float[] xt = floatScratch(cols * tPad);
         for (int t = 0; t < tokens; t++) {
-            for (int c = 0; c < cols; c++) xt[c * tPad + t] = x[t * cols + c];
+            int xo = t * cols;
+            for (int c = 0; c < cols; c++) xt[c * tPad + t] = x[xo + c];
         }
         float[] d = w.data();
-        parallel.forRange(rows, 4, (from, to) -> {
-            float[] acc = new float[4 * lanes];
-            for (int r = from; r < to; r++) {
-                int wo = r * cols;
-                for (int base = 0; base < tokens; base += 4 * lanes) {
-                    FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int quads = (rows + ROW_BLOCK - 1) / ROW_BLOCK;
+        parallel.forRange(quads, 1, (from, to) -> {
+            float[] acc = new float[ROW_BLOCK * block];
+            for (int qd = from; qd < to; qd++) {
+                int r0 = qd * ROW_BLOCK;
+                if (r0 + ROW_BLOCK > rows) {
+                    for (int r = r0; r < rows; r++) matmulRow(d, r, cols, xt, tPad, tokens, rows, y, acc);
+                    continue;
+                }
+                int w0 = r0 * cols, w1 = w0 + cols, w2 = w1 + cols, w3 = w2 + cols;
+                for (int base = 0; base < tokens; base += block) {
+                    FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00;
+                    FloatVector a20 = a00, a21 = a00, a22 = a00, a30 = a00, a31 = a00, a32 = a00;
                     for (int c = 0; c < cols; c++) {
-                        FloatVector wv = FloatVector.broadcast(F, d[wo + c]);
                         int o = c * tPad + base;
-                        a0 = FloatVector.fromArray(F, xt, o).fma(wv, a0);
-                        a1 = FloatVector.fromArray(F, xt, o + lanes).fma(wv, a1);
-                        a2 = FloatVector.fromArray(F, xt, o + 2 * lanes).fma(wv, a2);
-                        a3 = FloatVector.fromArray(F, xt, o + 3 * lanes).fma(wv, a3);
+                        FloatVector x0 = FloatVector.fromArray(F, xt, o);
+                        FloatVector x1 = FloatVector.fromArray(F, xt, o + lanes);
+                        FloatVector x2 = FloatVector.fromArray(F, xt, o + 2 * lanes);
+                        FloatVector v = FloatVector.broadcast(F, d[w0 + c]);
+                        a00 = x0.fma(v, a00);
+                        a01 = x1.fma(v, a01);
+                        a02 = x2.fma(v, a02);
+                        v = FloatVector.broadcast(F, d[w1 + c]);
+                        a10 = x0.fma(v, a10);
+                        a11 = x1.fma(v, a11);
+                        a12 = x2.fma(v, a12);
+                        v = FloatVector.broadcast(F, d[w2 + c]);
+                        a20 = x0.fma(v, a20);
+                        a21 = x1.fma(v, a21);
+                        a22 = x2.fma(v, a22);
+                        v = FloatVector.broadcast(F, d[w3 + c]);
+                        a30 = x0.fma(v, a30);
+                        a31 = x1.fma(v, a31);
+                        a32 = x2.fma(v, a32);
                     }
-                    a0.intoArray(acc, 0);
-                    a1.intoArray(acc, lanes);
-                    a2.intoArray(acc, 2 * lanes);
-                    a3.intoArray(acc, 3 * lanes);
-                    int n = Math.min(4 * lanes, tokens - base);
-                    for (int i = 0; i < n; i++) y[(base + i) * rows + r] = acc[i];
+                    a00.intoArray(acc, 0);
+                    a01.intoArray(acc, lanes);
+                    a02.intoArray(acc, 2 * lanes);
+                    a10.intoArray(acc, block);
+                    a11.intoArray(acc, block + lanes);
+                    a12.intoArray(acc, block + 2 * lanes);
+                    a20.intoArray(acc, 2 * block);
+                    a21.intoArray(acc, 2 * block + lanes);
+                    a22.intoArray(acc, 2 * block + 2 * lanes);
+                    a30.intoArray(acc, 3 * block);
+                    a31.intoArray(acc, 3 * block + lanes);
+                    a32.intoArray(acc, 3 * block + 2 * lanes);
+                    int n = Math.min(block, tokens - base);
+                    for (int i = 0; i < n; i++) {
+                        int yo = (base + i) * rows + r0;
+                        y[yo] = acc[i];
+                        y[yo + 1] = acc[block + i];
+                        y[yo + 2] = acc[2 * block + i];
+                        y[yo + 3] = acc[3 * block + i];
+                    }
                 }
             }
         });
+    }
+
+    /** One row of the prefill float kernel (the rows left over after the 4-row blocks). */
+    private static void matmulRow(float[] d, int r, int cols, float[] xt, int tPad, int tokens, int rows, float[] y, float[] acc) {
+        int lanes = F.length(), block = TOKEN_VECTORS * lanes, wo = r * cols;
+        for (int base = 0; base < tokens; base += block) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0;
+            for (int c = 0; c < cols; c++) {
+                FloatVector v = FloatVector.broadcast(F, d[wo + c]);
+                int o = c * tPad + base;
+                a0 = FloatVector.fromArray(F, xt, o).fma(v, a0);
+                a1 = FloatVector.fromArray(F, xt, o + lanes).fma(v, a1);
+                a2 = FloatVector.fromArray(F, xt, o + 2 * lanes).fma(v, a2);
+            }
+            a0.intoArray(acc, 0);
+            a1.intoArray(acc, lanes);
+            a2.intoArray(acc, 2 * lanes);
+            int n = Math.min(block, tokens - base);
+            for (int i = 0; i < n; i++) y[(base + i) * rows + r] = acc[i];
+        }
     }
 
     @Override
@@ -134,28 +213,42 @@ public final class VectorKernels implements Kernels {
         int group = 4 * lanes;
         int tPad = (tokens + group - 1) / group * group;
         short[] q = x.q();
-        short[] xt = new short[cols * tPad];
+        short[] xt = shortScratch(cols * tPad);
         for (int t = 0; t < tokens; t++) {
-            for (int c = 0; c < cols; c++) xt[c * tPad + t] = q[t * cols + c];
+            int xo = t * cols;
+            for (int c = 0; c < cols; c++) xt[c * tPad + t] = q[xo + c];
         }
-        float[] xs = x.scale();
+        // padding lanes hold stale values: summed (wrapping) but never stored
+
+        float[] xsPad = java.util.Arrays.copyOf(x.scale(), tPad);
+        java.util.Arrays.fill(xsPad, tokens, tPad, 1f);
         float scale = w.scale();
         parallel.forRange(rows, 4, (from, to) -> {
+            float[] out = new float[tPad];
             short[] row = new short[cols];
-            int[] plus = new int[cols], minus = new int[cols];
+            int[] plus = new int[cols + 1], minus = new int[cols + 1];
             int[] acc = new int[tPad];
             for (int r = from; r < to; r++) {
                 w.decodeRow(r, row);
+                // branch-free: trits are random, so a branch per column would mispredict most of the time
                 int np = 0, nm = 0;
                 for (int c = 0; c < cols; c++) {
-                    if (row[c] > 0) plus[np++] = c * tPad;
-                    else if (row[c] < 0) minus[nm++] = c * tPad;
+                    int tr = row[c], off = c * tPad;
+                    plus[np] = off;
+                    minus[nm] = off;
+                    np += (tr + 1) >> 1;   // 1 for +1, else 0
+                    nm += (1 - tr) >> 1;   // 1 for -1, else 0
                 }
                 java.util.Arrays.fill(acc, 0);
                 for (int base = 0; base < tokens; base += group) {
                     accumulateGroup(xt, base, plus, np, minus, nm, acc);
                 }
-                for (int t = 0; t < tokens; t++) y[t * rows + r] = acc[t] * scale / xs[t];
+                // acc * scale / xs exactly as the scalar form: int to float, multiply, divide, each rounded once
+                for (int t = 0; t < tPad; t += F.length()) {
+                    ((FloatVector) IntVector.fromArray(IF, acc, t).convert(VectorOperators.I2F, 0)).mul(scale)
+                            .div(FloatVector.fromArray(F, xsPad, t)).intoArray(out, t);
+                }
+                for (int t = 0; t < tokens; t++) y[t * rows + r] = out[t];
             }
         });
     }
