@@ -11,18 +11,22 @@ import java.util.OptionalDouble;
  * is {@code trit * scale}.
  *
  * <p>Layout (ours, chosen for the kernel): row-major, {@link #rowBytes()} bytes per row; byte j of a row
- * holds columns 4j..4j+3 in bit pairs 0-1, 2-3, 4-5, 6-7, each storing trit+1 (0 = -1, 1 = 0, 2 = +1; 3
- * never occurs). A row's trits decode with one table lookup per byte.
+ * holds columns 4j..4j+3 as one base-3 number, sum of (trit_k + 1) * 3^k (0..80; 81..255 never occur).
+ * That is still 2 bits per weight, a row's trits decode with one table lookup per byte, and the byte
+ * is directly the index of the pattern in the lookup-table kernel (one of 81 signed sums of 4
+ * activations; see {@link VectorKernels}).
  */
 public final class TernaryMatrix implements Matrix {
     /** DECODE[b*4 + k] = trit of column k of packed byte b. */
     private static final byte[] DECODE = new byte[256 * 4];
+    private static final int[] POW3 = {1, 3, 9, 27};
+    /** The byte of four zero trits (code 1 each); padding columns hold zeros. */
+    private static final byte ZEROS = 40;
 
     static {
         for (int b = 0; b < 256; b++) {
             for (int k = 0; k < 4; k++) {
-                int code = (b >>> (2 * k)) & 3;
-                DECODE[b * 4 + k] = (byte) (code == 3 ? 0 : code - 1);
+                DECODE[b * 4 + k] = (byte) (b >= 81 ? 0 : (b / POW3[k]) % 3 - 1);
             }
         }
     }
@@ -127,6 +131,11 @@ public final class TernaryMatrix implements Matrix {
         return packed.length;
     }
 
+    /** The packed bytes (layout above), for the kernels; not to be modified. */
+    byte[] packed() {
+        return packed;
+    }
+
     public int rowBytes() {
         return rowBytes;
     }
@@ -185,14 +194,15 @@ public final class TernaryMatrix implements Matrix {
             if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("ternary matrix too large: [" + rows + ", " + cols + "]");
             // code 1 (= trit 0) everywhere, so padding columns decode as zero
             this.packed = new byte[(int) n];
-            java.util.Arrays.fill(packed, (byte) 0x55);
+            java.util.Arrays.fill(packed, ZEROS);
         }
 
         void set(int r, int c, int trit) {
             if (trit < -1 || trit > 1) throw new IllegalArgumentException("not a trit: " + trit);
             int i = r * rowBytes + (c >>> 2);
-            int shift = 2 * (c & 3);
-            packed[i] = (byte) ((packed[i] & ~(3 << shift)) | ((trit + 1) << shift));
+            int pw = POW3[c & 3], cur = packed[i] & 0xff;
+            int old = (cur / pw) % 3;
+            packed[i] = (byte) (cur + (trit + 1 - old) * pw);
         }
 
         TernaryMatrix build(float scale) {

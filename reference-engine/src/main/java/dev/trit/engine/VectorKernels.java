@@ -172,7 +172,7 @@ public final class VectorKernels implements Kernels {
     @Override
     public void ternaryMatmul(TernaryMatrix w, QuantizedActivations x, float[] y) {
         if (x.tokens() >= MIN_BATCH) {
-            batchedTernaryMatmul(w, x, y);
+            lutTernaryMatmul(w, x, y);
             return;
         }
         int rows = w.rows(), cols = w.cols(), tokens = x.tokens();
@@ -203,92 +203,129 @@ public final class VectorKernels implements Kernels {
         });
     }
 
+    /** Per-thread work arrays, grown on demand and kept, so the kernels do not allocate per call. */
+    private static final class Scratch {
+        private short[] shorts = new short[0];
+        private int[] ints = new int[0];
+        private float[] floats = new float[0];
+
+        short[] shorts(int n) {
+            if (shorts.length < n) shorts = new short[n];
+            return shorts;
+        }
+
+        int[] ints(int n) {
+            if (ints.length < n) ints = new int[n];
+            return ints;
+        }
+
+        float[] floats(int n) {
+            if (floats.length < n) floats = new float[n];
+            return floats;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** Groups of 4 columns per table: |group sum| <= 4 * 128, so 63 of them fit a short lane exactly. */
+    private static final int LUT_GROUPS = 63;
+
     /**
-     * Prefill form of BitLinear: with the int8 activations transposed to [cols, tokens], a +1 weight adds
-     * a vector of consecutive tokens' activations, a -1 weight subtracts it and a 0 weight costs nothing.
-     * Short lanes are flushed into int sums every 255 terms (|term| <= 128), so sums stay exact.
+     * Prefill form of BitLinear by lookup tables (as bitnet.cpp's TL kernels, here across tokens): for
+     * a vector of consecutive tokens and each group of 4 columns, the 81 signed sums of those 4
+     * activations are tabulated once; a weight row then costs one table load and one add per 4
+     * weights, the packed byte (a base-3 pattern) being the table index. Tables cover up to 63 groups
+     * at a time so the short lanes stay exact; each chunk's sums are widened into int accumulators.
+     * Threads split the token vectors (each builds its own tables), or the rows when there is one.
      */
-    private void batchedTernaryMatmul(TernaryMatrix w, QuantizedActivations x, float[] y) {
+    private void lutTernaryMatmul(TernaryMatrix w, QuantizedActivations x, float[] y) {
         int rows = w.rows(), cols = w.cols(), tokens = x.tokens(), lanes = S.length();
-        int group = 4 * lanes;
-        int tPad = (tokens + group - 1) / group * group;
+        int groups = w.rowBytes(), colsPad = groups * 4;
+        int tPad = (tokens + lanes - 1) / lanes * lanes, vectors = tPad / lanes;
         short[] q = x.q();
-        short[] xt = shortScratch(cols * tPad);
+        short[] xt = shortScratch(colsPad * tPad);
         for (int t = 0; t < tokens; t++) {
             int xo = t * cols;
             for (int c = 0; c < cols; c++) xt[c * tPad + t] = q[xo + c];
         }
-        // padding lanes hold stale values: summed (wrapping) but never stored
-
+        // padding columns and tokens must read as zeros: the tables sum them (times a zero trit for columns)
+        for (int c = 0; c < colsPad; c++) {
+            int from = c < cols ? c * tPad + tokens : c * tPad;
+            java.util.Arrays.fill(xt, from, (c + 1) * tPad, (short) 0);
+        }
         float[] xsPad = java.util.Arrays.copyOf(x.scale(), tPad);
         java.util.Arrays.fill(xsPad, tokens, tPad, 1f);
         float scale = w.scale();
-        parallel.forRange(rows, 4, (from, to) -> {
-            float[] out = new float[tPad];
-            short[] row = new short[cols];
-            int[] plus = new int[cols + 1], minus = new int[cols + 1];
-            int[] acc = new int[tPad];
-            for (int r = from; r < to; r++) {
-                w.decodeRow(r, row);
-                // branch-free: trits are random, so a branch per column would mispredict most of the time
-                int np = 0, nm = 0;
-                for (int c = 0; c < cols; c++) {
-                    int tr = row[c], off = c * tPad;
-                    plus[np] = off;
-                    minus[nm] = off;
-                    np += (tr + 1) >> 1;   // 1 for +1, else 0
-                    nm += (1 - tr) >> 1;   // 1 for -1, else 0
-                }
-                java.util.Arrays.fill(acc, 0);
-                for (int base = 0; base < tokens; base += group) {
-                    accumulateGroup(xt, base, plus, np, minus, nm, acc);
-                }
-                // acc * scale / xs exactly as the scalar form: int to float, multiply, divide, each rounded once
-                for (int t = 0; t < tPad; t += F.length()) {
-                    ((FloatVector) IntVector.fromArray(IF, acc, t).convert(VectorOperators.I2F, 0)).mul(scale)
-                            .div(FloatVector.fromArray(F, xsPad, t)).intoArray(out, t);
-                }
-                for (int t = 0; t < tokens; t++) y[t * rows + r] = out[t];
-            }
-        });
-    }
-
-    /** acc[base .. base+4*lanes) += sum over plus offsets of xt - sum over minus offsets, exactly. */
-    private static void accumulateGroup(short[] xt, int base, int[] plus, int np, int[] minus, int nm, int[] acc) {
-        int lanes = S.length();
-        // chunks of at most 255 terms keep the short lanes exact; no branch inside the hot loops
-        for (int start = 0; start < np; start += SHORT_STEPS) {
-            int end = Math.min(np, start + SHORT_STEPS);
-            ShortVector a0 = ShortVector.zero(S), a1 = ShortVector.zero(S), a2 = ShortVector.zero(S), a3 = ShortVector.zero(S);
-            for (int i = start; i < end; i++) {
-                int o = plus[i] + base;
-                a0 = a0.add(ShortVector.fromArray(S, xt, o));
-                a1 = a1.add(ShortVector.fromArray(S, xt, o + lanes));
-                a2 = a2.add(ShortVector.fromArray(S, xt, o + 2 * lanes));
-                a3 = a3.add(ShortVector.fromArray(S, xt, o + 3 * lanes));
-            }
-            flush(a0, a1, a2, a3, acc, base);
-        }
-        for (int start = 0; start < nm; start += SHORT_STEPS) {
-            int end = Math.min(nm, start + SHORT_STEPS);
-            ShortVector a0 = ShortVector.zero(S), a1 = ShortVector.zero(S), a2 = ShortVector.zero(S), a3 = ShortVector.zero(S);
-            for (int i = start; i < end; i++) {
-                int o = minus[i] + base;
-                a0 = a0.add(ShortVector.fromArray(S, xt, o));
-                a1 = a1.add(ShortVector.fromArray(S, xt, o + lanes));
-                a2 = a2.add(ShortVector.fromArray(S, xt, o + 2 * lanes));
-                a3 = a3.add(ShortVector.fromArray(S, xt, o + 3 * lanes));
-            }
-            flush(a0.neg(), a1.neg(), a2.neg(), a3.neg(), acc, base);
+        byte[] packed = w.packed();
+        int chunks = (groups + LUT_GROUPS - 1) / LUT_GROUPS, perChunk = (groups + chunks - 1) / chunks;
+        if (vectors >= parallel.threads()) {
+            parallel.forRange(vectors, 1, (from, to) -> {
+                Scratch sc = SCRATCH.get();
+                short[] table = sc.shorts(perChunk * 81 * lanes);
+                int[] acc = sc.ints(rows * lanes);
+                for (int v = from; v < to; v++) lutBlock(packed, rows, groups, perChunk, xt, tPad, v, table, acc, 0, rows, scale, xsPad, tokens, y);
+            });
+        } else {
+            parallel.forRange(rows, 16, (from, to) -> {
+                Scratch sc = SCRATCH.get();
+                short[] table = sc.shorts(perChunk * 81 * lanes);
+                int[] acc = sc.ints(rows * lanes);
+                for (int v = 0; v < vectors; v++) lutBlock(packed, rows, groups, perChunk, xt, tPad, v, table, acc, from, to, scale, xsPad, tokens, y);
+            });
         }
     }
 
-    private static void flush(ShortVector a0, ShortVector a1, ShortVector a2, ShortVector a3, int[] acc, int base) {
+    /** Rows [r0, r1) of token vector v: every column chunk's table, then each row's lookups. */
+    private static void lutBlock(byte[] packed, int rows, int groups, int perChunk, short[] xt, int tPad, int v, short[] table,
+                                 int[] acc, int r0, int r1, float scale, float[] xsPad, int tokens, float[] y) {
+        int lanes = S.length(), t0 = v * lanes, rowBytes = groups;
+        java.util.Arrays.fill(acc, r0 * lanes, r1 * lanes, 0);
+        for (int g0 = 0; g0 < groups; g0 += perChunk) {
+            int ng = Math.min(perChunk, groups - g0);
+            for (int g = 0; g < ng; g++) buildTable(xt, (g0 + g) * 4 * tPad + t0, tPad, table, g * 81 * lanes);
+            for (int r = r0; r < r1; r++) {
+                int po = r * rowBytes + g0;
+                ShortVector sum = ShortVector.zero(S);
+                for (int g = 0; g < ng; g++) {
+                    int p = packed[po + g] & 0xff;
+                    sum = sum.add(ShortVector.fromArray(S, table, (g * 81 + p) * lanes));
+                }
+                addInto(sum, acc, r * lanes);
+            }
+        }
+        float[] out = SCRATCH.get().floats(lanes);
+        int n = Math.min(lanes, tokens - t0);
+        for (int r = r0; r < r1; r++) {
+            // acc * scale / xs exactly as the scalar form: int to float, multiply, divide, each rounded once
+            for (int i = 0; i < lanes; i += F.length()) {
+                ((FloatVector) IntVector.fromArray(IF, acc, r * lanes + i).convert(VectorOperators.I2F, 0)).mul(scale)
+                        .div(FloatVector.fromArray(F, xsPad, t0 + i)).intoArray(out, i);
+            }
+            for (int i = 0; i < n; i++) y[(t0 + i) * rows + r] = out[i];
+        }
+    }
+
+    /** table[at + p * lanes ..] = sum_k (digit_k(p) - 1) * x_k for the 4 columns' token vectors at xo + k * tPad. */
+    private static void buildTable(short[] xt, int xo, int tPad, short[] table, int at) {
         int lanes = S.length();
-        addInto(a0, acc, base);
-        addInto(a1, acc, base + lanes);
-        addInto(a2, acc, base + 2 * lanes);
-        addInto(a3, acc, base + 3 * lanes);
+        ShortVector x0 = ShortVector.fromArray(S, xt, xo), x1 = ShortVector.fromArray(S, xt, xo + tPad);
+        ShortVector x2 = ShortVector.fromArray(S, xt, xo + 2 * tPad), x3 = ShortVector.fromArray(S, xt, xo + 3 * tPad);
+        ShortVector n0 = x0.neg();
+        ShortVector[] l3 = {x3.neg(), ShortVector.zero(S), x3};
+        ShortVector[] l2 = {x2.neg(), ShortVector.zero(S), x2};
+        ShortVector[] l1 = {x1.neg(), ShortVector.zero(S), x1};
+        for (int d3 = 0; d3 < 3; d3++) {
+            for (int d2 = 0; d2 < 3; d2++) {
+                ShortVector b2 = l3[d3].add(l2[d2]);
+                for (int d1 = 0; d1 < 3; d1++) {
+                    ShortVector b = b2.add(l1[d1]);
+                    int o = at + (27 * d3 + 9 * d2 + 3 * d1) * lanes;
+                    b.add(n0).intoArray(table, o);
+                    b.intoArray(table, o + lanes);
+                    b.add(x0).intoArray(table, o + 2 * lanes);
+                }
+            }
+        }
     }
 
     /** acc[at .. at+lanes) += v, widened to int. */
