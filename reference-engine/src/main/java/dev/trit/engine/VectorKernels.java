@@ -13,11 +13,6 @@ public final class VectorKernels implements Kernels {
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     /** Ints with as many lanes as F, for int-to-float conversion lane for lane. */
     private static final VectorSpecies<Integer> IF = VectorSpecies.of(int.class, F.vectorShape());
-    /**
-     * Products of int8 activations and trits lie in [-128, 128]; a short lane can add 255 of them without
-     * overflow (255 * 128 = 32640), so lanes are widened to int at least that often.
-     */
-    private static final int SHORT_STEPS = 255;
 
     private final Parallel parallel;
 
@@ -175,32 +170,69 @@ public final class VectorKernels implements Kernels {
             lutTernaryMatmul(w, x, y);
             return;
         }
+        decodeTernaryMatmul(w, x, y);
+    }
+
+    /** The decode kernel's vectors: 16 shorts, one packed block's worth (see {@link TernaryMatrix}). */
+    private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
+    /** Blocks per short-lane run: 8 products of at most 2 * 128 per block, 15 blocks stay under 2^15. */
+    private static final int DECODE_RUN = 15;
+
+    /**
+     * Decode form of BitLinear (few tokens): each packed 16-short vector is split by shift and mask into
+     * the codes (trit + 1) of 8 x 16 columns, multiplied by the int8 activations in short lanes and
+     * summed exactly; sum(trit * x) = sum(code * x) - sum(x). Weights are read once per token, packed.
+     */
+    private void decodeTernaryMatmul(TernaryMatrix w, QuantizedActivations x, float[] y) {
         int rows = w.rows(), cols = w.cols(), tokens = x.tokens();
+        int blocks = TernaryMatrix.blocks(cols), colsPad = blocks * TernaryMatrix.BLOCK, rowShorts = w.rowShorts();
         short[] q = x.q();
+        short[] qp = shortScratch(tokens * colsPad);
+        int[] sumX = new int[tokens];
+        for (int t = 0; t < tokens; t++) {
+            System.arraycopy(q, t * cols, qp, t * colsPad, cols);
+            java.util.Arrays.fill(qp, t * colsPad + cols, (t + 1) * colsPad, (short) 0);
+            int s = 0;
+            for (int c = 0; c < cols; c++) s += q[t * cols + c];
+            sumX[t] = s;
+        }
         float[] xs = x.scale();
         float scale = w.scale();
-        int bound = S.loopBound(cols);
-        parallel.forRange(rows, 16, (from, to) -> {
-            short[] row = new short[cols];
+        short[] packed = w.packed();
+        parallel.forRange(rows, 64, (from, to) -> {
             for (int r = from; r < to; r++) {
-                w.decodeRow(r, row);
+                int rowBase = r * rowShorts;
                 for (int t = 0; t < tokens; t++) {
-                    int xo = t * cols;
+                    int xBase = t * colsPad;
                     int acc = 0;
-                    int c = 0;
-                    while (c < bound) {
-                        int stop = Math.min(bound, c + SHORT_STEPS * S.length());
-                        ShortVector sum = ShortVector.zero(S);
-                        for (; c < stop; c += S.length()) {
-                            sum = ShortVector.fromArray(S, q, xo + c).mul(ShortVector.fromArray(S, row, c)).add(sum);
+                    for (int b0 = 0; b0 < blocks; b0 += DECODE_RUN) {
+                        int b1 = Math.min(blocks, b0 + DECODE_RUN);
+                        ShortVector sum = ShortVector.zero(S16);
+                        for (int b = b0; b < b1; b++) {
+                            ShortVector wv = ShortVector.fromArray(S16, packed, rowBase + b * 16);
+                            int xo = xBase + b * 128;
+                            sum = sum.add(wv.and((short) 3).mul(ShortVector.fromArray(S16, qp, xo)));
+                            sum = sum.add(wv.lanewise(VectorOperators.LSHR, 2).and((short) 3).mul(ShortVector.fromArray(S16, qp, xo + 16)));
+                            sum = sum.add(wv.lanewise(VectorOperators.LSHR, 4).and((short) 3).mul(ShortVector.fromArray(S16, qp, xo + 32)));
+                            sum = sum.add(wv.lanewise(VectorOperators.LSHR, 6).and((short) 3).mul(ShortVector.fromArray(S16, qp, xo + 48)));
+                            sum = sum.add(wv.lanewise(VectorOperators.LSHR, 8).and((short) 3).mul(ShortVector.fromArray(S16, qp, xo + 64)));
+                            sum = sum.add(wv.lanewise(VectorOperators.LSHR, 10).and((short) 3).mul(ShortVector.fromArray(S16, qp, xo + 80)));
+                            sum = sum.add(wv.lanewise(VectorOperators.LSHR, 12).and((short) 3).mul(ShortVector.fromArray(S16, qp, xo + 96)));
+                            sum = sum.add(wv.lanewise(VectorOperators.LSHR, 14).mul(ShortVector.fromArray(S16, qp, xo + 112)));
                         }
-                        acc += widenSum(sum);
+                        acc += widenSum16(sum);
                     }
-                    for (; c < cols; c++) acc += q[xo + c] * row[c];
-                    y[t * rows + r] = acc * scale / xs[t];
+                    y[t * rows + r] = (acc - sumX[t]) * scale / xs[t];
                 }
             }
         });
+    }
+
+    /** Sums 16 short lanes in int arithmetic (exact, so the order does not matter). */
+    private static int widenSum16(ShortVector v) {
+        VectorSpecies<Integer> i8 = IntVector.SPECIES_256;
+        return ((IntVector) v.convertShape(VectorOperators.S2I, i8, 0)).reduceLanes(VectorOperators.ADD)
+                + ((IntVector) v.convertShape(VectorOperators.S2I, i8, 1)).reduceLanes(VectorOperators.ADD);
     }
 
     /** Per-thread work arrays, grown on demand and kept, so the kernels do not allocate per call. */
@@ -227,8 +259,8 @@ public final class VectorKernels implements Kernels {
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    /** Groups of 4 columns per table: |group sum| <= 4 * 128, so 63 of them fit a short lane exactly. */
-    private static final int LUT_GROUPS = 63;
+    /** Groups of 4 columns per table: |group sum| <= 4 * 128, so 63 of them fit a short lane exactly; chunks hold an even number. */
+    private static final int LUT_GROUPS = 62;
 
     /**
      * Prefill form of BitLinear by lookup tables (as bitnet.cpp's TL kernels, here across tokens): for
@@ -240,7 +272,7 @@ public final class VectorKernels implements Kernels {
      */
     private void lutTernaryMatmul(TernaryMatrix w, QuantizedActivations x, float[] y) {
         int rows = w.rows(), cols = w.cols(), tokens = x.tokens(), lanes = S.length();
-        int groups = w.rowBytes(), colsPad = groups * 4;
+        int groups = w.rowBytes(), colsPad = TernaryMatrix.blocks(cols) * TernaryMatrix.BLOCK;
         int tPad = (tokens + lanes - 1) / lanes * lanes, vectors = tPad / lanes;
         short[] q = x.q();
         short[] xt = shortScratch(colsPad * tPad);
@@ -256,8 +288,9 @@ public final class VectorKernels implements Kernels {
         float[] xsPad = java.util.Arrays.copyOf(x.scale(), tPad);
         java.util.Arrays.fill(xsPad, tokens, tPad, 1f);
         float scale = w.scale();
-        byte[] packed = w.packed();
-        int chunks = (groups + LUT_GROUPS - 1) / LUT_GROUPS, perChunk = (groups + chunks - 1) / chunks;
+        short[] packed = w.packed();
+        // groups is even (32 per block); so is every chunk but perhaps the last, which ends the row
+        int chunks = (groups + LUT_GROUPS - 1) / LUT_GROUPS, perChunk = ((groups + chunks - 1) / chunks + 1) & ~1;
         if (vectors >= parallel.threads()) {
             parallel.forRange(vectors, 1, (from, to) -> {
                 Scratch sc = SCRATCH.get();
@@ -276,19 +309,28 @@ public final class VectorKernels implements Kernels {
     }
 
     /** Rows [r0, r1) of token vector v: every column chunk's table, then each row's lookups. */
-    private static void lutBlock(byte[] packed, int rows, int groups, int perChunk, short[] xt, int tPad, int v, short[] table,
+    private static void lutBlock(short[] packed, int rows, int groups, int perChunk, short[] xt, int tPad, int v, short[] table,
                                  int[] acc, int r0, int r1, float scale, float[] xsPad, int tokens, float[] y) {
-        int lanes = S.length(), t0 = v * lanes, rowBytes = groups;
+        int lanes = S.length(), t0 = v * lanes, rowShorts = groups / 2;
         java.util.Arrays.fill(acc, r0 * lanes, r1 * lanes, 0);
         for (int g0 = 0; g0 < groups; g0 += perChunk) {
             int ng = Math.min(perChunk, groups - g0);
-            for (int g = 0; g < ng; g++) buildTable(xt, (g0 + g) * 4 * tPad + t0, tPad, table, g * 81 * lanes);
+            for (int g = 0; g < ng; g++) {
+                // group g is byte g of the row: short g/2, half g%2; its columns are 16 apart
+                int gg = g0 + g, block = gg >>> 5, j = gg & 31;
+                int c0 = block * TernaryMatrix.BLOCK + (j >>> 1) + 64 * (j & 1);
+                buildTable(xt, c0 * tPad + t0, 16 * tPad, table, g * 81 * lanes);
+            }
             for (int r = r0; r < r1; r++) {
-                int po = r * rowBytes + g0;
+                int po = r * rowShorts;
                 ShortVector sum = ShortVector.zero(S);
-                for (int g = 0; g < ng; g++) {
-                    int p = packed[po + g] & 0xff;
-                    sum = sum.add(ShortVector.fromArray(S, table, (g * 81 + p) * lanes));
+                // two groups per packed short (chunks start at even groups and hold an even number)
+                int k0 = po + (g0 >>> 1);
+                for (int g = 0; g < ng; g += 2) {
+                    int two = packed[k0 + (g >>> 1)];
+                    int p0 = TernaryMatrix.PATTERN[two & 0xff], p1 = TernaryMatrix.PATTERN[(two >>> 8) & 0xff];
+                    sum = sum.add(ShortVector.fromArray(S, table, (g * 81 + p0) * lanes))
+                            .add(ShortVector.fromArray(S, table, ((g + 1) * 81 + p1) * lanes));
                 }
                 addInto(sum, acc, r * lanes);
             }
@@ -305,11 +347,11 @@ public final class VectorKernels implements Kernels {
         }
     }
 
-    /** table[at + p * lanes ..] = sum_k (digit_k(p) - 1) * x_k for the 4 columns' token vectors at xo + k * tPad. */
-    private static void buildTable(short[] xt, int xo, int tPad, short[] table, int at) {
+    /** table[at + p * lanes ..] = sum_k (digit_k(p) - 1) * x_k for the 4 columns' token vectors at xo + k * stride. */
+    private static void buildTable(short[] xt, int xo, int stride, short[] table, int at) {
         int lanes = S.length();
-        ShortVector x0 = ShortVector.fromArray(S, xt, xo), x1 = ShortVector.fromArray(S, xt, xo + tPad);
-        ShortVector x2 = ShortVector.fromArray(S, xt, xo + 2 * tPad), x3 = ShortVector.fromArray(S, xt, xo + 3 * tPad);
+        ShortVector x0 = ShortVector.fromArray(S, xt, xo), x1 = ShortVector.fromArray(S, xt, xo + stride);
+        ShortVector x2 = ShortVector.fromArray(S, xt, xo + 2 * stride), x3 = ShortVector.fromArray(S, xt, xo + 3 * stride);
         ShortVector n0 = x0.neg();
         ShortVector[] l3 = {x3.neg(), ShortVector.zero(S), x3};
         ShortVector[] l2 = {x2.neg(), ShortVector.zero(S), x2};
@@ -397,18 +439,4 @@ public final class VectorKernels implements Kernels {
         return s;
     }
 
-    /** Sums short lanes in int arithmetic (a short reduction could overflow). */
-    private static int widenSum(ShortVector v) {
-        int parts = S.length() / I.length();
-        if (parts * I.length() != S.length() || parts < 1) {
-            int s = 0;
-            for (short e : v.toArray()) s += e;
-            return s;
-        }
-        int s = 0;
-        for (int p = 0; p < parts; p++) {
-            s += ((IntVector) v.convertShape(VectorOperators.S2I, I, p)).reduceLanes(VectorOperators.ADD);
-        }
-        return s;
-    }
 }
