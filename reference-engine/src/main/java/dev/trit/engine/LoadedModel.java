@@ -20,7 +20,13 @@ public record LoadedModel(Path path, Transformer transformer, Tokenizer tokenize
     public static LoadedModel open(Path path, Kernels kernels) throws IOException {
         if (!Files.exists(path)) throw new FormatException(path, "no such file or directory");
         if (Files.isDirectory(path)) {
-            return new LoadedModel(path, HfModel.load(path, kernels), Tokenizers.forModelDir(path));
+            Transformer t = HfModel.load(path, kernels);
+            try {
+                return new LoadedModel(path, t, Tokenizers.forModelDir(path));
+            } catch (IOException | RuntimeException e) {
+                t.close();
+                throw e;
+            }
         }
         if (path.getFileName().toString().toLowerCase().endsWith(".gguf")) {
             return GgufModel.load(path, kernels);

@@ -1,7 +1,7 @@
 package dev.trit.engine;
 
 /** A weight matrix of shape [rows, cols] (PyTorch's [out, in]) as the engine stores it. */
-public sealed interface Matrix permits FloatMatrix, TernaryMatrix {
+public sealed interface Matrix permits FloatMatrix, TernaryMatrix, StoredMatrix {
     int rows();
 
     int cols();

@@ -8,7 +8,7 @@ import java.util.List;
  */
 public final class Transformer implements AutoCloseable {
     private final ModelConfig config;
-    private final FloatMatrix embedding, lmHead;
+    private final Matrix embedding, lmHead;
     private final List<DecoderLayer> layers;
     private final float[] finalNorm;
     private final Kernels kernels;
@@ -26,8 +26,9 @@ public final class Transformer implements AutoCloseable {
      * @param resources closed by {@link #close()}: whatever keeps the weights' memory valid (the arena of
      *                  mapped files), or null when every weight is on the heap
      */
-    public Transformer(ModelConfig config, FloatMatrix embedding, List<DecoderLayer> layers, float[] finalNorm, FloatMatrix lmHead, Kernels kernels,
+    public Transformer(ModelConfig config, Matrix embedding, List<DecoderLayer> layers, float[] finalNorm, Matrix lmHead, Kernels kernels,
                        AutoCloseable resources) {
+        if (embedding instanceof TernaryMatrix || lmHead instanceof TernaryMatrix) throw new IllegalArgumentException("embedding and LM head must be float matrices");
         this.resources = resources;
         this.config = config;
         this.embedding = embedding;
@@ -103,7 +104,11 @@ public final class Transformer implements AutoCloseable {
         float[] x = new float[n * h];
         for (int t = 0; t < n; t++) {
             if (ids[t] < 0 || ids[t] >= vocab) throw new IllegalArgumentException("token id " + ids[t] + " outside vocabulary of " + vocab);
-            embedding.copyRow(ids[t], x, t * h);
+            switch (embedding) {
+                case FloatMatrix f -> f.copyRow(ids[t], x, t * h);
+                case StoredMatrix s -> s.decodeRow(ids[t], x, t * h);
+                case TernaryMatrix tm -> throw new IllegalStateException("ternary embedding");
+            }
         }
         Buffers b = buffers;
         if (b == null || b.tokens < n) buffers = b = new Buffers(config, n);
@@ -113,7 +118,7 @@ public final class Transformer implements AutoCloseable {
         float[] last = new float[m * h];
         RmsNorm.apply(java.util.Arrays.copyOfRange(x, firstLogit * h, n * h), m, h, finalNorm, config.rmsNormEps(), last);
         float[] logits = new float[m * vocab];
-        kernels.matmul(lmHead, last, m, logits);
+        project(lmHead, last, null, m, logits);
         return logits;
     }
 
@@ -173,6 +178,7 @@ public final class Transformer implements AutoCloseable {
         switch (w) {
             case TernaryMatrix t -> kernels.ternaryMatmul(t, qa, y);
             case FloatMatrix f -> kernels.matmul(f, x, n, y);
+            case StoredMatrix s -> kernels.matmul(s, x, n, y);
         }
     }
 }

@@ -25,25 +25,38 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public void matmul(FloatMatrix w, float[] x, int tokens, float[] y) {
+        floatMatmul(w.rows(), w.cols(), w.data(), null, x, tokens, y);
+    }
+
+    @Override
+    public void matmul(StoredMatrix w, float[] x, int tokens, float[] y) {
+        floatMatmul(w.rows(), w.cols(), null, w, x, tokens, y);
+    }
+
+    /** Rows come from heap floats d, or (d null) are widened from the stored matrix into per-thread scratch. */
+    private void floatMatmul(int rows, int cols, float[] d, StoredMatrix stored, float[] x, int tokens, float[] y) {
         if (tokens >= MIN_BATCH) {
-            batchedMatmul(w, x, tokens, y);
+            batchedMatmul(rows, cols, d, stored, x, tokens, y);
             return;
         }
-        int rows = w.rows(), cols = w.cols();
-        float[] d = w.data();
         int bound = F.loopBound(cols);
         parallel.forRange(rows, 16, (from, to) -> {
+            float[] row = d != null ? d : SCRATCH.get().floats(cols);
             for (int r = from; r < to; r++) {
                 int wo = r * cols;
+                if (d == null) {
+                    stored.decodeRow(r, row, 0);
+                    wo = 0;
+                }
                 for (int t = 0; t < tokens; t++) {
                     int xo = t * cols;
                     FloatVector acc = FloatVector.zero(F);
                     int c = 0;
                     for (; c < bound; c += F.length()) {
-                        acc = FloatVector.fromArray(F, x, xo + c).fma(FloatVector.fromArray(F, d, wo + c), acc);
+                        acc = FloatVector.fromArray(F, x, xo + c).fma(FloatVector.fromArray(F, row, wo + c), acc);
                     }
                     float s = sumLanes(acc);
-                    for (; c < cols; c++) s += x[xo + c] * d[wo + c];
+                    for (; c < cols; c++) s += x[xo + c] * row[wo + c];
                     y[t * rows + r] = s;
                 }
             }
@@ -74,8 +87,8 @@ public final class VectorKernels implements Kernels {
      * Every output is still one fma chain over c = 0..cols-1 in order, so the result does not depend on
      * the blocking or the thread split.
      */
-    private void batchedMatmul(FloatMatrix w, float[] x, int tokens, float[] y) {
-        int rows = w.rows(), cols = w.cols(), lanes = F.length();
+    private void batchedMatmul(int rows, int cols, float[] heap, StoredMatrix stored, float[] x, int tokens, float[] y) {
+        int lanes = F.length();
         int block = TOKEN_VECTORS * lanes;
         int tPad = (tokens + block - 1) / block * block;
         float[] xt = floatScratch(cols * tPad);
@@ -83,17 +96,22 @@ public final class VectorKernels implements Kernels {
             int xo = t * cols;
             for (int c = 0; c < cols; c++) xt[c * tPad + t] = x[xo + c];
         }
-        float[] d = w.data();
         int quads = (rows + ROW_BLOCK - 1) / ROW_BLOCK;
         parallel.forRange(quads, 1, (from, to) -> {
             float[] acc = new float[ROW_BLOCK * block];
+            float[] d = heap != null ? heap : SCRATCH.get().floats(ROW_BLOCK * cols);
             for (int qd = from; qd < to; qd++) {
                 int r0 = qd * ROW_BLOCK;
-                if (r0 + ROW_BLOCK > rows) {
-                    for (int r = r0; r < rows; r++) matmulRow(d, r, cols, xt, tPad, tokens, rows, y, acc);
+                int n4 = Math.min(ROW_BLOCK, rows - r0);
+                if (heap == null) {
+                    for (int i = 0; i < n4; i++) stored.decodeRow(r0 + i, d, i * cols);
+                }
+                int w0 = heap != null ? r0 * cols : 0;
+                if (n4 < ROW_BLOCK) {
+                    for (int i = 0; i < n4; i++) matmulRow(d, w0 + i * cols, r0 + i, cols, xt, tPad, tokens, rows, y, acc);
                     continue;
                 }
-                int w0 = r0 * cols, w1 = w0 + cols, w2 = w1 + cols, w3 = w2 + cols;
+                int w1 = w0 + cols, w2 = w1 + cols, w3 = w2 + cols;
                 for (int base = 0; base < tokens; base += block) {
                     FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00;
                     FloatVector a20 = a00, a21 = a00, a22 = a00, a30 = a00, a31 = a00, a32 = a00;
@@ -145,8 +163,8 @@ public final class VectorKernels implements Kernels {
     }
 
     /** One row of the prefill float kernel (the rows left over after the 4-row blocks). */
-    private static void matmulRow(float[] d, int r, int cols, float[] xt, int tPad, int tokens, int rows, float[] y, float[] acc) {
-        int lanes = F.length(), block = TOKEN_VECTORS * lanes, wo = r * cols;
+    private static void matmulRow(float[] d, int wo, int r, int cols, float[] xt, int tPad, int tokens, int rows, float[] y, float[] acc) {
+        int lanes = F.length(), block = TOKEN_VECTORS * lanes;
         for (int base = 0; base < tokens; base += block) {
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0;
             for (int c = 0; c < cols; c++) {
