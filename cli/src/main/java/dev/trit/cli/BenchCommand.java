@@ -93,6 +93,7 @@ final class BenchCommand implements Callable<Integer> {
                     if (gen > 0) bestDecode = Math.min(bestDecode, (e - b) / 1e9);
                 }
                 long weightBytes = t.weightBytesPerToken();
+                long rss = peakRss(); // before the bandwidth probe's buffer
                 double bw = bandwidthMib == 0 ? Double.NaN : MemoryBandwidth.measure(pool, (long) bandwidthMib << 20, 3);
                 double bound = bw / weightBytes;
                 double decodeTps = gen == 0 ? Double.NaN : gen / bestDecode;
@@ -110,7 +111,7 @@ final class BenchCommand implements Callable<Integer> {
                 o.put("bandwidth_gib_s", bw / (1L << 30));
                 o.put("decode_bound_tok_s", bound);
                 o.put("fraction_of_bound", decodeTps / bound);
-                o.put("peak_rss_bytes", peakRss());
+                o.put("peak_rss_bytes", rss);
                 o.put("file_bytes", fileBytes(model));
             }
         }
