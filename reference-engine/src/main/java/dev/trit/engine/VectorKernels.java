@@ -193,7 +193,10 @@ public final class VectorKernels implements Kernels {
 
     /** The decode kernel's vectors: 16 shorts, one packed block's worth (see {@link TernaryMatrix}). */
     private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
-    /** Blocks per short-lane run: 8 products of at most 2 * 128 per block, 15 blocks stay under 2^15. */
+    /** Two blocks per vector where the hardware has 512-bit vectors (a pair of blocks is 32 contiguous shorts). */
+    private static final VectorSpecies<Short> S32 = ShortVector.SPECIES_512;
+    private static final boolean WIDE = ShortVector.SPECIES_PREFERRED.length() >= 32 && !Boolean.getBoolean("trit.narrowDecode");
+    /** Blocks (or block pairs) per short-lane run: 8 products of at most 2 * 128 per lane each, 15 stay under 2^15. */
     private static final int DECODE_RUN = 15;
 
     /**
@@ -217,13 +220,45 @@ public final class VectorKernels implements Kernels {
         float[] xs = x.scale();
         float scale = w.scale();
         short[] packed = w.packed();
+        // with 512-bit vectors two blocks go per vector: their activations are interleaved to match
+        int pairs = WIDE ? blocks / 2 : 0;
+        short[] xi = pairs == 0 ? null : SCRATCH.get().shorts(tokens * pairs * 256);
+        for (int t = 0; t < tokens && pairs > 0; t++) {
+            for (int p = 0; p < pairs; p++) {
+                for (int k = 0; k < 8; k++) {
+                    int to = t * pairs * 256 + p * 256 + 32 * k, from = t * colsPad + 2 * p * 128 + 16 * k;
+                    System.arraycopy(qp, from, xi, to, 16);
+                    System.arraycopy(qp, from + 128, xi, to + 16, 16);
+                }
+            }
+        }
         parallel.forRange(rows, 64, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int rowBase = r * rowShorts;
                 for (int t = 0; t < tokens; t++) {
                     int xBase = t * colsPad;
                     int acc = 0;
-                    for (int b0 = 0; b0 < blocks; b0 += DECODE_RUN) {
+                    if (pairs > 0) {
+                        int xiBase = t * pairs * 256;
+                        for (int p0 = 0; p0 < pairs; p0 += DECODE_RUN) {
+                            int p1 = Math.min(pairs, p0 + DECODE_RUN);
+                            ShortVector sum = ShortVector.zero(S32);
+                            for (int p = p0; p < p1; p++) {
+                                ShortVector wv = ShortVector.fromArray(S32, packed, rowBase + p * 32);
+                                int xo = xiBase + p * 256;
+                                sum = sum.add(wv.and((short) 3).mul(ShortVector.fromArray(S32, xi, xo)));
+                                sum = sum.add(wv.lanewise(VectorOperators.LSHR, 2).and((short) 3).mul(ShortVector.fromArray(S32, xi, xo + 32)));
+                                sum = sum.add(wv.lanewise(VectorOperators.LSHR, 4).and((short) 3).mul(ShortVector.fromArray(S32, xi, xo + 64)));
+                                sum = sum.add(wv.lanewise(VectorOperators.LSHR, 6).and((short) 3).mul(ShortVector.fromArray(S32, xi, xo + 96)));
+                                sum = sum.add(wv.lanewise(VectorOperators.LSHR, 8).and((short) 3).mul(ShortVector.fromArray(S32, xi, xo + 128)));
+                                sum = sum.add(wv.lanewise(VectorOperators.LSHR, 10).and((short) 3).mul(ShortVector.fromArray(S32, xi, xo + 160)));
+                                sum = sum.add(wv.lanewise(VectorOperators.LSHR, 12).and((short) 3).mul(ShortVector.fromArray(S32, xi, xo + 192)));
+                                sum = sum.add(wv.lanewise(VectorOperators.LSHR, 14).mul(ShortVector.fromArray(S32, xi, xo + 224)));
+                            }
+                            acc += widenSum32(sum);
+                        }
+                    }
+                    for (int b0 = 2 * pairs; b0 < blocks; b0 += DECODE_RUN) {
                         int b1 = Math.min(blocks, b0 + DECODE_RUN);
                         ShortVector sum = ShortVector.zero(S16);
                         for (int b = b0; b < b1; b++) {
@@ -244,6 +279,13 @@ public final class VectorKernels implements Kernels {
                 }
             }
         });
+    }
+
+    /** Sums 32 short lanes in int arithmetic (exact). */
+    private static int widenSum32(ShortVector v) {
+        VectorSpecies<Integer> i16 = IntVector.SPECIES_512;
+        return ((IntVector) v.convertShape(VectorOperators.S2I, i16, 0)).reduceLanes(VectorOperators.ADD)
+                + ((IntVector) v.convertShape(VectorOperators.S2I, i16, 1)).reduceLanes(VectorOperators.ADD);
     }
 
     /** Sums 16 short lanes in int arithmetic (exact, so the order does not matter). */
