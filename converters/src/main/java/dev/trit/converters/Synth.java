@@ -119,7 +119,7 @@ public final class Synth {
         }
         long out = 0;
         for (WrittenTensor w : written) out += w.outputBytes();
-        return new Converter.Result(abs, written, 0, out);
+        return new Converter.Result(abs, written, m.sourceBytes(), out);
     }
 
     /** Trits uniform over {-1, 0, +1}; scale 1/sqrt(2/3 * in) keeps the output variance near the input's. */
@@ -135,7 +135,7 @@ public final class Synth {
                 for (int c = 0; c < in; c++) dst[o + c] = (byte) (rnd.nextInt(3) - 1);
             }
         };
-        return new SourceTensor.Ternary(name, shape, (long) out * in / 4, "synthetic", r, scale, 1 / scale);
+        return new SourceTensor.Ternary(name, shape, (long) out * in, "synthetic", r, scale, 1 / scale);
     }
 
     /** Gaussian with the given standard deviation. */
@@ -148,7 +148,7 @@ public final class Synth {
                 for (int c = 0; c < cols; c++) dst[o + c] = (float) rnd.nextGaussian() * std;
             }
         };
-        return new SourceTensor.Floats(name, new long[]{rows, cols}, 2L * rows * cols, "synthetic", r);
+        return new SourceTensor.Floats(name, new long[]{rows, cols}, 4L * rows * cols, "synthetic", r);
     }
 
     private static SourceTensor ones(String name, int n) {

@@ -1,9 +1,7 @@
 package dev.trit.engine;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -25,8 +23,7 @@ public record QuantizedActivations(int tokens, int cols, short[] q, float[] scal
      * integers, so the sum is rounded half-to-even to an integer exactly as Math.rint would; subtracting
      * it again is exact. |x * scale| <= 127 (plus rounding) here, far inside that range.
      */
-    /** Shorts with as many lanes as F (half its width), the target of the float-to-short conversion. */
-    private static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class, VectorShape.forBitSize(F.length() * 16));
+    private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
     private static final float ROUND = 12582912f;
 
     public static QuantizedActivations quantize(float[] x, int tokens, int cols) {
@@ -43,11 +40,15 @@ public record QuantizedActivations(int tokens, int cols, short[] q, float[] scal
             for (; c < cols; c++) max = Math.max(max, Math.abs(x[o + c]));
             float s = 127f / Math.max(max, 1e-5f);
             scales[t] = s;
+            // rounded and clamped in float lanes, then narrowed by a plain loop (C2 vectorizes the casts;
+            // the Vector API's shape-changing float-to-short conversion profiled slow on 512-bit vectors)
+            float[] r = ROW.get();
+            if (r.length < cols) ROW.set(r = new float[cols]);
             c = 0;
             for (; c < bound; c += F.length()) {
-                FloatVector v = FloatVector.fromArray(F, x, o + c).mul(s).add(ROUND).sub(ROUND).max(-128f).min(127f);
-                ((ShortVector) v.convertShape(VectorOperators.F2S, SHORTS, 0)).intoArray(q, o + c);
+                FloatVector.fromArray(F, x, o + c).mul(s).add(ROUND).sub(ROUND).max(-128f).min(127f).intoArray(r, c);
             }
+            for (int i = 0; i < bound; i++) q[o + i] = (short) r[i];
             for (; c < cols; c++) {
                 float v = (float) Math.rint(x[o + c] * s); // float product, then round half to even
                 q[o + c] = (short) Math.max(-128f, Math.min(127f, v));
