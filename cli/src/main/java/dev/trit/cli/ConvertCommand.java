@@ -1,0 +1,156 @@
+package dev.trit.cli;
+
+import dev.trit.converters.Converter;
+import dev.trit.converters.Progress;
+import dev.trit.converters.TargetType;
+import dev.trit.converters.WrittenTensor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+/** {@code trit convert}: one model layout to another, streamed, written atomically. */
+@Command(name = "convert", mixinStandardHelpOptions = true,
+        description = {"Convert a model between Hugging Face and GGUF layouts.",
+                "SRC and DST are Hugging Face directories (safetensors, single or sharded) or .gguf files.",
+                "GGUF types: f32, f16, bf16, q8_0 (baselines); tq1_0, tq2_0, i2_s (ternary; i2_s is bitnet.cpp's).",
+                "HF types: packed (2-bit, microsoft/bitnet-b1.58-2B-4T layout), bf16, f16, f32.",
+                "Ternary types take BitNet models (latent weights are ternarized with their absmean rule);",
+                "a full-precision model is refused unless --ternarize is given."})
+final class ConvertCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "SRC", description = "model directory or .gguf file to read")
+    Path src;
+
+    @Parameters(index = "1", paramLabel = "DST", description = "directory or .gguf file to write")
+    Path dst;
+
+    @Option(names = {"-t", "--type"}, required = true, paramLabel = "T", description = "output type (see above)")
+    String type;
+
+    @Option(names = "--ternarize", description = "ternarize a full-precision model's linear weights (post-training absmean)")
+    boolean ternarize;
+
+    @Option(names = "--force", description = "overwrite DST if it exists")
+    boolean force;
+
+    @Option(names = "--no-hf-files", description = "GGUF output: do not embed config.json and tokenizer files (trit.hf.* keys)")
+    boolean noHfFiles;
+
+    @Option(names = {"-q", "--quiet"}, description = "no progress bar")
+    boolean quiet;
+
+    @Option(names = "--max-shard-size", paramLabel = "SIZE", defaultValue = "5GB",
+            description = "HF output: largest shard, e.g. 500MB or 5GB (default 5GB, as save_pretrained)")
+    String maxShardSize;
+
+    @Override
+    public Integer call() throws Exception {
+        boolean gguf = Converter.isGguf(dst);
+        TargetType t = TargetType.parse(type, gguf).orElseThrow(() -> new Main.UsageException("type '" + type + "' is not a "
+                + (gguf ? "GGUF type (f32, f16, bf16, q8_0, tq1_0, tq2_0, i2_s)" : "Hugging Face type (packed, bf16, f16, f32)")
+                + " for " + (gguf ? "a .gguf destination" : "a directory destination")));
+        PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        long start = System.nanoTime();
+        ProgressBar bar = quiet ? null : new ProgressBar(err, start);
+        Converter.Result r = Converter.convert(src, dst, new Converter.Options(t, ternarize, force, !noHfFiles, size(maxShardSize)),
+                bar == null ? Progress.NONE : bar);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (bar != null) bar.finish();
+        printSummary(out, r, t, seconds);
+        out.flush();
+        return Main.OK;
+    }
+
+    /** "5GB", "500MB", "1000000" (bytes) as save_pretrained's max_shard_size (decimal units). */
+    static long size(String s) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)\\s*(\\d+(?:\\.\\d+)?)\\s*(kb|mb|gb|b)?\\s*").matcher(s);
+        if (!m.matches()) throw new Main.UsageException("--max-shard-size " + s + " is not a size like 500MB or 5GB");
+        double v = Double.parseDouble(m.group(1));
+        String u = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
+        long mult = switch (u) {
+            case "kb" -> 1_000L;
+            case "mb" -> 1_000_000L;
+            case "gb" -> 1_000_000_000L;
+            default -> 1L;
+        };
+        long bytes = (long) (v * mult);
+        if (bytes <= 0) throw new Main.UsageException("--max-shard-size must be positive");
+        return bytes;
+    }
+
+    static void printSummary(PrintWriter out, Converter.Result r, TargetType t, double seconds) {
+        out.println("wrote " + r.destination() + " (" + t.label() + ")");
+        String fmt = "  %-16s %6s %14s %14s %14s %9s %9s%n";
+        out.printf(Locale.ROOT, fmt, "input -> output", "count", "weights", "input bytes", "output bytes", "in bits/w", "out bits/w");
+        Map<String, long[]> rows = new TreeMap<>();
+        for (WrittenTensor w : r.tensors()) {
+            long[] a = rows.computeIfAbsent(w.inputType() + " -> " + w.outputType(), k -> new long[4]);
+            a[0]++;
+            a[1] += w.elements();
+            a[2] += w.inputBytes();
+            a[3] += w.outputBytes();
+        }
+        long[] tot = new long[4];
+        rows.forEach((k, a) -> {
+            out.printf(Locale.ROOT, fmt, k, a[0], String.format(Locale.ROOT, "%,d", a[1]), String.format(Locale.ROOT, "%,d", a[2]),
+                    String.format(Locale.ROOT, "%,d", a[3]), bits(a[2], a[1]), bits(a[3], a[1]));
+            for (int i = 0; i < 4; i++) tot[i] += a[i];
+        });
+        out.printf(Locale.ROOT, fmt, "total", tot[0], String.format(Locale.ROOT, "%,d", tot[1]), String.format(Locale.ROOT, "%,d", tot[2]),
+                String.format(Locale.ROOT, "%,d", tot[3]), bits(tot[2], tot[1]), bits(tot[3], tot[1]));
+        out.printf(Locale.ROOT, "  %.2f s, %.1f MB/s of input%n", seconds, seconds > 0 ? r.inputBytes() / 1e6 / seconds : 0);
+    }
+
+    private static String bits(long bytes, long weights) {
+        return weights == 0 ? "-" : String.format(Locale.ROOT, "%.3f", 8.0 * bytes / weights);
+    }
+
+    /** A one-line progress bar on stderr, redrawn at most every 200 ms: percent, MB/s of input, tensor. */
+    static final class ProgressBar implements Progress {
+        private final PrintWriter err;
+        private final long start;
+        private long lastDraw;
+        private boolean drawn;
+
+        ProgressBar(PrintWriter err, long start) {
+            this.err = err;
+            this.start = start;
+        }
+
+        @Override
+        public void update(long done, long total, String tensor) {
+            long now = System.nanoTime();
+            if (drawn && now - lastDraw < 200_000_000L && done < total) return;
+            lastDraw = now;
+            drawn = true;
+            double frac = total == 0 ? 1 : (double) done / total;
+            int w = 30, filled = (int) Math.round(frac * w);
+            double mbs = done / 1e6 / Math.max(1e-9, (now - start) / 1e9);
+            err.printf(Locale.ROOT, "\r[%s%s] %3.0f%% %8.1f MB/s  %-40.40s", "#".repeat(filled), " ".repeat(w - filled), frac * 100, mbs, tensor);
+            err.flush();
+        }
+
+        void finish() {
+            if (drawn) {
+                err.println();
+                err.flush();
+            }
+        }
+    }
+
+    static List<String> typeNames() {
+        return java.util.Arrays.stream(TargetType.values()).map(TargetType::label).toList();
+    }
+}

@@ -1,0 +1,134 @@
+package dev.trit.converters;
+
+import dev.trit.formats.TensorNames;
+import dev.trit.formats.FormatException;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * {@code trit convert}: reads a model (HF directory or .gguf), writes it in another layout. Streams
+ * tensor by tensor (rows in bounded chunks); output goes to a temporary file or directory beside the
+ * destination and is moved into place only when complete.
+ */
+public final class Converter {
+    /** What to convert and how. */
+    public record Options(TargetType type, boolean ternarize, boolean force, boolean keepHfFiles, long maxShardBytes) {
+        public Options {
+            if (maxShardBytes <= 0) throw new IllegalArgumentException("shard size must be positive");
+        }
+
+        public Options(TargetType type, boolean ternarize, boolean force, boolean keepHfFiles) {
+            this(type, ternarize, force, keepHfFiles, HfTarget.DEFAULT_MAX_SHARD_BYTES);
+        }
+
+        public Options(TargetType type) {
+            this(type, false, false, true);
+        }
+    }
+
+    /** What a conversion did: the tensors written and the bytes of input read. */
+    public record Result(Path destination, List<WrittenTensor> tensors, long inputBytes, long outputBytes) {
+    }
+
+    private Converter() {
+    }
+
+    public static boolean isGguf(Path p) {
+        return p.getFileName() != null && p.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".gguf");
+    }
+
+    /** Opens any supported source. */
+    public static SourceModel open(Path src) throws IOException {
+        if (isGguf(src)) return GgufSource.open(src);
+        return HfSource.open(src);
+    }
+
+    public static Result convert(Path src, Path dst, Options o, Progress progress) throws IOException {
+        if (isGguf(dst) != o.type().isGguf()) {
+            throw new IllegalArgumentException("type " + o.type().label() + " is a " + (o.type().isGguf() ? "GGUF" : "Hugging Face")
+                    + " layout but the destination " + dst + " is " + (isGguf(dst) ? "a .gguf file" : "a directory"));
+        }
+        Path abs = dst.toAbsolutePath().normalize();
+        if (Files.exists(abs) && !o.force()) throw new FileAlreadyExistsException(abs + " exists (use --force to overwrite)");
+        if (abs.getParent() == null || !Files.isDirectory(abs.getParent())) throw new FormatException(abs, "its directory does not exist");
+        if (abs.equals(src.toAbsolutePath().normalize())) throw new FormatException(abs, "source and destination are the same");
+        try (SourceModel opened = open(src)) {
+            SourceModel m = prepare(opened, src, o);
+            List<WrittenTensor> written;
+            if (o.type().isGguf()) {
+                written = GgufTarget.write(m, o.type(), abs, progress, o.keepHfFiles());
+            } else {
+                Path tmp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".");
+                try {
+                    written = HfTarget.write(m, o.type(), tmp, o.maxShardBytes(), progress);
+                    replaceDirectory(tmp, abs);
+                } catch (Throwable t) {
+                    deleteTree(tmp);
+                    throw t;
+                }
+            }
+            long in = m.sourceBytes(), out = 0;
+            for (WrittenTensor w : written) out += w.outputBytes();
+            return new Result(abs, written, in, out);
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    /** Checks the source suits the target; ternarizes a full-precision model's linears if asked. */
+    static SourceModel prepare(SourceModel m, Path src, Options o) throws IOException {
+        ModelFamily fam = m.spec().family();
+        if (!o.type().isTernary() || fam.isBitNet()) return m;
+        if (o.type() == TargetType.HF_PACKED) {
+            throw new FormatException(src, "is a full-precision LLaMA model; the packed layout is BitNetForCausalLM's. "
+                    + "Write GGUF tq1_0, tq2_0 or i2_s (with --ternarize) instead");
+        }
+        if (!o.ternarize()) {
+            throw new FormatException(src, "is a full-precision LLaMA model, its weights are not ternary; "
+                    + o.type().label() + " holds ternary weights only. Add --ternarize for post-training absmean ternarization "
+                    + "(far worse than ternary training)");
+        }
+        List<SourceTensor> ts = new ArrayList<>();
+        for (SourceTensor t : m.tensors()) {
+            if (t instanceof SourceTensor.Floats f && TensorNames.isBitLinear(t.name())) ts.add(Ternarizer.ternarize(f));
+            else ts.add(t);
+        }
+        return new SourceModel(m.spec(), m.tokenizer(), m.hfFiles(), ts, m.resource());
+    }
+
+    /** Moves a finished directory onto dst, replacing an old one only after the new one is in place. */
+    private static void replaceDirectory(Path tmp, Path dst) throws IOException {
+        if (!Files.exists(dst)) {
+            Files.move(tmp, dst, StandardCopyOption.ATOMIC_MOVE);
+            return;
+        }
+        Path old = Files.createTempDirectory(dst.getParent(), "." + dst.getFileName() + ".old.");
+        Files.delete(old);
+        Files.move(dst, old, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, dst, StandardCopyOption.ATOMIC_MOVE);
+        deleteTree(old);
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) return;
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
+        }
+    }
+
+    static boolean isEmptyDir(Path p) throws IOException {
+        try (DirectoryStream<Path> d = Files.newDirectoryStream(p)) {
+            return !d.iterator().hasNext();
+        }
+    }
+}

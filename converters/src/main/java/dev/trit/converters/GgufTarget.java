@@ -1,0 +1,206 @@
+package dev.trit.converters;
+
+import dev.trit.formats.BlockCodec;
+import dev.trit.formats.GgmlType;
+import dev.trit.formats.GgufArray;
+import dev.trit.formats.GgufValue;
+import dev.trit.formats.GgufValueType;
+import dev.trit.formats.GgufWriter;
+import dev.trit.formats.TernaryCodec;
+import dev.trit.formats.TernaryValues;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Writes a model as GGUF the way llama.cpp's convert_hf_to_gguf.py does: metadata keys, their types
+ * and order; tensors in source order; 1-D tensors and norms F32; with TQ1_0/TQ2_0 (and I2_S) the
+ * token embedding and output F16; Q8_0 and the ternary types fall back to F16 for rows that are not
+ * whole blocks (gguf-py's QuantError fallback). LLaMA's Q and K rows are permuted for rotary.
+ */
+final class GgufTarget {
+    private GgufTarget() {
+    }
+
+    static List<WrittenTensor> write(SourceModel m, TargetType target, Path dst, Progress progress, boolean keepHfFiles) throws IOException {
+        ModelSpec s = m.spec();
+        String a = s.family().ggufArch() + ".";
+        GgufWriter w = new GgufWriter();
+        List<WrittenTensor> written = new ArrayList<>();
+        ChunkedWork work = new ChunkedWork(progress, m.sourceBytes());
+        long params = 0;
+        for (SourceTensor t : m.tensors()) {
+            GgmlType type = typeFor(t, target);
+            params += t.elements();
+            long bytes = type.bytesFor(t.elements());
+            written.add(new WrittenTensor(t.name(), t.sourceType(), t.sourceBytes(), type.label(), bytes, t.elements()));
+            w.addTensor(t.name(), type, t.shape(), out -> writeTensor(t, type, s, out, work));
+        }
+        w.put("general.architecture", GgufValue.string(s.family().ggufArch()));
+        w.put("general.type", GgufValue.string("model"));
+        if (!s.name().isEmpty()) w.put("general.name", GgufValue.string(s.name()));
+        w.put("general.size_label", GgufValue.string(sizeLabel(params)));
+        w.put(a + "block_count", GgufValue.uint32(s.layers()));
+        w.put(a + "context_length", GgufValue.uint32(s.contextLength()));
+        w.put(a + "embedding_length", GgufValue.uint32(s.hiddenSize()));
+        w.put(a + "feed_forward_length", GgufValue.uint32(s.intermediateSize()));
+        w.put(a + "attention.head_count", GgufValue.uint32(s.heads()));
+        w.put(a + "attention.head_count_kv", GgufValue.uint32(s.kvHeads()));
+        w.put(a + "attention.layer_norm_rms_epsilon", GgufValue.float32((float) s.rmsNormEps()));
+        w.put(a + "attention.key_length", GgufValue.uint32(s.headDim()));
+        w.put(a + "attention.value_length", GgufValue.uint32(s.headDim()));
+        w.put("general.file_type", GgufValue.uint32(target.fileType()));
+        if (s.family() == ModelFamily.LLAMA) {
+            w.put(a + "vocab_size", GgufValue.uint32(s.vocabSize()));
+            w.put(a + "rope.dimension_count", GgufValue.uint32(s.headDim()));
+        } else {
+            if (s.family() == ModelFamily.BITNET_B158) w.put(a + "vocab_size", GgufValue.uint32(s.vocabSize()));
+            w.put(a + "rope.scaling.type", GgufValue.string("linear"));
+            w.put(a + "rope.scaling.factor", GgufValue.float32(1.0f));
+        }
+        w.put("general.quantization_version", GgufValue.uint32(2));
+        w.putAll(m.tokenizer());
+        w.put(a + "rope.freq_base", GgufValue.float32((float) s.ropeTheta()));
+        if (s.weightBits() == 1) w.put("trit.weight_bits", GgufValue.uint32(1));
+        if (keepHfFiles) {
+            if (s.hfConfigJson() != null) w.put(GgufSource.HF_FILE_PREFIX + "config.json", GgufValue.string(s.hfConfigJson()));
+            for (Map.Entry<String, byte[]> e : m.hfFiles().entrySet()) {
+                String k = GgufSource.HF_FILE_PREFIX + e.getKey();
+                w.put(k, e.getKey().endsWith(".json") ? GgufValue.string(new String(e.getValue(), StandardCharsets.UTF_8))
+                        : GgufValue.array(new GgufArray(GgufValueType.UINT8, e.getValue().clone())));
+            }
+        }
+        w.write(dst);
+        return written;
+    }
+
+    /** The type one tensor gets in a file of the target type (see the class comment). */
+    static GgmlType typeFor(SourceTensor t, TargetType target) {
+        long cols = t.cols();
+        if (t.shape().length <= 1 || t.name().endsWith("_norm.weight")) return GgmlType.F32;
+        GgmlType want = target.ggml();
+        if (target.isTernary()) {
+            // llama.cpp writes the embedding and output F16; from a bf16 source that would round (bf16
+            // has the wider exponent), so trit keeps them BF16 there to stay lossless.
+            if (!(t instanceof SourceTensor.Ternary)) return t.sourceType().equals("BF16") ? GgmlType.BF16 : GgmlType.F16;
+            if (want == GgmlType.I2_S || want == GgmlType.Q1_0) return cols % 128 == 0 ? want : GgmlType.F16;
+            return cols % 256 == 0 ? want : GgmlType.F16;
+        }
+        if (cols % want.blockSize() != 0) return GgmlType.F16;
+        return want;
+    }
+
+    private static void writeTensor(SourceTensor t, GgmlType type, ModelSpec s, OutputStream out, ChunkedWork work) throws IOException {
+        long rows = t.rows(), cols = t.cols();
+        boolean permute = s.family() == ModelFamily.LLAMA && (t.name().endsWith("attn_q.weight") || t.name().endsWith("attn_k.weight"));
+        int chunk = Ternarizer.chunkRows(cols);
+        int chunks = Math.toIntExact((rows + chunk - 1) / chunk);
+        long rowBytes = type == GgmlType.I2_S ? cols / 4 : type.bytesFor(cols);
+        ChunkPipeline.Sink sink = (i, b) -> {
+            out.write(b.data(), 0, b.length());
+            long row = (long) i * chunk;
+            work.advance(t.name(), t.sourceBytes(), row, rows, Math.min(chunk, rows - row));
+        };
+        if (t instanceof SourceTensor.Ternary tt && (type.isTernary() || type == GgmlType.Q1_0)) {
+            SourceTensor.RowReader<byte[]> r = permute ? QkPermutation.permutedTrits(tt.reader(), cols, s.headDim(), true) : tt.reader();
+            ChunkPipeline.run(chunks, i -> {
+                long row = (long) i * chunk;
+                int n = (int) Math.min(chunk, rows - row);
+                int count = Math.toIntExact(n * cols);
+                byte[] part = new byte[count];
+                r.read(row, n, part);
+                int nb = Math.toIntExact(n * rowBytes);
+                byte[] buf = new byte[nb];
+                if (type == GgmlType.I2_S) {
+                    packI2s(part, buf);
+                } else if (type == GgmlType.Q1_0) {
+                    packQ1(t.name(), part, tt.scale(), buf);
+                } else {
+                    float[] scales = new float[count / 256];
+                    for (int b = 0; b < scales.length; b++) {
+                        boolean any = false;
+                        for (int j = b * 256; j < b * 256 + 256 && !any; j++) any = part[j] != 0;
+                        scales[b] = any ? tt.scale() : 0f;
+                    }
+                    ((TernaryCodec) BlockCodec.of(type)).encodeTernary(new TernaryValues(part, scales, 256), MemorySegment.ofArray(buf));
+                }
+                return new ChunkPipeline.Bytes(buf, nb);
+            }, sink);
+            if (type == GgmlType.I2_S) {
+                byte[] trailer = new byte[GgmlType.I2S_TRAILER_BYTES];
+                ByteBuffer.wrap(trailer).order(ByteOrder.LITTLE_ENDIAN).putFloat(0, tt.scale());
+                out.write(trailer);
+            }
+            return;
+        }
+        SourceTensor.RowReader<float[]> r0 = switch (t) {
+            case SourceTensor.Floats f -> f.reader();
+            case SourceTensor.Ternary tt -> tt.asFloats();
+        };
+        SourceTensor.RowReader<float[]> r = permute ? QkPermutation.permuted(r0, cols, s.headDim(), true) : r0;
+        BlockCodec codec = BlockCodec.of(type);
+        ChunkPipeline.run(chunks, i -> {
+            long row = (long) i * chunk;
+            int n = (int) Math.min(chunk, rows - row);
+            float[] vals = new float[Math.toIntExact(n * cols)];
+            r.read(row, n, vals);
+            int nb = Math.toIntExact(n * rowBytes);
+            byte[] buf = new byte[nb];
+            codec.encode(vals, 0, vals.length, MemorySegment.ofArray(buf));
+            return new ChunkPipeline.Bytes(buf, nb);
+        }, sink);
+    }
+
+    /** I2_S codes of whole 128-weight groups (see I2sCodec): byte m of a group holds weights m, m+32, m+64, m+96 from the high bits down. */
+    static void packI2s(byte[] trits, byte[] dst) {
+        for (int g = 0; g < trits.length / 128; g++) {
+            for (int m = 0; m < 32; m++) {
+                int q = 0;
+                for (int k = 0; k < 4; k++) q |= (trits[g * 128 + k * 32 + m] + 1) << (6 - 2 * k);
+                dst[g * 32 + m] = (byte) q;
+            }
+        }
+    }
+
+    /**
+     * Q1_0 blocks (ggml-common.h block_q1_0: fp16 d, then 128 bits, weight j at bit j % 8 of byte
+     * j / 8, set for +d). quantize_row_q1_0_ref sets d = mean |x| of the block, which for ±scale weights
+     * is the scale, so the tensor scale is stored directly.
+     */
+    static void packQ1(String name, byte[] trits, float scale, byte[] dst) throws IOException {
+        short d = dev.trit.formats.Half.floatToF16(scale);
+        for (int b = 0; b < trits.length / 128; b++) {
+            int base = b * 18;
+            dst[base] = (byte) d;
+            dst[base + 1] = (byte) (d >>> 8);
+            for (int j = 0; j < 16; j++) dst[base + 2 + j] = 0;
+            for (int j = 0; j < 128; j++) {
+                byte t = trits[b * 128 + j];
+                if (t == 0) throw new IOException("tensor " + name + " has zero weights; q1_0 holds the signs of 1-bit (±1) weights only");
+                if (t > 0) dst[base + 2 + j / 8] |= (byte) (1 << (j % 8));
+            }
+        }
+    }
+
+    /** gguf-py's size label: parameters scaled to K/M/B/T with at least two significant digits. */
+    static String sizeLabel(long params) {
+        double scaled;
+        String suffix;
+        if (params >= 1e12) { scaled = params * 1e-12; suffix = "T"; }
+        else if (params >= 1e9) { scaled = params * 1e-9; suffix = "B"; }
+        else if (params >= 1e6) { scaled = params * 1e-6; suffix = "M"; }
+        else { scaled = params * 1e-3; suffix = "K"; }
+        int digits = Long.toString(Math.round(scaled)).replaceFirst("^0+", "").length();
+        int fix = Math.max(2 - digits, 0);
+        return String.format(Locale.ROOT, "%." + fix + "f", scaled) + suffix;
+    }
+}

@@ -1,0 +1,127 @@
+package dev.trit.converters;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.trit.formats.FormatException;
+import dev.trit.formats.GgufArray;
+import dev.trit.formats.GgufValue;
+import dev.trit.formats.GgufValueType;
+import dev.trit.formats.HfConfig;
+import dev.trit.formats.SentencePieceModelFile;
+import dev.trit.formats.TokenizerConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A Hugging Face tokenizer as GGUF {@code tokenizer.ggml.*} metadata, the way llama.cpp's
+ * convert_hf_to_gguf.py writes it: a SentencePiece {@code tokenizer.model} as model "llama", pre
+ * "default" (_set_vocab_sentencepiece: pieces, scores, piece types); a byte-level BPE
+ * {@code tokenizer.json} as model "gpt2" (_set_vocab_gpt2: tokens by id, added special tokens as
+ * CONTROL, merges "a b"), pre "llama-bpe" for the Llama-3 split regex. Special token ids come from
+ * config.json, add_bos/add_eos from tokenizer_config.json when it says (gguf-py's SpecialVocab).
+ */
+final class HfTokenizer {
+    private static final int NORMAL = 1, CONTROL = 3, USER_DEFINED = 4, UNUSED = 5;
+    static final String LLAMA3_SPLIT = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+
+    private HfTokenizer() {
+    }
+
+    static Map<String, GgufValue> ggufMetadata(Path dir, HfConfig c, Optional<TokenizerConfig> tc) throws IOException {
+        Map<String, GgufValue> kv = new LinkedHashMap<>();
+        Path spm = dir.resolve("tokenizer.model"), json = dir.resolve("tokenizer.json");
+        Integer unk = null;
+        if (Files.isRegularFile(spm)) {
+            SentencePieceModelFile m = SentencePieceModelFile.read(spm);
+            List<String> tokens = new ArrayList<>(m.pieces());
+            float[] scores = Arrays.copyOf(m.scores(), Math.max(c.vocabSize(), tokens.size()));
+            int[] types = Arrays.copyOf(m.types(), scores.length);
+            // Like _set_vocab_sentencepiece: pad to vocab_size with [PADi] UNUSED pieces (score 0 is
+            // what gguf-py writes for them, -1000 only for added tokens).
+            for (int i = tokens.size(); i < scores.length; i++) {
+                tokens.add("[PAD" + i + "]");
+                types[i] = UNUSED;
+                scores[i] = -1000f;
+            }
+            kv.put("tokenizer.ggml.model", GgufValue.string("llama"));
+            kv.put("tokenizer.ggml.pre", GgufValue.string("default"));
+            kv.put("tokenizer.ggml.tokens", GgufValue.array(GgufArray.ofStrings(tokens)));
+            kv.put("tokenizer.ggml.scores", GgufValue.array(GgufArray.ofFloats(scores)));
+            kv.put("tokenizer.ggml.token_type", GgufValue.array(GgufArray.ofInts(types)));
+            if (m.unkId() >= 0) unk = m.unkId();
+        } else if (Files.isRegularFile(json)) {
+            JsonNode root = JsonMapper.builder().build().readTree(json.toFile());
+            JsonNode model = root.path("model");
+            if (!model.path("type").asText().equals("BPE")) {
+                throw new FormatException(json, "tokenizer model " + model.path("type").asText() + " is not BPE; only SentencePiece and byte-level BPE tokenizers convert");
+            }
+            int n = c.vocabSize();
+            String[] tokens = new String[n];
+            int[] types = new int[n];
+            for (var e : model.path("vocab").properties()) {
+                int id = e.getValue().asInt();
+                if (id < 0 || id >= n) throw new FormatException(json, "token id " + id + " is outside vocab_size " + n);
+                tokens[id] = e.getKey();
+                types[id] = NORMAL;
+            }
+            for (JsonNode a : root.path("added_tokens")) {
+                int id = a.path("id").asInt();
+                if (id < 0 || id >= n) continue;
+                tokens[id] = a.path("content").asText();
+                types[id] = a.path("special").asBoolean() ? CONTROL : USER_DEFINED;
+            }
+            List<String> tl = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                if (tokens[i] == null) {
+                    tokens[i] = "[PAD" + i + "]";
+                    types[i] = UNUSED;
+                }
+                tl.add(tokens[i]);
+            }
+            List<String> merges = new ArrayList<>();
+            for (JsonNode m : model.path("merges")) merges.add(m.isArray() ? m.get(0).asText() + " " + m.get(1).asText() : m.asText());
+            kv.put("tokenizer.ggml.model", GgufValue.string("gpt2"));
+            kv.put("tokenizer.ggml.pre", GgufValue.string(root.toString().contains(jsonEscaped(LLAMA3_SPLIT)) ? "llama-bpe" : "default"));
+            kv.put("tokenizer.ggml.tokens", GgufValue.array(GgufArray.ofStrings(tl)));
+            kv.put("tokenizer.ggml.token_type", GgufValue.array(GgufArray.ofInts(types)));
+            kv.put("tokenizer.ggml.merges", GgufValue.array(GgufArray.ofStrings(merges)));
+        } else {
+            return kv; // no tokenizer: a weights-only GGUF
+        }
+        if (c.bosTokenId().isPresent()) kv.put("tokenizer.ggml.bos_token_id", GgufValue.uint32(c.bosTokenId().getAsInt()));
+        if (c.eosTokenId().isPresent()) kv.put("tokenizer.ggml.eos_token_id", GgufValue.uint32(c.eosTokenId().getAsInt()));
+        if (unk != null) kv.put("tokenizer.ggml.unknown_token_id", GgufValue.uint32(unk));
+        // gguf-py's SpecialVocab: without add_bos_token in tokenizer_config.json, a TemplateProcessing
+        // post-processor that starts (ends) with a special token means BOS (EOS) is added.
+        if ((tc.isEmpty() || tc.get().addBosToken().isEmpty()) && Files.isRegularFile(json)) {
+            JsonNode pp = JsonMapper.builder().build().readTree(json.toFile()).path("post_processor");
+            if (pp.path("type").asText().equals("TemplateProcessing") && pp.path("single").isArray() && !pp.path("single").isEmpty()) {
+                JsonNode single = pp.path("single");
+                kv.put("tokenizer.ggml.add_bos_token", GgufValue.bool(single.get(0).has("SpecialToken")));
+                kv.put("tokenizer.ggml.add_eos_token", GgufValue.bool(single.size() > 1 && single.get(single.size() - 1).has("SpecialToken")));
+            }
+        }
+        if (tc.isPresent()) {
+            tc.get().addBosToken().ifPresent(b -> kv.put("tokenizer.ggml.add_bos_token", GgufValue.bool(b)));
+            tc.get().addEosToken().ifPresent(b -> kv.put("tokenizer.ggml.add_eos_token", GgufValue.bool(b)));
+            JsonNode tpl = tc.get().raw().get("chat_template");
+            if (tpl != null && tpl.isTextual()) kv.put("tokenizer.chat_template", GgufValue.string(tpl.textValue()));
+        }
+        return kv;
+    }
+
+    private static String jsonEscaped(String s) {
+        return com.fasterxml.jackson.databind.node.TextNode.valueOf(s).toString().replaceAll("^\"|\"$", "");
+    }
+
+    static boolean isStringArray(GgufValue v) {
+        return v.type() == GgufValueType.ARRAY && v.asArray().elementType() == GgufValueType.STRING;
+    }
+}

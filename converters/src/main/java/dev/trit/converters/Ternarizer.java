@@ -1,0 +1,99 @@
+package dev.trit.converters;
+
+import java.io.IOException;
+
+/**
+ * The absmean rule of BitNet b1.58 as transformers' BitLinear applies it to latent weights (and
+ * llama.cpp's convert_hf_to_gguf.py BitnetModel.weight_quant): in float32,
+ * s = 1 / max(mean |W|, 1e-5), W_t = clamp(round(W * s), -1, 1) with round half to even (torch.round),
+ * effective weight W_t / s.
+ */
+final class Ternarizer {
+    /** Rows per chunk when streaming a tensor: bounded so the heap use stays small. */
+    static final int CHUNK_ELEMENTS = 1 << 20;
+
+    private Ternarizer() {
+    }
+
+    /** s = 1 / max(mean |W|, 1e-5), reading the tensor in row chunks. */
+    static float absmeanMultiplier(SourceTensor.Floats t) throws IOException {
+        long rows = t.rows(), cols = t.cols();
+        int chunk = chunkRows(cols);
+        int chunks = Math.toIntExact((rows + chunk - 1) / chunk);
+        // The values are bf16/fp16/f32, so a double sum is exact far beyond model sizes (or within one
+        // rounding of the exact sum); the mean is then rounded once to float32. Chunk sums are added
+        // in chunk order, so the result does not depend on threads.
+        double sum = ChunkPipeline.sum(chunks, i -> {
+            long r = (long) i * chunk;
+            int n = (int) Math.min(chunk, rows - r);
+            float[] buf = new float[Math.toIntExact(n * cols)];
+            t.reader().read(r, n, buf);
+            double part = 0;
+            for (float x : buf) part += Math.abs(x);
+            return part;
+        });
+        float mean = (float) (sum / t.elements());
+        return 1f / Math.max(mean, 1e-5f);
+    }
+
+    /** The ternary view of a latent tensor under the absmean rule. */
+    static SourceTensor.Ternary ternarize(SourceTensor.Floats t) throws IOException {
+        float s = absmeanMultiplier(t);
+        long cols = t.cols();
+        SourceTensor.RowReader<float[]> src = t.reader();
+        SourceTensor.RowReader<byte[]> trits = (row0, nrows, dst) -> {
+            int n = Math.toIntExact(nrows * cols);
+            float[] w = new float[n];
+            src.read(row0, nrows, w);
+            for (int i = 0; i < n; i++) {
+                float q = (float) Math.rint(w[i] * s);
+                dst[i] = (byte) Math.max(-1, Math.min(1, (int) q));
+            }
+        };
+        SourceTensor.RowReader<float[]> values = (row0, nrows, dst) -> {
+            int n = Math.toIntExact(nrows * cols);
+            src.read(row0, nrows, dst);
+            for (int i = 0; i < n; i++) {
+                float q = (float) Math.rint(dst[i] * s);
+                dst[i] = Math.max(-1f, Math.min(1f, q)) / s;
+            }
+        };
+        return new SourceTensor.Ternary(t.name(), t.shape(), t.sourceBytes(), t.sourceType(), trits, 1f / s, s, values);
+    }
+
+    /**
+     * A float tensor that already is ternary (every value in {-m, 0, +m} for one m > 0, as in
+     * llama.cpp's F16 BitNet files), as trits with scale m; null if it is not.
+     */
+    static SourceTensor.Ternary exactTernary(SourceTensor.Floats t) throws IOException {
+        long rows = t.rows(), cols = t.cols();
+        int chunk = chunkRows(cols);
+        float[] buf = new float[Math.toIntExact(chunk * cols)];
+        float m = 0;
+        for (long r = 0; r < rows; r += chunk) {
+            int n = (int) Math.min(chunk, rows - r);
+            t.reader().read(r, n, buf);
+            for (int i = 0; i < n * cols; i++) {
+                float a = Math.abs(buf[i]);
+                if (a == 0) continue;
+                if (m == 0) m = a;
+                else if (a != m) return null;
+            }
+        }
+        if (m == 0) return null;
+        float scale = m;
+        SourceTensor.RowReader<float[]> src = t.reader();
+        SourceTensor.RowReader<byte[]> trits = (row0, nrows, dst) -> {
+            int n = Math.toIntExact(nrows * cols);
+            float[] w = new float[n];
+            src.read(row0, nrows, w);
+            for (int i = 0; i < n; i++) dst[i] = (byte) (w[i] > 0 ? 1 : w[i] < 0 ? -1 : 0);
+        };
+        return new SourceTensor.Ternary(t.name(), t.shape(), t.sourceBytes(), t.sourceType(), trits, scale, 1f / scale, src);
+    }
+
+    /** Rows per streaming chunk for rows of cols elements (at least one). */
+    static int chunkRows(long cols) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE / 4, CHUNK_ELEMENTS / Math.max(1, cols)));
+    }
+}

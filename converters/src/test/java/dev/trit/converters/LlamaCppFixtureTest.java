@@ -1,0 +1,65 @@
+package dev.trit.converters;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.trit.formats.GgufFile;
+import dev.trit.formats.GgufValue;
+import dev.trit.formats.TensorInfo;
+import java.io.IOException;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * HF checkpoints converted to GGUF against the files llama.cpp's convert_hf_to_gguf.py wrote from the
+ * same checkpoints: every tensor's name, type, shape and bytes identical, in the same order, and every
+ * metadata key of llama.cpp's file present with the same type and value.
+ */
+class LlamaCppFixtureTest {
+    @TempDir
+    Path tmp;
+
+    static Path fixture(String rel) {
+        Path bundled = Path.of(System.getProperty("trit.root"), "fixtures", rel);
+        return Files.exists(bundled) ? bundled : Path.of(System.getProperty("trit.root")).resolve("../shared/fixtures").resolve(rel).normalize();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"mini-bitnet-fp16, mini-bitnet-tq1_0, tq1_0", "mini-bitnet-fp16, mini-bitnet-tq2_0, tq2_0",
+            "mini-bitnet-fp16, mini-bitnet-f16, f16", "mini-llama-f16, mini-llama-f16, f16", "mini-llama-f16, mini-llama-q8_0, q8_0"})
+    void byteIdenticalToLlamaCpp(String hf, String gguf, String type) throws IOException {
+        Path expected = fixture("gguf/" + gguf + ".gguf");
+        assumeTrue(Files.exists(expected), "only in the complete fixture set: " + expected);
+        Path out = tmp.resolve(gguf + ".gguf");
+        Converter.convert(fixture("hf/" + hf), out, new Converter.Options(TargetType.parse(type, true).orElseThrow()), Progress.NONE);
+        try (GgufFile want = GgufFile.open(expected); GgufFile got = GgufFile.open(out)) {
+            List<String> mismatches = new ArrayList<>();
+            for (Map.Entry<String, GgufValue> e : want.metadata().entrySet()) {
+                GgufValue g = got.metadata().get(e.getKey());
+                if (!e.getValue().equals(g)) mismatches.add(e.getKey() + ": llama.cpp " + e.getValue() + ", trit " + g);
+            }
+            assertEquals(List.of(), mismatches, "metadata");
+            assertEquals(want.tensors().size(), got.tensors().size());
+            for (int i = 0; i < want.tensors().size(); i++) {
+                TensorInfo w = want.tensors().get(i), t = got.tensors().get(i);
+                assertEquals(w.name(), t.name(), "tensor " + i);
+                assertEquals(w.type(), t.type(), w.name());
+                assertArrayEquals(w.shape(), t.shape(), w.name());
+                byte[] wb = want.data(w).toArray(ValueLayout.JAVA_BYTE), tb = got.data(t).toArray(ValueLayout.JAVA_BYTE);
+                int diff = 0;
+                for (int j = 0; j < wb.length; j++) if (wb[j] != tb[j]) diff++;
+                assertEquals(0, diff, w.name() + " differs in " + diff + " of " + wb.length + " bytes");
+            }
+            assertTrue(got.alignment() == 32);
+        }
+    }
+}

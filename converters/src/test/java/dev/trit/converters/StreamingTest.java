@@ -1,0 +1,73 @@
+package dev.trit.converters;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.trit.formats.GgmlType;
+import dev.trit.formats.GgufFile;
+import dev.trit.formats.ShardedSafetensors;
+import dev.trit.formats.TensorFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Conversions stream: a model several times larger than the heap converts in a child JVM with a small
+ * -Xmx. The always-run case uses a ~330 MB model and -Xmx64m; the several-GB case runs only when
+ * TRIT_BIG_TEST=1 (or -Dtrit.bigTest=true), with -Xmx256m, as it writes ~10 GB.
+ */
+class StreamingTest {
+    @TempDir
+    Path tmp;
+
+    static int runChild(String xmx, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), xmx,
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), ConvertMain.class.getName()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(30, TimeUnit.MINUTES));
+        System.out.println(out);
+        assertFalse(out.contains("OutOfMemoryError"), out);
+        return p.exitValue();
+    }
+
+    @Test
+    void convertsAModelFiveTimesTheHeap() throws Exception {
+        Path src = SyntheticCheckpoint.write(tmp.resolve("synthetic"), 1024, 9, 150_000_000L);
+        long size;
+        try (TensorFile f = ShardedSafetensors.openModelDir(src)) {
+            size = f.totalTensorBytes();
+            assertTrue(f instanceof ShardedSafetensors, "several shards");
+        }
+        assertTrue(size > 300_000_000L, "model of " + size + " bytes");
+        Path gguf = tmp.resolve("synthetic.tq2_0.gguf");
+        assertEquals(0, runChild("-Xmx64m", src.toString(), gguf.toString(), "tq2_0"));
+        try (GgufFile g = GgufFile.open(gguf)) {
+            assertEquals(GgmlType.TQ2_0, g.find("blk.7.ffn_up.weight").orElseThrow().type());
+        }
+        Path back = tmp.resolve("synthetic-packed");
+        assertEquals(0, runChild("-Xmx64m", gguf.toString(), back.toString(), "packed"));
+        assertTrue(Files.isRegularFile(back.resolve("config.json")));
+        // nothing but the outputs is left behind (no temporary files)
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertEquals(List.of("synthetic", "synthetic-packed", "synthetic.tq2_0.gguf"), s.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    @Test
+    void severalGigabytesWithASmallHeap() throws Exception {
+        assumeTrue("1".equals(System.getenv("TRIT_BIG_TEST")) || Boolean.getBoolean("trit.bigTest"), "set TRIT_BIG_TEST=1 to run");
+        Path src = SyntheticCheckpoint.write(tmp.resolve("big"), 2560, 30, 2_000_000_000L);
+        assertEquals(0, runChild("-Xmx256m", src.toString(), tmp.resolve("big.i2_s.gguf").toString(), "i2_s"));
+        assertEquals(0, runChild("-Xmx256m", tmp.resolve("big.i2_s.gguf").toString(), tmp.resolve("big-packed").toString(), "packed"));
+    }
+}
