@@ -57,6 +57,8 @@ public final class ResultFiles {
         // Netty (Arrow's allocator) refuses sun.misc.Unsafe on JDK 24+ unless told otherwise, and
         // Arrow cannot allocate without it. Set before any Arrow class loads; a -D flag wins.
         if (System.getProperty("io.netty.noUnsafe") == null) System.setProperty("io.netty.noUnsafe", "false");
+        // Arrow logs through SLF4J; without a binding SLF4J prints three warning lines on every run.
+        if (System.getProperty("slf4j.internal.verbosity") == null) System.setProperty("slf4j.internal.verbosity", "ERROR");
     }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
