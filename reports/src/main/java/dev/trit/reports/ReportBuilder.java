@@ -148,9 +148,16 @@ public final class ReportBuilder {
     }
 
     private void paretoChart() throws IOException {
-        Map<String, Double> bpw = new LinkedHashMap<>();
+        Map<String, Double> bpw = new LinkedHashMap<>(), linear = new LinkedHashMap<>();
         for (ResultRow r : modelLevel(Metrics.BITS_PER_WEIGHT)) bpw.put(r.model() + "\u0000" + r.variant(), r.value());
+        for (ResultRow r : table.where(x -> x.metric().equals(Metrics.BITS_PER_WEIGHT) && x.scope().equals("linear") && Double.isFinite(x.value()))) {
+            linear.put(r.model() + "\u0000" + r.variant(), r.value());
+        }
         List<ResultRow> ppl = modelLevel(Metrics.PERPLEXITY);
+        // Papers quote the bits per weight of the linear layers (embeddings stay 16-bit in every
+        // format); use those when every point has them, else the whole file's.
+        boolean useLinear = !ppl.isEmpty() && ppl.stream().allMatch(r -> linear.containsKey(r.model() + "\u0000" + r.variant()));
+        if (useLinear) bpw = linear;
         XYSeriesCollection d = new XYSeriesCollection();
         List<double[]> points = new ArrayList<>();
         Map<String, XYSeries> byModel = new TreeMap<>();
@@ -176,7 +183,8 @@ public final class ReportBuilder {
         }
         for (XYSeries s : byModel.values()) d.addSeries(s);
         d.addSeries(front);
-        JFreeChart c = ChartFactory.createScatterPlot("Perplexity against bits per weight", "Storage (bits per weight)",
+        JFreeChart c = ChartFactory.createScatterPlot("Perplexity against bits per weight",
+                useLinear ? "Storage of the linear layers (bits per weight)" : "Storage (bits per weight)",
                 "Perplexity (lower is better)", d, PlotOrientation.VERTICAL, true, false, false);
         XYPlot p = c.getXYPlot();
         XYLineAndShapeRenderer rr = new XYLineAndShapeRenderer(false, true);
@@ -188,7 +196,8 @@ public final class ReportBuilder {
         p.setRenderer(rr);
         ((NumberAxis) p.getRangeAxis()).setAutoRangeIncludesZero(false);
         save(style(c), "pareto", "Perplexity against bits per weight",
-                "Each point is one model file: its storage cost (bits per weight) and its perplexity. The dashed line joins "
+                "Each point is one model file: its storage cost (bits per weight" + (useLinear ? " of the linear layers" : "")
+                        + ") and its perplexity. The dashed line joins "
                         + "the points no other point beats on both (the Pareto front).");
     }
 
