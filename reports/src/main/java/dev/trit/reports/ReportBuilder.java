@@ -315,7 +315,7 @@ public final class ReportBuilder {
         StringBuilder b = new StringBuilder();
         b.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>trit report</title>\n<style>\n")
                 .append("body{font-family:sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}\n")
-                .append("img{max-width:100%;height:auto;border:1px solid #ddd}\nfigcaption{color:#555;margin:.4em 0 1.5em}\n")
+                .append("img{max-width:100%;height:auto;border:1px solid #ddd}\nfigcaption{color:#555;margin:.4em 0 1.5em}\npre{overflow-x:auto;font-size:85%}\n")
                 .append("table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .6em;text-align:right}")
                 .append("th:first-child,td:first-child{text-align:left}\n</style>\n</head>\n<body>\n<h1>trit report</h1>\n");
         for (String n : notes) {
