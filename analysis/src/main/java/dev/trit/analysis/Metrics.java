@@ -29,6 +29,18 @@ public final class Metrics {
     public static final String ACC_NORM = "acc_norm";
     /** Number of tokens a quality metric was computed on. Unit: count. */
     public static final String TOKENS = "tokens";
+    /** Standard errors of acc / acc_norm, sqrt(p(1-p)/(n-1)) (the harness's). Unit: fraction. */
+    public static final String ACC_STDERR = "acc_stderr", ACC_NORM_STDERR = "acc_norm_stderr";
+    /** Accuracy scored as llama-perplexity --hellaswag does (mean token log-prob after the shared prefix). Unit: fraction. */
+    public static final String ACC_LLAMA_CPP = "acc_llama_cpp", ACC_LLAMA_CPP_STDERR = "acc_llama_cpp_stderr";
+    /** Number of task items an accuracy was computed on. Unit: count. */
+    public static final String ITEMS = "items";
+    /** Median per-token KL divergence. Unit: nat. */
+    public static final String KLD_MEDIAN = "kld_median";
+    /** PPL(this) - PPL(reference) on the same tokens. Unit: ratio. */
+    public static final String DELTA_PPL = "delta_ppl";
+    /** RMS of p(this) - p(reference) of the actual next token. Unit: fraction. */
+    public static final String DELTA_P_RMS = "delta_p_rms";
 
     // Size.
     /** Bytes of tensor data of the model (or, with a scope, of one tensor / layout). Unit: B. */
@@ -88,7 +100,9 @@ public final class Metrics {
             Map.entry(SHARE_NEG, "fraction"), Map.entry(SHARE_ZERO, "fraction"), Map.entry(SHARE_POS, "fraction"),
             Map.entry(SCALE, "weight"), Map.entry(MEAN_ABS_LATENT, "weight"), Map.entry(ENTROPY_BITS, "bit"),
             Map.entry(CODED_BITS_PER_WEIGHT, "bit"), Map.entry(CODED_BYTES, "B"), Map.entry(TERNARY_MSE, "weight^2"),
-            Map.entry(TERNARY_COSINE, "ratio"));
+            Map.entry(TERNARY_COSINE, "ratio"), Map.entry(ACC_STDERR, "fraction"), Map.entry(ACC_NORM_STDERR, "fraction"),
+            Map.entry(ACC_LLAMA_CPP, "fraction"), Map.entry(ACC_LLAMA_CPP_STDERR, "fraction"), Map.entry(ITEMS, "count"),
+            Map.entry(KLD_MEDIAN, "nat"), Map.entry(DELTA_PPL, "ratio"), Map.entry(DELTA_P_RMS, "fraction"));
 
     /** The unit of a known metric. */
     public static Optional<String> unitOf(String metric) {

@@ -17,15 +17,4 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
     default void attention(ModelConfig c, float[] q, int n, int pos0, float[] keys, float[] values, float[] out) {
         Attention.compute(c, q, n, pos0, keys, values, out, 0, n * c.heads());
     }
-
-    default void multiply(Matrix w, float[] x, int tokens, float[] y, boolean quantizeInput) {
-        if (w.cols() <= 0 || x.length < tokens * w.cols() || y.length < tokens * w.rows()) throw new IllegalArgumentException("matmul size mismatch");
-        switch (w) {
-            case TernaryMatrix t -> ternaryMatmul(t, QuantizedActivations.quantize(x, tokens, t.cols()), y);
-            case FloatMatrix f -> {
-                if (quantizeInput) throw new IllegalArgumentException("float matrix with activation quantization is not supported");
-                matmul(f, x, tokens, y);
-            }
-        }
-    }
 }

@@ -28,6 +28,15 @@ public final class KvCache {
         length = 0;
     }
 
+    /**
+     * Forgets every position from {@code length} on, keeping the ones before: several continuations
+     * of one shared prefix can then run from the same cache (multiple-choice scoring).
+     */
+    public void truncate(int length) {
+        if (length < 0 || length > this.length) throw new IllegalArgumentException("cannot truncate a cache of " + this.length + " positions to " + length);
+        this.length = length;
+    }
+
     float[] keys(int layer) {
         return keys[layer];
     }

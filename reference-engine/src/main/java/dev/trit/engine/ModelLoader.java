@@ -5,7 +5,6 @@ import dev.trit.formats.TensorInfo;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 
 /** Builds a {@link Transformer} from HF-named tensors (model.layers.N.self_attn.q_proj.weight, ...). */
 public final class ModelLoader {
@@ -45,8 +44,8 @@ public final class ModelLoader {
                     config.subNorms() ? vector(p + ffnSub, ffn) : null));
         }
         float[] norm = vector("model.norm.weight", h);
-        Optional<TensorInfo> head = source.find("lm_head.weight");
-        FloatMatrix lmHead = config.tiedEmbeddings() || head.isEmpty() ? embedding : floatMatrix("lm_head.weight", config.vocabSize(), h);
+        // tied: transformers points lm_head at the embedding (a stored lm_head.weight is ignored)
+        FloatMatrix lmHead = config.tiedEmbeddings() ? embedding : floatMatrix("lm_head.weight", config.vocabSize(), h);
         return new Transformer(config, embedding, layers, norm, lmHead, kernels);
     }
 

@@ -2,6 +2,9 @@ package dev.trit.engine;
 
 import java.io.PrintStream;
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /** Perplexity of a model over a token stream (ids from the tokenizer, without special tokens). */
 public final class PerplexityRun {
@@ -9,16 +12,26 @@ public final class PerplexityRun {
     private final int ctx;
     private final PerplexityProtocol protocol;
     private final int bos;
+    private final boolean bosFirst;
 
     /**
      * @param ctx model context per window: HF_WINDOWS runs [BOS] + ctx-1 tokens, LLAMA_CPP chunks of ctx
      */
     public PerplexityRun(Transformer model, int ctx, PerplexityProtocol protocol) {
+        this(model, ctx, protocol, true);
+    }
+
+    /**
+     * @param bosFirst for LLAMA_CPP: whether the chunk's first token is replaced by BOS (llama.cpp does
+     *                 so when the vocabulary's add_bos_token is true); HF_WINDOWS always prepends BOS
+     */
+    public PerplexityRun(Transformer model, int ctx, PerplexityProtocol protocol, boolean bosFirst) {
         if (ctx < 2 || (protocol == PerplexityProtocol.LLAMA_CPP && ctx < 4)) throw new IllegalArgumentException("context " + ctx + " too small");
         this.model = model;
         this.ctx = ctx;
         this.protocol = protocol;
         this.bos = model.config().bosTokenId();
+        this.bosFirst = bosFirst;
     }
 
     /** Windows the token stream yields under this protocol (a partial trailing window is dropped). */
@@ -49,7 +62,7 @@ public final class PerplexityRun {
                 firstLogit = 0;
             } else {
                 System.arraycopy(ids, w * ctx, input, 0, ctx);
-                input[0] = bos;
+                if (bosFirst) input[0] = bos;
                 firstLogit = ctx / 2;
             }
             firstTarget = firstLogit + 1;
@@ -77,12 +90,22 @@ public final class PerplexityRun {
         return new PerplexityResult(Math.exp(mean), mean, k, windows, nll, (System.nanoTime() - start) / 1e9);
     }
 
-    /** -log softmax(logits[row..row+vocab))[target], the log-sum-exp taken in double. */
+    /**
+     * -log softmax(logits[row..row+vocab))[target]. The exponentials are taken in float lanes (each
+     * within a few ulp; every term is <= 1 after subtracting the max) and summed per lane, then in double.
+     */
     static double negLogLikelihood(float[] logits, int row, int vocab, int target) {
         float max = Float.NEGATIVE_INFINITY;
         for (int v = 0; v < vocab; v++) max = Math.max(max, logits[row + v]);
+        VectorSpecies<Float> f = FloatVector.SPECIES_PREFERRED;
+        FloatVector acc = FloatVector.zero(f);
+        int v = 0;
+        for (int bound = f.loopBound(vocab); v < bound; v += f.length()) {
+            acc = acc.add(FloatVector.fromArray(f, logits, row + v).sub(max).lanewise(VectorOperators.EXP));
+        }
         double s = 0;
-        for (int v = 0; v < vocab; v++) s += Math.exp(logits[row + v] - max);
+        for (float lane : acc.toArray()) s += lane;
+        for (; v < vocab; v++) s += Math.exp(logits[row + v] - max);
         return max + Math.log(s) - logits[row + target];
     }
 

@@ -45,7 +45,7 @@ public final class VectorKernels implements Kernels {
                     for (; c < bound; c += F.length()) {
                         acc = FloatVector.fromArray(F, x, xo + c).fma(FloatVector.fromArray(F, d, wo + c), acc);
                     }
-                    float s = acc.reduceLanes(VectorOperators.ADD);
+                    float s = sumLanes(acc);
                     for (; c < cols; c++) s += x[xo + c] * d[wo + c];
                     y[t * rows + r] = s;
                 }
@@ -234,7 +234,7 @@ public final class VectorKernels implements Kernels {
                     for (int i = 0; i < hd; i += F.length()) {
                         acc = FloatVector.fromArray(F, q, qo + i).fma(FloatVector.fromArray(F, keys, kb + i), acc);
                     }
-                    float s = acc.reduceLanes(VectorOperators.ADD) * scale;
+                    float s = sumLanes(acc) * scale;
                     scores[j] = s;
                     if (s > max) max = s;
                 }
@@ -254,6 +254,17 @@ public final class VectorKernels implements Kernels {
                 }
             }
         });
+    }
+
+    /**
+     * The lanes' sum, added in lane order. FloatVector.reduceLanes(ADD) leaves the order unspecified,
+     * and the interpreted and JIT-compiled forms do differ, so the same input gave logits differing in
+     * the last bits from one call to the next; evaluation numbers must be reproducible run to run.
+     */
+    private static float sumLanes(FloatVector v) {
+        float s = 0f;
+        for (int i = 0; i < v.length(); i++) s += v.lane(i);
+        return s;
     }
 
     /** Sums short lanes in int arithmetic (a short reduction could overflow). */

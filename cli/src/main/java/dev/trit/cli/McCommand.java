@@ -1,0 +1,179 @@
+package dev.trit.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.trit.analysis.Metrics;
+import dev.trit.analysis.ResultRow;
+import dev.trit.engine.LoadedModel;
+import dev.trit.engine.Parallel;
+import dev.trit.engine.eval.Accuracy;
+import dev.trit.engine.eval.ItemScore;
+import dev.trit.engine.eval.McDataset;
+import dev.trit.engine.eval.McItem;
+import dev.trit.engine.eval.McMethod;
+import dev.trit.engine.eval.McResult;
+import dev.trit.engine.eval.McScorer;
+import dev.trit.engine.eval.McTask;
+import dev.trit.engine.eval.TextEncoder;
+import dev.trit.engine.eval.TransformerLogits;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code trit mc}: zero-shot multiple-choice accuracy, scored like lm-evaluation-harness or llama.cpp. */
+@Command(name = "mc", mixinStandardHelpOptions = true,
+        description = {"Zero-shot multiple-choice accuracy of MODEL (HF directory or .gguf).",
+                "TASK: hellaswag, arc_easy, arc_challenge, piqa, winogrande, boolq, openbookqa,",
+                "with lm-evaluation-harness's prompt formats. DATA: JSONL in the harness's",
+                "dataset layout; for hellaswag also llama.cpp's text file (.txt, 6 lines/task).",
+                "--method harness: log-likelihood of each continuation given the context;",
+                "  acc = argmax of the sum, acc_norm = argmax of sum / characters of the choice.",
+                "--method llama-cpp: llama-perplexity --hellaswag's score, the mean log-prob of",
+                "  the tokens after the prefix all choices share (acc_llama_cpp).",
+                "Standard errors: sqrt(p(1-p)/(n-1)), as both tools print."})
+final class McCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    EngineOptions engine;
+
+    @Parameters(index = "0", paramLabel = "MODEL")
+    Path model;
+
+    @Option(names = "--task", required = true, paramLabel = "TASK", description = "hellaswag, arc_easy, arc_challenge, piqa, winogrande, boolq or openbookqa")
+    String task;
+
+    @Option(names = "--data", required = true, paramLabel = "FILE", description = "the task's data file")
+    Path data;
+
+    @Option(names = "--labels", paramLabel = "FILE", description = "labels, one per line, for JSONL rows without one (PIQA's X-labels.lst beside X.jsonl is found by itself)")
+    Path labels;
+
+    @Option(names = "--limit", paramLabel = "N", description = "score only the first N items (default: all)")
+    int limit;
+
+    @Option(names = "--method", paramLabel = "M", description = "harness or llama-cpp (default ${DEFAULT-VALUE})")
+    String method = "harness";
+
+    @Option(names = "--bos", description = "harness method: put the tokenizer's BOS in front (the harness's add_bos_token=True; its default is without)")
+    boolean bos;
+
+    @Option(names = "--json", description = "print one JSON object: task, method, n, metrics with stderr, per-item predictions")
+    boolean json;
+
+    @Option(names = "--results", paramLabel = "FILE", description = "also write the metrics as a result table (.arrow: Arrow IPC, else JSON)")
+    Path results;
+
+    @Override
+    public Integer call() throws Exception {
+        McTask t;
+        try {
+            t = McTask.byId(task);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException(e.getMessage());
+        }
+        McMethod m = switch (method) {
+            case "harness", "lm-eval", "lm-evaluation-harness" -> McMethod.HARNESS;
+            case "llama-cpp", "llama.cpp" -> McMethod.LLAMA_CPP;
+            default -> throw new Main.UsageException("--method must be harness or llama-cpp, not " + method);
+        };
+        if (limit < 0) throw new Main.UsageException("--limit must not be negative");
+        if (bos && m == McMethod.LLAMA_CPP) throw new Main.UsageException("--bos applies to the harness method (llama.cpp's always has BOS)");
+        List<McItem> items = McDataset.read(t, data, new McDataset.Options(labels, m == McMethod.HARNESS, limit));
+        PrintWriter out = spec.commandLine().getOut();
+        PrintStream progress = System.err;
+        McResult r;
+        long t0 = System.nanoTime();
+        try (Parallel pool = engine.pool()) {
+            LoadedModel lm = EngineOptions.open(model, pool);
+            McScorer scorer = new McScorer(new TransformerLogits(lm.transformer()), TextEncoder.of(lm.tokenizer()), m, bos);
+            progress.printf("mc: %s, %s, %d items, method %s%n", model.getFileName(), t.id(), items.size(), method);
+            int[] done = {0};
+            try {
+                r = scorer.run(t, items, s -> {
+                    if (++done[0] % 100 == 0) progress.printf("  %d/%d%n", done[0], items.size());
+                });
+            } catch (IllegalArgumentException e) {
+                throw new Main.FailureException(data + ": " + e.getMessage());
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        if (results != null) EvalResults.write(results, rows(r));
+        if (json) printJson(out, r, seconds);
+        else printTable(out, r, seconds);
+        out.flush();
+        return Main.OK;
+    }
+
+    /** acc, acc_norm (or acc_llama_cpp), their standard errors and the item count; task = the task's name. */
+    private List<ResultRow> rows(McResult r) {
+        String name = EvalResults.modelName(model);
+        List<ResultRow> rows = new ArrayList<>();
+        for (Accuracy a : r.metrics()) {
+            rows.add(ResultRow.of(name, "", r.task().id(), "", a.metric(), a.value()));
+            rows.add(ResultRow.of(name, "", r.task().id(), "", a.metric() + "_stderr", a.stderr()));
+        }
+        rows.add(ResultRow.of(name, "", r.task().id(), "", Metrics.ITEMS, r.items().size()));
+        return rows;
+    }
+
+    private void printJson(PrintWriter out, McResult r, double seconds) throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode o = mapper.createObjectNode();
+        o.put("task", r.task().id());
+        o.put("method", method);
+        o.put("model", model.toString());
+        o.put("data", data.toString());
+        o.put("n", r.items().size());
+        o.put("bos", bos || r.method() == McMethod.LLAMA_CPP);
+        ObjectNode metrics = o.putObject("metrics");
+        for (Accuracy a : r.metrics()) {
+            ObjectNode mo = metrics.putObject(a.metric());
+            KldCommand.number(mo, "value", a.value());
+            KldCommand.number(mo, "stderr", a.stderr());
+            mo.put("correct", a.correct());
+            mo.put("reported_by_harness", !a.metric().equals("acc_norm") || r.task().reportsAccNorm());
+        }
+        o.put("seconds", seconds);
+        ArrayNode items = o.putArray("items");
+        for (ItemScore s : r.items()) {
+            ObjectNode io = items.addObject();
+            io.put("id", s.id());
+            io.put("gold", s.gold());
+            if (r.method() == McMethod.HARNESS) {
+                io.put("pred", s.pred());
+                io.put("pred_norm", s.predNorm());
+            } else {
+                io.put("pred", s.predMeanToken());
+            }
+            ArrayNode ll = io.putArray("loglikelihoods");
+            s.choices().forEach(c -> ll.add(Double.isFinite(c.logLikelihood()) ? ll.numberNode(c.logLikelihood()) : ll.nullNode()));
+            ArrayNode tk = io.putArray("tokens");
+            s.choices().forEach(c -> tk.add(c.tokens()));
+        }
+        out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(o));
+    }
+
+    private void printTable(PrintWriter out, McResult r, double seconds) {
+        out.printf(Locale.ROOT, "%s on %s, %d items, method %s%s, %.1f s%n", r.task().id(), model.getFileName(), r.items().size(),
+                method, r.method() == McMethod.HARNESS && bos ? " (with BOS)" : "", seconds);
+        out.printf("%-14s %8s %8s%n", "metric", "value", "stderr");
+        for (Accuracy a : r.metrics()) {
+            String note = a.metric().equals("acc_norm") && !r.task().reportsAccNorm() ? "  (not among the harness's metrics for this task)" : "";
+            out.printf(Locale.ROOT, "%-14s %8.4f %8.4f%s%n", a.metric(), a.value(), a.stderr(), note);
+        }
+    }
+}
