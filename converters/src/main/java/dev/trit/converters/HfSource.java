@@ -1,5 +1,6 @@
 package dev.trit.converters;
 
+import dev.trit.formats.HfPackedTernary;
 import dev.trit.formats.TensorNames;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.trit.formats.DType;
@@ -127,7 +128,7 @@ public final class HfSource {
                 Path file0 = file.path();
                 SourceTensor.RowReader<byte[]> r = (row0, nrows, dst) -> {
                     try {
-                        HfPacking.unpack(data, out4, in, row0, nrows, dst);
+                        HfPackedTernary.unpackRows(data, out4, in, row0, nrows, dst);
                     } catch (IllegalArgumentException e) {
                         throw new FormatException(file0, "tensor " + t.name() + ": " + e.getMessage());
                     }
