@@ -183,4 +183,28 @@ class ConvertTest {
         assertEquals(0, r.exitCode(), r::toString);
         assertTrue(r.out().contains("gguf:tq2_0") && r.out().contains("hf:packed") && r.out().contains("MB/s"), r.out());
     }
+
+    /** --arch-from-config: a llama.cpp GGUF (no config.json inside) back to HF with the original config. */
+    @Test
+    void archFromConfigRestoresTheOriginalConfig() throws IOException {
+        String gguf = Cli.FIXTURES.resolve("gguf/mini-bitnet-tq2_0.gguf").toString();
+        Path plain = tmp.resolve("plain"), withCfg = tmp.resolve("with-config");
+        assertEquals(0, Cli.run("convert", "-q", gguf, plain.toString(), "-t", "bf16").exitCode());
+        Cli r = Cli.run("convert", "-q", gguf, withCfg.toString(), "-t", "bf16", "--arch-from-config",
+                Cli.FIXTURES.resolve("hf/mini-bitnet-fp16/config.json").toString());
+        assertEquals(0, r.exitCode(), r::toString);
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        var original = mapper.readTree(Cli.FIXTURES.resolve("hf/mini-bitnet-fp16/config.json").toFile());
+        var restored = mapper.readTree(withCfg.resolve("config.json").toFile());
+        var generated = mapper.readTree(plain.resolve("config.json").toFile());
+        // pretraining_tp is a field of the original config that nothing in the GGUF carries
+        assertFalse(generated.has("pretraining_tp"), generated::toString);
+        assertEquals(original.get("pretraining_tp"), restored.get("pretraining_tp"));
+        assertEquals(original.get("architectures"), restored.get("architectures"));
+        Cli mismatch = Cli.run("convert", "-q", gguf, tmp.resolve("bad").toString(), "-t", "bf16", "--arch-from-config",
+                Cli.FIXTURES.resolve("hf/demo-bitnet-packed").toString());
+        assertEquals(1, mismatch.exitCode(), mismatch::toString);
+        assertTrue(mismatch.err().contains("num_key_value_heads"), mismatch::toString);
+        assertFalse(Files.exists(tmp.resolve("bad")));
+    }
 }

@@ -39,6 +39,11 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = {"-t", "--type"}, required = true, paramLabel = "T", description = "output type (see above)")
     String type;
 
+    @Option(names = "--arch-from-config", paramLabel = "CONFIG",
+            description = "take the architecture and config.json of the output from this file (or model directory), "
+                    + "e.g. a llama.cpp GGUF going back to HF in its original layout; shapes must match the source")
+    Path archConfig;
+
     @Option(names = "--ternarize", description = "ternarize a full-precision model's linear weights (post-training absmean)")
     boolean ternarize;
 
@@ -64,7 +69,7 @@ final class ConvertCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         long start = System.nanoTime();
         ProgressBar bar = quiet ? null : new ProgressBar(err, start);
-        Converter.Result r = Converter.convert(src, dst, new Converter.Options(t, ternarize, force, !noHfFiles, size(maxShardSize)),
+        Converter.Result r = Converter.convert(src, dst, new Converter.Options(t, ternarize, force, !noHfFiles, size(maxShardSize), archConfig),
                 bar == null ? Progress.NONE : bar);
         double seconds = (System.nanoTime() - start) / 1e9;
         if (bar != null) bar.finish();

@@ -19,9 +19,17 @@ import java.util.stream.Stream;
  */
 public final class Converter {
     /** What to convert and how. */
-    public record Options(TargetType type, boolean ternarize, boolean force, boolean keepHfFiles, long maxShardBytes) {
+    /**
+     * @param archConfig a config.json whose architecture and fields the output takes instead of what the
+     *                   source says (null: the source's own); its shapes must match the source's
+     */
+    public record Options(TargetType type, boolean ternarize, boolean force, boolean keepHfFiles, long maxShardBytes, Path archConfig) {
         public Options {
             if (maxShardBytes <= 0) throw new IllegalArgumentException("shard size must be positive");
+        }
+
+        public Options(TargetType type, boolean ternarize, boolean force, boolean keepHfFiles, long maxShardBytes) {
+            this(type, ternarize, force, keepHfFiles, maxShardBytes, null);
         }
 
         public Options(TargetType type, boolean ternarize, boolean force, boolean keepHfFiles) {
@@ -113,6 +121,7 @@ public final class Converter {
 
     /** Checks the source suits the target; ternarizes a full-precision model's linears if asked. */
     static SourceModel prepare(SourceModel m, Path src, Options o) throws IOException {
+        if (o.archConfig() != null) m = ArchConfig.apply(m, o.archConfig());
         ModelFamily fam = m.spec().family();
         if (!o.type().isTernary() || fam.isBitNet()) return m;
         if (o.type() == TargetType.HF_PACKED) {
