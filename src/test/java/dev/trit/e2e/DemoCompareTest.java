@@ -105,6 +105,22 @@ class DemoCompareTest {
         assertTrue(new ObjectMapper().readTree(j.out()).get("rows").size() > 0);
     }
 
+    /** The committed demo baseline and rules belong together: the baseline passes, a 3% perplexity rise fails. */
+    @Test
+    void demoGateRulesCatchAPerplexityRise(@TempDir Path dir) throws IOException {
+        Path baseline = Cli.ROOT.resolve("ci/baseline/demo-results.json"), rules = Cli.ROOT.resolve("ci/demo-gate-rules.txt");
+        Cli same = Cli.run("gate", "--baseline", baseline.toString(), "--current", baseline.toString(), "--rules", rules.toString());
+        assertEquals(0, same.exitCode(), same::toString);
+        ResultTable t = ResultFiles.read(baseline);
+        List<ResultRow> worse = t.rows().stream().map(r -> r.metric().equals("perplexity") && r.variant().equals("gguf-tq2_0")
+                ? new ResultRow(r.model(), r.variant(), r.task(), r.scope(), r.metric(), r.value() * 1.03, r.unit()) : r).toList();
+        Path current = dir.resolve("worse.json");
+        ResultFiles.writeJson(new ResultTable(worse), current);
+        Cli c = Cli.run("gate", "--baseline", baseline.toString(), "--current", current.toString(), "--rules", rules.toString());
+        assertEquals(1, c.exitCode(), c::toString);
+        assertTrue(c.out().contains("1 failed"), c::toString);
+    }
+
     @Test
     void badUsageExitsTwo(@TempDir Path dir) {
         assertEquals(2, Cli.run("demo", "--windows", "0", "--out", dir.toString()).exitCode());
