@@ -1,5 +1,6 @@
 package dev.trit.analysis;
 
+import dev.trit.formats.OutputFiles;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -224,6 +225,6 @@ public final class ResultFiles {
     static Path tempBeside(Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        return Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
+        return OutputFiles.tempFileBeside(file);
     }
 }

@@ -1,5 +1,6 @@
 package dev.trit.converters;
 
+import dev.trit.formats.OutputFiles;
 import dev.trit.formats.TensorNames;
 import dev.trit.formats.FormatException;
 import java.io.IOException;
@@ -72,7 +73,7 @@ public final class Converter {
             List<WrittenTensor> written;
             // Everything is written inside a hidden work directory beside DST and moved into place at
             // the end; a failure, or the JVM being stopped (shutdown hook), deletes the work directory.
-            Path work = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".");
+            Path work = OutputFiles.tempDirBeside(abs);
             Thread cleanup = new Thread(() -> {
                 // The writer may still be running while shutdown hooks run: tell it to stop, then
                 // delete until the work directory is gone (a file created meanwhile makes one pass fail).

@@ -1,5 +1,6 @@
 package dev.trit.reports;
 
+import dev.trit.formats.OutputFiles;
 import dev.trit.analysis.Metrics;
 import dev.trit.analysis.ResultRow;
 import dev.trit.analysis.ResultTable;
@@ -298,7 +299,7 @@ public final class ReportBuilder {
 
     private void save(JFreeChart c, String name, String title, String caption) throws IOException {
         Path png = dir.resolve("charts/" + name + ".png"), svg = dir.resolve("charts/" + name + ".svg");
-        Path tmpPng = Files.createTempFile(png.getParent(), "." + name, ".tmp");
+        Path tmpPng = OutputFiles.tempFileBeside(png);
         ChartUtils.saveChartAsPNG(tmpPng.toFile(), c, W, H);
         Files.move(tmpPng, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         SVGGraphics2D g = new SVGGraphics2D(W, H);
