@@ -52,8 +52,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (maxTokens < 1) throw new Main.UsageException("--max-tokens must be at least 1");
         if (temperature < 0 || !(topP > 0 && topP <= 1)) throw new Main.UsageException("--temperature must be >= 0 and --top-p in (0, 1]");
         PrintWriter out = spec.commandLine().getOut();
-        try (Parallel pool = engine.pool()) {
-            LoadedModel m = EngineOptions.open(model, pool);
+        try (Parallel pool = engine.pool(); LoadedModel m = EngineOptions.open(model, pool)) {
             int[] ids = m.tokenizer().encode(prompt, true);
             int ctx = m.config().maxPositions();
             if (ids.length >= ctx) throw new Main.FailureException("the prompt has " + ids.length + " tokens, the model's context is " + ctx);

@@ -71,8 +71,8 @@ final class KldCommand implements Callable<Integer> {
         String content = PplCommand.readText(text);
         PrintWriter out = spec.commandLine().getOut();
         KldStats.Summary s;
-        try (Parallel pool = engine.pool()) {
-            LoadedModel lm = EngineOptions.open(model, pool);
+        // the model's weights stay mapped until it is closed
+        try (Parallel pool = engine.pool(); LoadedModel lm = EngineOptions.open(model, pool)) {
             List<EvalWindow> windows = windows(lm, content, ctx, p, maxWindows, text);
             System.err.printf("kld: %s against %s, %d windows of %d%n", model.getFileName(), base.getFileName(), windows.size(), ctx);
             try {

@@ -65,8 +65,8 @@ final class LogitsCommand implements Callable<Integer> {
         if (maxWindows < 0) throw new Main.UsageException("--max-windows must not be negative");
         String content = PplCommand.readText(text);
         PrintWriter o = spec.commandLine().getOut();
-        try (Parallel pool = engine.pool()) {
-            LoadedModel lm = EngineOptions.open(model, pool);
+        // the model's weights stay mapped until it is closed
+        try (Parallel pool = engine.pool(); LoadedModel lm = EngineOptions.open(model, pool)) {
             if (topK > lm.config().vocabSize()) throw new Main.UsageException("--top-k " + topK + " exceeds the vocabulary of " + lm.config().vocabSize());
             List<EvalWindow> windows = KldCommand.windows(lm, content, ctx, p, maxWindows, text);
             Map<String, String> meta = new LinkedHashMap<>();

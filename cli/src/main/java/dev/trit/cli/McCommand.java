@@ -97,8 +97,8 @@ final class McCommand implements Callable<Integer> {
         PrintStream progress = System.err;
         McResult r;
         long t0 = System.nanoTime();
-        try (Parallel pool = engine.pool()) {
-            LoadedModel lm = EngineOptions.open(model, pool);
+        // the model's weights stay mapped until it is closed
+        try (Parallel pool = engine.pool(); LoadedModel lm = EngineOptions.open(model, pool)) {
             McScorer scorer = new McScorer(new TransformerLogits(lm.transformer()), TextEncoder.of(lm.tokenizer()), m, bos);
             progress.printf("mc: %s, %s, %d items, method %s%n", model.getFileName(), t.id(), items.size(), method);
             int[] done = {0};

@@ -89,53 +89,55 @@ final class ModelEval {
         EnergyModel.Count count = EnergyModel.count(a.shape(), p.ctx(), ternary);
         rows.add(ResultRow.of(model, variant, ENERGY_TASK, "", Metrics.ENERGY_PJ_PER_TOKEN, count.total().picojoules(EnergyModel.Node.NM7)));
 
-        LoadedModel lm = EngineOptions.open(path, pool);
-        TransformerLogits logits = new TransformerLogits(lm.transformer());
-        List<EvalWindow> windows = KldCommand.windows(lm, p.text(), p.ctx(), EvalWindow.Protocol.HF, p.maxWindows(), p.textFile());
-        progress.accept("perplexity and KLD over " + windows.size() + " windows of " + p.ctx() + " tokens"
-                + (refs.isEmpty() ? "" : " against " + String.join(", ", refs.stream().map(Reference::label).toList())));
-        LogitsRun.Pass pass;
-        try {
-            pass = LogitsRun.pass(logits, windows, refs.stream().map(Reference::dump).toList(), keepDump ? p.topK() : 0,
-                    Map.of("model", path.toString(), "ctx", Integer.toString(p.ctx()), "protocol", "hf"), null);
-        } catch (IllegalArgumentException e) {
-            throw new Main.FailureException(path + ": cannot compare with the reference (" + e.getMessage() + ")");
-        }
-        rows.add(ResultRow.of(model, variant, p.textTask(), "", Metrics.PERPLEXITY, pass.perplexity()));
-        rows.add(ResultRow.of(model, variant, p.textTask(), "", Metrics.NLL_MEAN, pass.nllSum() / pass.tokens()));
-        rows.add(ResultRow.of(model, variant, p.textTask(), "", Metrics.TOKENS, pass.tokens()));
-        for (int i = 0; i < refs.size(); i++) {
-            KldStats.Summary s = pass.vsBases().get(i).summary();
-            String task = refs.get(i).task();
-            rows.add(ResultRow.of(model, variant, task, "", Metrics.KLD_MEAN, s.kld().value()));
-            rows.add(ResultRow.of(model, variant, task, "", Metrics.KLD_P99, s.kldPercentiles().get("99.0%")));
-            rows.add(ResultRow.of(model, variant, task, "", Metrics.TOP1_AGREEMENT, s.sameTop().value()));
-            rows.add(ResultRow.of(model, variant, task, "", Metrics.DELTA_PPL, s.pplDiff().value()));
-        }
-        if (p.mc() != null) {
-            Mc mc = p.mc();
-            progress.accept(mc.task().id() + ", " + mc.items().size() + " items (lm-evaluation-harness scoring)");
-            McScorer scorer = new McScorer(logits, TextEncoder.of(lm.tokenizer()), McMethod.HARNESS, false);
-            McResult r;
+        // the model maps its weight files: closed when this model is measured
+        try (LoadedModel lm = EngineOptions.open(path, pool)) {
+            TransformerLogits logits = new TransformerLogits(lm.transformer());
+            List<EvalWindow> windows = KldCommand.windows(lm, p.text(), p.ctx(), EvalWindow.Protocol.HF, p.maxWindows(), p.textFile());
+            progress.accept("perplexity and KLD over " + windows.size() + " windows of " + p.ctx() + " tokens"
+                    + (refs.isEmpty() ? "" : " against " + String.join(", ", refs.stream().map(Reference::label).toList())));
+            LogitsRun.Pass pass;
             try {
-                r = scorer.run(mc.task(), mc.items(), s -> { });
+                pass = LogitsRun.pass(logits, windows, refs.stream().map(Reference::dump).toList(), keepDump ? p.topK() : 0,
+                        Map.of("model", path.toString(), "ctx", Integer.toString(p.ctx()), "protocol", "hf"), null);
             } catch (IllegalArgumentException e) {
-                throw new Main.FailureException(mc.data() + ": " + e.getMessage());
+                throw new Main.FailureException(path + ": cannot compare with the reference (" + e.getMessage() + ")");
             }
-            for (Accuracy acc : r.metrics()) {
-                rows.add(ResultRow.of(model, variant, mc.task().id(), "", acc.metric(), acc.value()));
-                rows.add(ResultRow.of(model, variant, mc.task().id(), "", acc.metric() + "_stderr", acc.stderr()));
+            rows.add(ResultRow.of(model, variant, p.textTask(), "", Metrics.PERPLEXITY, pass.perplexity()));
+            rows.add(ResultRow.of(model, variant, p.textTask(), "", Metrics.NLL_MEAN, pass.nllSum() / pass.tokens()));
+            rows.add(ResultRow.of(model, variant, p.textTask(), "", Metrics.TOKENS, pass.tokens()));
+            for (int i = 0; i < refs.size(); i++) {
+                KldStats.Summary s = pass.vsBases().get(i).summary();
+                String task = refs.get(i).task();
+                rows.add(ResultRow.of(model, variant, task, "", Metrics.KLD_MEAN, s.kld().value()));
+                rows.add(ResultRow.of(model, variant, task, "", Metrics.KLD_P99, s.kldPercentiles().get("99.0%")));
+                rows.add(ResultRow.of(model, variant, task, "", Metrics.TOP1_AGREEMENT, s.sameTop().value()));
+                rows.add(ResultRow.of(model, variant, task, "", Metrics.DELTA_PPL, s.pplDiff().value()));
             }
-            rows.add(ResultRow.of(model, variant, mc.task().id(), "", Metrics.ITEMS, r.items().size()));
+            if (p.mc() != null) {
+                Mc mc = p.mc();
+                progress.accept(mc.task().id() + ", " + mc.items().size() + " items (lm-evaluation-harness scoring)");
+                McScorer scorer = new McScorer(logits, TextEncoder.of(lm.tokenizer()), McMethod.HARNESS, false);
+                McResult r;
+                try {
+                    r = scorer.run(mc.task(), mc.items(), s -> { });
+                } catch (IllegalArgumentException e) {
+                    throw new Main.FailureException(mc.data() + ": " + e.getMessage());
+                }
+                for (Accuracy acc : r.metrics()) {
+                    rows.add(ResultRow.of(model, variant, mc.task().id(), "", acc.metric(), acc.value()));
+                    rows.add(ResultRow.of(model, variant, mc.task().id(), "", acc.metric() + "_stderr", acc.stderr()));
+                }
+                rows.add(ResultRow.of(model, variant, mc.task().id(), "", Metrics.ITEMS, r.items().size()));
+            }
+            if (p.speed()) {
+                progress.accept("speed probe (prefill " + PROBE_PROMPT + " tokens, decode " + PROBE_DECODE + ")");
+                int[] prompt = Arrays.copyOf(windows.getFirst().input(), Math.min(PROBE_PROMPT, windows.getFirst().input().length));
+                SpeedProbe.Speed s = SpeedProbe.measure(lm.transformer(), prompt, PROBE_DECODE, 2);
+                rows.add(ResultRow.of(model, variant, SPEED_TASK, "", Metrics.PREFILL_TOK_S, s.prefillTokS()));
+                rows.add(ResultRow.of(model, variant, SPEED_TASK, "", Metrics.DECODE_TOK_S, s.decodeTokS()));
+            }
+            return new Measured(rows, pass.dump());
         }
-        if (p.speed()) {
-            progress.accept("speed probe (prefill " + PROBE_PROMPT + " tokens, decode " + PROBE_DECODE + ")");
-            int[] prompt = Arrays.copyOf(windows.getFirst().input(), Math.min(PROBE_PROMPT, windows.getFirst().input().length));
-            SpeedProbe.Speed s = SpeedProbe.measure(lm.transformer(), prompt, PROBE_DECODE, 2);
-            rows.add(ResultRow.of(model, variant, SPEED_TASK, "", Metrics.PREFILL_TOK_S, s.prefillTokS()));
-            rows.add(ResultRow.of(model, variant, SPEED_TASK, "", Metrics.DECODE_TOK_S, s.decodeTokS()));
-        }
-        return new Measured(rows, pass.dump());
     }
 
     static final int PROBE_PROMPT = 128, PROBE_DECODE = 32;

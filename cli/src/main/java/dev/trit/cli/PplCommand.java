@@ -73,8 +73,8 @@ final class PplCommand implements Callable<Integer> {
         String content = readText(text);
         PrintWriter out = spec.commandLine().getOut();
         PrintStream progress = System.err;
-        try (Parallel pool = engine.pool()) {
-            LoadedModel m = EngineOptions.open(model, pool);
+        // the model's weights stay mapped until it is closed
+        try (Parallel pool = engine.pool(); LoadedModel m = EngineOptions.open(model, pool)) {
             int[] ids = m.tokenizer().encode(content, false);
             PerplexityRun run = new PerplexityRun(m.transformer(), ctx, p);
             if (run.windowCount(ids.length) == 0) {

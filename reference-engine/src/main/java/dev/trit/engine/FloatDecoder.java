@@ -1,6 +1,7 @@
 package dev.trit.engine;
 
 import dev.trit.formats.DType;
+import dev.trit.formats.GgmlType;
 import dev.trit.formats.TensorInfo;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -29,7 +30,13 @@ public final class FloatDecoder {
     public static float[] read(TensorInfo t, MemorySegment data) {
         long n = t.elements();
         if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException(t.name() + ": too many elements for a float[]");
-        if (!(t.type() instanceof DType d)) throw new IllegalArgumentException(t.name() + ": not a safetensors dtype: " + t.type().label());
+        DType d = switch (t.type()) {
+            case DType x -> x;
+            case GgmlType g when g == GgmlType.F32 -> DType.F32;
+            case GgmlType g when g == GgmlType.F16 -> DType.F16;
+            case GgmlType g when g == GgmlType.BF16 -> DType.BF16;
+            default -> throw new IllegalArgumentException(t.name() + ": expected F32, F16 or BF16, found " + t.type().label());
+        };
         long need = d.bytesFor(n);
         if (data.byteSize() < need) throw new IllegalArgumentException(t.name() + ": " + data.byteSize() + " bytes, need " + need);
         float[] out = new float[(int) n];

@@ -16,6 +16,11 @@ public record FloatMatrix(int rows, int cols, float[] data) implements Matrix {
         return data[r * cols + c];
     }
 
+    @Override
+    public long storedBytes() {
+        return 4L * data.length;
+    }
+
     /** Copies row r into dst at offset. */
     public void copyRow(int r, float[] dst, int offset) {
         System.arraycopy(data, r * cols, dst, offset, cols);

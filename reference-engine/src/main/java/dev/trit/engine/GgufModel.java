@@ -41,8 +41,10 @@ public final class GgufModel {
     private GgufModel() {
     }
 
+    /** Loads the model; float weights stay mapped (the file is closed with the model). */
     public static LoadedModel load(Path path, Kernels kernels) throws IOException {
-        try (GgufFile g = GgufFile.open(path)) {
+        GgufFile g = GgufFile.open(path);
+        try {
             ModelConfig config;
             try {
                 config = config(g);
@@ -51,11 +53,14 @@ public final class GgufModel {
             }
             var tokenizer = Tokenizers.forGguf(g);
             try {
-                Transformer t = ModelLoader.load(config, new Weights(g, config), kernels);
+                Transformer t = ModelLoader.load(config, new Weights(g, config), kernels, g);
                 return new LoadedModel(path, t, tokenizer);
             } catch (IllegalArgumentException | IllegalStateException e) {
                 throw new FormatException(path, e.getMessage());
             }
+        } catch (Throwable t) {
+            g.close();
+            throw t;
         }
     }
 
@@ -126,7 +131,33 @@ public final class GgufModel {
                 }
                 return Optional.of(new TensorInfo(hfName, DType.U8, new long[]{shape[0] / 4, shape[1]}, 0, shape[0] / 4 * shape[1]));
             }
+            if (inPlace(t)) return Optional.of(new TensorInfo(hfName, t.type(), shape, 0, t.byteSize()));
             return Optional.of(new TensorInfo(hfName, DType.F32, shape, 0, 4 * t.elements()));
+        }
+
+        /** Float types the engine reads where they are stored (see {@link StoredMatrix}). */
+        private static boolean inPlace(TensorInfo t) {
+            return t.type() == GgmlType.F32 || t.type() == GgmlType.F16 || t.type() == GgmlType.BF16
+                    || (t.type() == GgmlType.Q8_0 && t.shape()[t.shape().length - 1] % 32 == 0);
+        }
+
+        @Override
+        public int[] rowOrder(TensorInfo tensor) {
+            if (config.architecture() != Architecture.LLAMA) return null;
+            String name = TensorNames.toGguf(tensor.name()).orElse("");
+            int heads;
+            if (name.endsWith(".attn_q.weight")) heads = config.heads();
+            else if (name.endsWith(".attn_k.weight")) heads = config.kvHeads();
+            else return null;
+            // convert_hf_to_gguf.py's permute(): within each head of d rows, stored row 2i+j holds HF row j*d/2+i
+            int rows = (int) tensor.shape()[0], d = rows / heads;
+            int[] order = new int[rows];
+            for (int h = 0; h < heads; h++) {
+                for (int i = 0; i < d / 2; i++) {
+                    for (int j = 0; j < 2; j++) order[h * d + j * d / 2 + i] = h * d + 2 * i + j;
+                }
+            }
+            return order;
         }
 
         @Override
@@ -147,6 +178,7 @@ public final class GgufModel {
             }
             String name = TensorNames.toGguf(hfName).orElseThrow();
             TensorInfo t = g.find(name).orElseThrow();
+            if (!(config.architecture().ternary() && TensorNames.isBitLinear(name)) && inPlace(t)) return g.data(t);
             int n = Math.toIntExact(t.elements());
             if (config.architecture().ternary() && TensorNames.isBitLinear(name)) return packTernary(hfName, t, n);
             float[] v = decodeFloats(t, n);

@@ -11,13 +11,15 @@ public final class HfModel {
     }
 
     /**
-     * Reads the config and every weight. Float weights are widened onto the heap, ternary weights are
-     * packed 2 bits each; the files are unmapped before returning.
+     * Reads the config and every weight. Float weights stay in the mapped files in their stored
+     * precision (the files stay mapped until the model is closed), ternary weights are packed 2 bits
+     * each on the heap.
      *
      * @throws FormatException naming the file and the cause for unsupported or inconsistent checkpoints
      */
     public static Transformer load(Path dir, Kernels kernels) throws IOException {
-        try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
+        HfCheckpoint ckpt = HfCheckpoint.open(dir);
+        try {
             ModelConfig config;
             try {
                 config = ModelConfig.from(ckpt.config());
@@ -25,10 +27,13 @@ public final class HfModel {
                 throw new FormatException(dir.resolve("config.json"), e.getMessage());
             }
             try {
-                return ModelLoader.load(config, WeightSource.of(ckpt.weights()), kernels);
+                return ModelLoader.load(config, WeightSource.of(ckpt.weights()), kernels, ckpt);
             } catch (IllegalArgumentException e) {
                 throw new FormatException(ckpt.weights().path(), e.getMessage());
             }
+        } catch (Throwable t) {
+            ckpt.close();
+            throw t;
         }
     }
 }

@@ -5,6 +5,9 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
     /** y[t, r] = sum_c x[t, c] * W[r, c] in float. */
     void matmul(FloatMatrix w, float[] x, int tokens, float[] y);
 
+    /** As {@link #matmul(FloatMatrix, float[], int, float[])} over the widened rows of a stored matrix. */
+    void matmul(StoredMatrix w, float[] x, int tokens, float[] y);
+
     /**
      * BitLinear: y[t, r] = (sum_c q[t, c] * trit[r, c]) * W.scale / x.scale[t], the sum taken exactly in
      * integers and rescaled once.

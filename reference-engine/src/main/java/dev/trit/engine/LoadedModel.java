@@ -9,12 +9,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** A runnable model with the tokenizer that goes with it, opened from a HF directory or a GGUF file. */
-public record LoadedModel(Path path, Transformer transformer, Tokenizer tokenizer) {
+public record LoadedModel(Path path, Transformer transformer, Tokenizer tokenizer) implements AutoCloseable {
+    /** Releases the model's mapped weights. */
+    @Override
+    public void close() {
+        transformer.close();
+    }
+
 
     public static LoadedModel open(Path path, Kernels kernels) throws IOException {
         if (!Files.exists(path)) throw new FormatException(path, "no such file or directory");
         if (Files.isDirectory(path)) {
-            return new LoadedModel(path, HfModel.load(path, kernels), Tokenizers.forModelDir(path));
+            Transformer t = HfModel.load(path, kernels);
+            try {
+                return new LoadedModel(path, t, Tokenizers.forModelDir(path));
+            } catch (IOException | RuntimeException e) {
+                t.close();
+                throw e;
+            }
         }
         if (path.getFileName().toString().toLowerCase().endsWith(".gguf")) {
             return GgufModel.load(path, kernels);

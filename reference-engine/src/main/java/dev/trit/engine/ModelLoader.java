@@ -1,6 +1,7 @@
 package dev.trit.engine;
 
 import dev.trit.formats.DType;
+import dev.trit.formats.GgmlType;
 import dev.trit.formats.TensorInfo;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,12 +19,21 @@ public final class ModelLoader {
 
     /** Loads every weight; throws IllegalArgumentException naming the tensor when one is missing or misshaped. */
     public static Transformer load(ModelConfig config, WeightSource source, Kernels kernels) {
-        return new ModelLoader(config, source).build(kernels);
+        return new ModelLoader(config, source).build(kernels, null);
     }
 
-    private Transformer build(Kernels kernels) {
+    /**
+     * As {@link #load(ModelConfig, WeightSource, Kernels)}, with float weights left where the source
+     * holds them (mapped): the source must stay open while the model lives; {@code resources} (what
+     * keeps it open) is closed with the model.
+     */
+    public static Transformer load(ModelConfig config, WeightSource source, Kernels kernels, AutoCloseable resources) {
+        return new ModelLoader(config, source).build(kernels, resources);
+    }
+
+    private Transformer build(Kernels kernels, AutoCloseable resources) {
         int h = config.hiddenSize(), ffn = config.intermediateSize();
-        FloatMatrix embedding = floatMatrix("model.embed_tokens.weight", config.vocabSize(), h);
+        Matrix embedding = floatMatrix("model.embed_tokens.weight", config.vocabSize(), h);
         List<DecoderLayer> layers = new ArrayList<>();
         for (int l = 0; l < config.layers(); l++) {
             String p = "model.layers." + l + ".";
@@ -45,8 +55,8 @@ public final class ModelLoader {
         }
         float[] norm = vector("model.norm.weight", h);
         // tied: transformers points lm_head at the embedding (a stored lm_head.weight is ignored)
-        FloatMatrix lmHead = config.tiedEmbeddings() ? embedding : floatMatrix("lm_head.weight", config.vocabSize(), h);
-        return new Transformer(config, embedding, layers, norm, lmHead, kernels);
+        Matrix lmHead = config.tiedEmbeddings() ? embedding : floatMatrix("lm_head.weight", config.vocabSize(), h);
+        return new Transformer(config, embedding, layers, norm, lmHead, kernels, resources);
     }
 
     private float[] vector(String name, int n) {
@@ -55,10 +65,26 @@ public final class ModelLoader {
         return FloatDecoder.read(t, source.data(t));
     }
 
-    private FloatMatrix floatMatrix(String name, int rows, int cols) {
+    private Matrix floatMatrix(String name, int rows, int cols) {
         TensorInfo t = source.require(name);
         checkShape(t, rows, cols);
-        return new FloatMatrix(rows, cols, FloatDecoder.read(t, source.data(t)));
+        return stored(t, rows, cols);
+    }
+
+    /** A float matrix read in place in its stored precision, or widened onto the heap for other types. */
+    private Matrix stored(TensorInfo t, int rows, int cols) {
+        StoredMatrix.Encoding e = switch (t.type()) {
+            case DType d when d == DType.F32 -> StoredMatrix.Encoding.F32;
+            case DType d when d == DType.F16 -> StoredMatrix.Encoding.F16;
+            case DType d when d == DType.BF16 -> StoredMatrix.Encoding.BF16;
+            case GgmlType g when g == GgmlType.F32 -> StoredMatrix.Encoding.F32;
+            case GgmlType g when g == GgmlType.F16 -> StoredMatrix.Encoding.F16;
+            case GgmlType g when g == GgmlType.BF16 -> StoredMatrix.Encoding.BF16;
+            case GgmlType g when g == GgmlType.Q8_0 && cols % 32 == 0 -> StoredMatrix.Encoding.Q8_0;
+            default -> null;
+        };
+        if (e == null) return new FloatMatrix(rows, cols, FloatDecoder.read(t, source.data(t)));
+        return new StoredMatrix(rows, cols, e, source.data(t), source.rowOrder(t));
     }
 
     /** A linear layer's weight [out, in] in the form the config's BitNet mode calls for. */
@@ -82,10 +108,9 @@ public final class ModelLoader {
             };
         }
         checkShape(t, out, in);
-        float[] w = FloatDecoder.read(t, source.data(t));
         return switch (config.ternaryMode()) {
-            case NONE -> new FloatMatrix(out, in, w);
-            case ONLINE -> TernaryMatrix.ternarize(out, in, w);
+            case NONE -> stored(t, out, in);
+            case ONLINE -> TernaryMatrix.ternarize(out, in, FloatDecoder.read(t, source.data(t)));
             case PACKED_DIVIDE, PACKED_MULTIPLY -> throw new IllegalArgumentException(prefix + ".weight is " + t.type().label()
                     + " but config.json declares an offline (packed) BitNet checkpoint");
         };

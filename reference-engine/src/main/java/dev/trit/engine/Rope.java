@@ -18,12 +18,17 @@ public final class Rope {
         }
     }
 
+    /** cos and sin of every (position, i) computed so far, position-major; grown on demand. */
+    private float[] cosTable = new float[0], sinTable = new float[0];
+    private int tablePositions;
+
     /** Rotates the heads of one token's vector in place: x holds `heads` consecutive head vectors at offset. */
     public void apply(float[] x, int offset, int heads, int position) {
-        int d = 2 * half;
+        if (position < 0) throw new IllegalArgumentException("negative position " + position);
+        if (position >= tablePositions) grow(position + 1);
+        int d = 2 * half, to = position * half;
         for (int i = 0; i < half; i++) {
-            float angle = position * invFreq[i];
-            float cos = (float) Math.cos(angle), sin = (float) Math.sin(angle);
+            float cos = cosTable[to + i], sin = sinTable[to + i];
             for (int h = 0; h < heads; h++) {
                 int o = offset + h * d;
                 float a = x[o + i], b = x[o + i + half];
@@ -31,5 +36,22 @@ public final class Rope {
                 x[o + i + half] = b * cos + a * sin;
             }
         }
+    }
+
+    /** The same values apply computed before tables existed: cos/sin of the float angle, rounded to float. */
+    private void grow(int positions) {
+        int n = Math.max(positions, Math.min(2 * tablePositions, Integer.MAX_VALUE / Math.max(1, half) - 1));
+        n = Math.max(n, 64);
+        float[] c = java.util.Arrays.copyOf(cosTable, n * half), s = java.util.Arrays.copyOf(sinTable, n * half);
+        for (int p = tablePositions; p < n; p++) {
+            for (int i = 0; i < half; i++) {
+                float angle = p * invFreq[i];
+                c[p * half + i] = (float) Math.cos(angle);
+                s[p * half + i] = (float) Math.sin(angle);
+            }
+        }
+        cosTable = c;
+        sinTable = s;
+        tablePositions = n;
     }
 }

@@ -16,6 +16,20 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void matmul(StoredMatrix w, float[] x, int tokens, float[] y) {
+        int rows = w.rows(), cols = w.cols();
+        float[] d = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            w.decodeRow(r, d, 0);
+            for (int t = 0; t < tokens; t++) {
+                float s = 0f;
+                for (int c = 0; c < cols; c++) s += x[t * cols + c] * d[c];
+                y[t * rows + r] = s;
+            }
+        }
+    }
+
+    @Override
     public void ternaryMatmul(TernaryMatrix w, QuantizedActivations x, float[] y) {
         int rows = w.rows(), cols = w.cols();
         short[] row = new short[cols];

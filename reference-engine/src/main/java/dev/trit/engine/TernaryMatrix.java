@@ -10,36 +10,46 @@ import java.util.OptionalDouble;
  * A ternary weight matrix kept packed: 2 bits per weight, never expanded to floats. The effective weight
  * is {@code trit * scale}.
  *
- * <p>Layout (ours, chosen for the kernel): row-major, {@link #rowBytes()} bytes per row; byte j of a row
- * holds columns 4j..4j+3 in bit pairs 0-1, 2-3, 4-5, 6-7, each storing trit+1 (0 = -1, 1 = 0, 2 = +1; 3
- * never occurs). A row's trits decode with one table lookup per byte.
+ * <p>Layout (ours, chosen for the kernels): row-major; a row is padded to whole blocks of 128 columns
+ * (padding trits are 0) and each block is 16 shorts; bit pair k (k = 0..7) of short i holds trit+1 of
+ * column 128b + i + 16k (0 = -1, 1 = 0, 2 = +1; 3 never occurs). So 2 bits per weight, and one 16-lane
+ * short vector of a block decodes with a shift and a mask into the trits of 16 consecutive columns
+ * (the decode kernel); each byte of it (4 columns 16 apart) is one of 81 patterns (the lookup-table
+ * prefill kernel). See {@link VectorKernels}.
  */
 public final class TernaryMatrix implements Matrix {
-    /** DECODE[b*4 + k] = trit of column k of packed byte b. */
-    private static final byte[] DECODE = new byte[256 * 4];
+    /** Columns per block and shorts per block. */
+    static final int BLOCK = 128, BLOCK_SHORTS = 16;
+    /** A short of eight zero trits (code 1 each): padding columns hold zeros. */
+    private static final short ZEROS = 0x5555;
+    /** PATTERN[b] = the base-3 number sum_m code_m * 3^m of the four 2-bit codes of byte b (0..80). */
+    static final byte[] PATTERN = new byte[256];
 
     static {
         for (int b = 0; b < 256; b++) {
-            for (int k = 0; k < 4; k++) {
-                int code = (b >>> (2 * k)) & 3;
-                DECODE[b * 4 + k] = (byte) (code == 3 ? 0 : code - 1);
-            }
+            int p = 0;
+            for (int m = 3; m >= 0; m--) p = p * 3 + Math.min(2, (b >>> (2 * m)) & 3);
+            PATTERN[b] = (byte) p;
         }
     }
 
-    private final int rows, cols, rowBytes;
-    private final byte[] packed;
+    private final int rows, cols, rowShorts;
+    private final short[] packed;
     private final float scale;
 
-    private TernaryMatrix(int rows, int cols, byte[] packed, float scale) {
+    private TernaryMatrix(int rows, int cols, short[] packed, float scale) {
         if (rows <= 0 || cols <= 0) throw new IllegalArgumentException("ternary matrix dims must be positive");
         if (!(scale > 0) || Float.isInfinite(scale)) throw new IllegalArgumentException("ternary scale must be positive and finite, got " + scale);
         this.rows = rows;
         this.cols = cols;
-        this.rowBytes = (cols + 3) / 4;
-        if ((long) rows * rowBytes != packed.length) throw new IllegalArgumentException("packed size mismatch");
+        this.rowShorts = blocks(cols) * BLOCK_SHORTS;
+        if ((long) rows * rowShorts != packed.length) throw new IllegalArgumentException("packed size mismatch");
         this.packed = packed;
         this.scale = scale;
+    }
+
+    static int blocks(int cols) {
+        return (cols + BLOCK - 1) / BLOCK;
     }
 
     /**
@@ -122,8 +132,24 @@ public final class TernaryMatrix implements Matrix {
         return cols;
     }
 
+    @Override
+    public long storedBytes() {
+        return 2L * packed.length;
+    }
+
+    /** The packed shorts (layout above), for the kernels; not to be modified. */
+    short[] packed() {
+        return packed;
+    }
+
+    /** Shorts per packed row (16 per block of 128 columns). */
+    int rowShorts() {
+        return rowShorts;
+    }
+
+    /** Bytes per packed row. */
     public int rowBytes() {
-        return rowBytes;
+        return 2 * rowShorts;
     }
 
     /** Multiplier of the trits: effective weight = trit * scale. */
@@ -132,8 +158,9 @@ public final class TernaryMatrix implements Matrix {
     }
 
     public int trit(int r, int c) {
-        int b = packed[r * rowBytes + (c >>> 2)] & 0xff;
-        return DECODE[b * 4 + (c & 3)];
+        int o = c & (BLOCK - 1);
+        int v = packed[r * rowShorts + (c >>> 7) * BLOCK_SHORTS + (o & 15)];
+        return ((v >>> (2 * (o >>> 4))) & 3) - 1;
     }
 
     @Override
@@ -143,17 +170,12 @@ public final class TernaryMatrix implements Matrix {
 
     /** Decodes row r's trits into dst[0..cols). */
     public void decodeRow(int r, short[] dst) {
-        int base = r * rowBytes;
-        int full = cols >>> 2;
-        for (int j = 0; j < full; j++) {
-            int d = (packed[base + j] & 0xff) * 4;
-            int c = j * 4;
-            dst[c] = DECODE[d];
-            dst[c + 1] = DECODE[d + 1];
-            dst[c + 2] = DECODE[d + 2];
-            dst[c + 3] = DECODE[d + 3];
+        int base = r * rowShorts;
+        for (int c = 0; c < cols; c++) {
+            int o = c & (BLOCK - 1);
+            int v = packed[base + (c >>> 7) * BLOCK_SHORTS + (o & 15)];
+            dst[c] = (short) (((v >>> (2 * (o >>> 4))) & 3) - 1);
         }
-        for (int c = full * 4; c < cols; c++) dst[c] = (short) trit(r, c);
     }
 
     /** Counts of -1, 0, +1 over the whole matrix. */
@@ -169,25 +191,26 @@ public final class TernaryMatrix implements Matrix {
 
     /** Accumulates trits into the packed layout. */
     private static final class Builder {
-        final int rows, cols, rowBytes;
-        final byte[] packed;
+        final int rows, cols, rowShorts;
+        final short[] packed;
 
         Builder(int rows, int cols) {
             this.rows = rows;
             this.cols = cols;
-            this.rowBytes = (cols + 3) / 4;
-            long n = (long) rows * rowBytes;
+            this.rowShorts = blocks(cols) * BLOCK_SHORTS;
+            long n = (long) rows * rowShorts;
             if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("ternary matrix too large: [" + rows + ", " + cols + "]");
             // code 1 (= trit 0) everywhere, so padding columns decode as zero
-            this.packed = new byte[(int) n];
-            java.util.Arrays.fill(packed, (byte) 0x55);
+            this.packed = new short[(int) n];
+            java.util.Arrays.fill(packed, ZEROS);
         }
 
         void set(int r, int c, int trit) {
             if (trit < -1 || trit > 1) throw new IllegalArgumentException("not a trit: " + trit);
-            int i = r * rowBytes + (c >>> 2);
-            int shift = 2 * (c & 3);
-            packed[i] = (byte) ((packed[i] & ~(3 << shift)) | ((trit + 1) << shift));
+            int o = c & (BLOCK - 1);
+            int i = r * rowShorts + (c >>> 7) * BLOCK_SHORTS + (o & 15);
+            int shift = 2 * (o >>> 4);
+            packed[i] = (short) ((packed[i] & ~(3 << shift)) | ((trit + 1) << shift));
         }
 
         TernaryMatrix build(float scale) {

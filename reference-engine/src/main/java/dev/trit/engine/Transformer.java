@@ -6,15 +6,30 @@ import java.util.List;
  * A decoder-only transformer (LLaMA / BitNet) ready to run: the batched forward pass over a span of
  * tokens with a KV cache. Not thread-safe; one forward at a time (the kernels parallelize inside).
  */
-public final class Transformer {
+public final class Transformer implements AutoCloseable {
     private final ModelConfig config;
-    private final FloatMatrix embedding, lmHead;
+    private final Matrix embedding, lmHead;
     private final List<DecoderLayer> layers;
     private final float[] finalNorm;
     private final Kernels kernels;
     private final Rope rope;
+    /** What keeps mapped weights valid (the files' arena); closed with the model. */
+    private final AutoCloseable resources;
+    /** Scratch of the last forward call, reused while the token count fits (decode allocates nothing big). */
+    private Buffers buffers;
 
     public Transformer(ModelConfig config, FloatMatrix embedding, List<DecoderLayer> layers, float[] finalNorm, FloatMatrix lmHead, Kernels kernels) {
+        this(config, embedding, layers, finalNorm, lmHead, kernels, null);
+    }
+
+    /**
+     * @param resources closed by {@link #close()}: whatever keeps the weights' memory valid (the arena of
+     *                  mapped files), or null when every weight is on the heap
+     */
+    public Transformer(ModelConfig config, Matrix embedding, List<DecoderLayer> layers, float[] finalNorm, Matrix lmHead, Kernels kernels,
+                       AutoCloseable resources) {
+        if (embedding instanceof TernaryMatrix || lmHead instanceof TernaryMatrix) throw new IllegalArgumentException("embedding and LM head must be float matrices");
+        this.resources = resources;
         this.config = config;
         this.embedding = embedding;
         this.layers = List.copyOf(layers);
@@ -33,6 +48,35 @@ public final class Transformer {
 
     public List<DecoderLayer> layers() {
         return layers;
+    }
+
+    /** Weight bytes one decoded token streams: every layer's projections and the LM head (one embedding row aside). */
+    public long weightBytesPerToken() {
+        long n = lmHead.storedBytes();
+        for (DecoderLayer l : layers) {
+            for (Matrix m : List.of(l.q(), l.k(), l.v(), l.o(), l.gate(), l.up(), l.down())) n += m.storedBytes();
+        }
+        return n;
+    }
+
+    /** Bytes of all weight matrices where the kernels read them (the embedding counted once when tied). */
+    public long weightBytesInMemory() {
+        long n = weightBytesPerToken();
+        if (embedding != lmHead) n += embedding.storedBytes();
+        return n;
+    }
+
+    /** Releases mapped weights; the model must not be used afterwards. */
+    @Override
+    public void close() {
+        if (resources == null) return;
+        try {
+            resources.close();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
     }
 
     public KvCache newCache(int capacity) {
@@ -60,24 +104,31 @@ public final class Transformer {
         float[] x = new float[n * h];
         for (int t = 0; t < n; t++) {
             if (ids[t] < 0 || ids[t] >= vocab) throw new IllegalArgumentException("token id " + ids[t] + " outside vocabulary of " + vocab);
-            embedding.copyRow(ids[t], x, t * h);
+            switch (embedding) {
+                case FloatMatrix f -> f.copyRow(ids[t], x, t * h);
+                case StoredMatrix s -> s.decodeRow(ids[t], x, t * h);
+                case TernaryMatrix tm -> throw new IllegalStateException("ternary embedding");
+            }
         }
-        Buffers b = new Buffers(config, n);
+        Buffers b = buffers;
+        if (b == null || b.tokens < n) buffers = b = new Buffers(config, n);
         for (int l = 0; l < layers.size(); l++) layer(l, layers.get(l), x, n, pos0, cache, b);
         cache.advance(n);
         int m = n - firstLogit;
         float[] last = new float[m * h];
         RmsNorm.apply(java.util.Arrays.copyOfRange(x, firstLogit * h, n * h), m, h, finalNorm, config.rmsNormEps(), last);
         float[] logits = new float[m * vocab];
-        kernels.matmul(lmHead, last, m, logits);
+        project(lmHead, last, null, m, logits);
         return logits;
     }
 
     /** Scratch space for one forward call. */
     private static final class Buffers {
+        final int tokens;
         final float[] norm, q, k, v, attn, out, gate, up;
 
         Buffers(ModelConfig c, int n) {
+            tokens = n;
             norm = new float[n * c.hiddenSize()];
             q = new float[n * c.qDim()];
             k = new float[n * c.kvDim()];
@@ -127,6 +178,7 @@ public final class Transformer {
         switch (w) {
             case TernaryMatrix t -> kernels.ternaryMatmul(t, qa, y);
             case FloatMatrix f -> kernels.matmul(f, x, n, y);
+            case StoredMatrix s -> kernels.matmul(s, x, n, y);
         }
     }
 }

@@ -11,11 +11,8 @@ public final class VectorKernels implements Kernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
-    /**
-     * Products of int8 activations and trits lie in [-128, 128]; a short lane can add 255 of them without
-     * overflow (255 * 128 = 32640), so lanes are widened to int at least that often.
-     */
-    private static final int SHORT_STEPS = 255;
+    /** Ints with as many lanes as F, for int-to-float conversion lane for lane. */
+    private static final VectorSpecies<Integer> IF = VectorSpecies.of(int.class, F.vectorShape());
 
     private final Parallel parallel;
 
@@ -28,174 +25,409 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public void matmul(FloatMatrix w, float[] x, int tokens, float[] y) {
+        floatMatmul(w.rows(), w.cols(), w.data(), null, x, tokens, y);
+    }
+
+    @Override
+    public void matmul(StoredMatrix w, float[] x, int tokens, float[] y) {
+        floatMatmul(w.rows(), w.cols(), null, w, x, tokens, y);
+    }
+
+    /** Rows come from heap floats d, or (d null) are widened from the stored matrix into per-thread scratch. */
+    private void floatMatmul(int rows, int cols, float[] d, StoredMatrix stored, float[] x, int tokens, float[] y) {
         if (tokens >= MIN_BATCH) {
-            batchedMatmul(w, x, tokens, y);
+            batchedMatmul(rows, cols, d, stored, x, tokens, y);
             return;
         }
-        int rows = w.rows(), cols = w.cols();
-        float[] d = w.data();
         int bound = F.loopBound(cols);
         parallel.forRange(rows, 16, (from, to) -> {
+            float[] row = d != null ? d : SCRATCH.get().floats(cols);
             for (int r = from; r < to; r++) {
                 int wo = r * cols;
+                if (d == null) {
+                    stored.decodeRow(r, row, 0);
+                    wo = 0;
+                }
                 for (int t = 0; t < tokens; t++) {
                     int xo = t * cols;
                     FloatVector acc = FloatVector.zero(F);
                     int c = 0;
                     for (; c < bound; c += F.length()) {
-                        acc = FloatVector.fromArray(F, x, xo + c).fma(FloatVector.fromArray(F, d, wo + c), acc);
+                        acc = FloatVector.fromArray(F, x, xo + c).fma(FloatVector.fromArray(F, row, wo + c), acc);
                     }
                     float s = sumLanes(acc);
-                    for (; c < cols; c++) s += x[xo + c] * d[wo + c];
+                    for (; c < cols; c++) s += x[xo + c] * row[wo + c];
                     y[t * rows + r] = s;
                 }
             }
         });
     }
 
+    /** Rows of W and vectors of tokens one step of the prefill float kernel covers (4 x 3 accumulators). */
+    private static final int ROW_BLOCK = 4, TOKEN_VECTORS = 3;
+
+    /** Transposed activations, reused across calls (the kernels run one product at a time). */
+    private float[] floatScratch = new float[0];
+    private short[] shortScratch = new short[0];
+
+    private float[] floatScratch(int n) {
+        if (floatScratch.length < n) floatScratch = new float[n];
+        return floatScratch;
+    }
+
+    private short[] shortScratch(int n) {
+        if (shortScratch.length < n) shortScratch = new short[n];
+        return shortScratch;
+    }
+
     /**
      * Prefill form: with x transposed to [cols, tokens], each weight is broadcast and multiplied into
-     * vectors of 4 x lanes consecutive tokens, so no horizontal reductions are needed.
+     * vectors of consecutive tokens, so no horizontal reductions are needed. Register-blocked: 4 rows x
+     * 3 token vectors per step, so each column costs 3 activation loads and 4 broadcasts for 12 FMAs.
+     * Every output is still one fma chain over c = 0..cols-1 in order, so the result does not depend on
+     * the blocking or the thread split.
      */
-    private void batchedMatmul(FloatMatrix w, float[] x, int tokens, float[] y) {
-        int rows = w.rows(), cols = w.cols(), lanes = F.length();
-        int tPad = (tokens + 4 * lanes - 1) / (4 * lanes) * (4 * lanes);
-        float[] xt = new float[cols * tPad];
+    private void batchedMatmul(int rows, int cols, float[] heap, StoredMatrix stored, float[] x, int tokens, float[] y) {
+        int lanes = F.length();
+        int block = TOKEN_VECTORS * lanes;
+        int tPad = (tokens + block - 1) / block * block;
+        float[] xt = floatScratch(cols * tPad);
         for (int t = 0; t < tokens; t++) {
-            for (int c = 0; c < cols; c++) xt[c * tPad + t] = x[t * cols + c];
+            int xo = t * cols;
+            for (int c = 0; c < cols; c++) xt[c * tPad + t] = x[xo + c];
         }
-        float[] d = w.data();
-        parallel.forRange(rows, 4, (from, to) -> {
-            float[] acc = new float[4 * lanes];
-            for (int r = from; r < to; r++) {
-                int wo = r * cols;
-                for (int base = 0; base < tokens; base += 4 * lanes) {
-                    FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int quads = (rows + ROW_BLOCK - 1) / ROW_BLOCK;
+        parallel.forRange(quads, 1, (from, to) -> {
+            float[] acc = new float[ROW_BLOCK * block];
+            float[] d = heap != null ? heap : SCRATCH.get().floats(ROW_BLOCK * cols);
+            for (int qd = from; qd < to; qd++) {
+                int r0 = qd * ROW_BLOCK;
+                int n4 = Math.min(ROW_BLOCK, rows - r0);
+                if (heap == null) {
+                    for (int i = 0; i < n4; i++) stored.decodeRow(r0 + i, d, i * cols);
+                }
+                int w0 = heap != null ? r0 * cols : 0;
+                if (n4 < ROW_BLOCK) {
+                    for (int i = 0; i < n4; i++) matmulRow(d, w0 + i * cols, r0 + i, cols, xt, tPad, tokens, rows, y, acc);
+                    continue;
+                }
+                int w1 = w0 + cols, w2 = w1 + cols, w3 = w2 + cols;
+                for (int base = 0; base < tokens; base += block) {
+                    FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00;
+                    FloatVector a20 = a00, a21 = a00, a22 = a00, a30 = a00, a31 = a00, a32 = a00;
                     for (int c = 0; c < cols; c++) {
-                        FloatVector wv = FloatVector.broadcast(F, d[wo + c]);
                         int o = c * tPad + base;
-                        a0 = FloatVector.fromArray(F, xt, o).fma(wv, a0);
-                        a1 = FloatVector.fromArray(F, xt, o + lanes).fma(wv, a1);
-                        a2 = FloatVector.fromArray(F, xt, o + 2 * lanes).fma(wv, a2);
-                        a3 = FloatVector.fromArray(F, xt, o + 3 * lanes).fma(wv, a3);
+                        FloatVector x0 = FloatVector.fromArray(F, xt, o);
+                        FloatVector x1 = FloatVector.fromArray(F, xt, o + lanes);
+                        FloatVector x2 = FloatVector.fromArray(F, xt, o + 2 * lanes);
+                        FloatVector v = FloatVector.broadcast(F, d[w0 + c]);
+                        a00 = x0.fma(v, a00);
+                        a01 = x1.fma(v, a01);
+                        a02 = x2.fma(v, a02);
+                        v = FloatVector.broadcast(F, d[w1 + c]);
+                        a10 = x0.fma(v, a10);
+                        a11 = x1.fma(v, a11);
+                        a12 = x2.fma(v, a12);
+                        v = FloatVector.broadcast(F, d[w2 + c]);
+                        a20 = x0.fma(v, a20);
+                        a21 = x1.fma(v, a21);
+                        a22 = x2.fma(v, a22);
+                        v = FloatVector.broadcast(F, d[w3 + c]);
+                        a30 = x0.fma(v, a30);
+                        a31 = x1.fma(v, a31);
+                        a32 = x2.fma(v, a32);
                     }
-                    a0.intoArray(acc, 0);
-                    a1.intoArray(acc, lanes);
-                    a2.intoArray(acc, 2 * lanes);
-                    a3.intoArray(acc, 3 * lanes);
-                    int n = Math.min(4 * lanes, tokens - base);
-                    for (int i = 0; i < n; i++) y[(base + i) * rows + r] = acc[i];
+                    a00.intoArray(acc, 0);
+                    a01.intoArray(acc, lanes);
+                    a02.intoArray(acc, 2 * lanes);
+                    a10.intoArray(acc, block);
+                    a11.intoArray(acc, block + lanes);
+                    a12.intoArray(acc, block + 2 * lanes);
+                    a20.intoArray(acc, 2 * block);
+                    a21.intoArray(acc, 2 * block + lanes);
+                    a22.intoArray(acc, 2 * block + 2 * lanes);
+                    a30.intoArray(acc, 3 * block);
+                    a31.intoArray(acc, 3 * block + lanes);
+                    a32.intoArray(acc, 3 * block + 2 * lanes);
+                    int n = Math.min(block, tokens - base);
+                    for (int i = 0; i < n; i++) {
+                        int yo = (base + i) * rows + r0;
+                        y[yo] = acc[i];
+                        y[yo + 1] = acc[block + i];
+                        y[yo + 2] = acc[2 * block + i];
+                        y[yo + 3] = acc[3 * block + i];
+                    }
                 }
             }
         });
+    }
+
+    /** One row of the prefill float kernel (the rows left over after the 4-row blocks). */
+    private static void matmulRow(float[] d, int wo, int r, int cols, float[] xt, int tPad, int tokens, int rows, float[] y, float[] acc) {
+        int lanes = F.length(), block = TOKEN_VECTORS * lanes;
+        for (int base = 0; base < tokens; base += block) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0;
+            for (int c = 0; c < cols; c++) {
+                FloatVector v = FloatVector.broadcast(F, d[wo + c]);
+                int o = c * tPad + base;
+                a0 = FloatVector.fromArray(F, xt, o).fma(v, a0);
+                a1 = FloatVector.fromArray(F, xt, o + lanes).fma(v, a1);
+                a2 = FloatVector.fromArray(F, xt, o + 2 * lanes).fma(v, a2);
+            }
+            a0.intoArray(acc, 0);
+            a1.intoArray(acc, lanes);
+            a2.intoArray(acc, 2 * lanes);
+            int n = Math.min(block, tokens - base);
+            for (int i = 0; i < n; i++) y[(base + i) * rows + r] = acc[i];
+        }
     }
 
     @Override
     public void ternaryMatmul(TernaryMatrix w, QuantizedActivations x, float[] y) {
         if (x.tokens() >= MIN_BATCH) {
-            batchedTernaryMatmul(w, x, y);
+            lutTernaryMatmul(w, x, y);
             return;
         }
-        int rows = w.rows(), cols = w.cols(), tokens = x.tokens();
-        short[] q = x.q();
-        float[] xs = x.scale();
-        float scale = w.scale();
-        int bound = S.loopBound(cols);
-        parallel.forRange(rows, 16, (from, to) -> {
-            short[] row = new short[cols];
-            for (int r = from; r < to; r++) {
-                w.decodeRow(r, row);
-                for (int t = 0; t < tokens; t++) {
-                    int xo = t * cols;
-                    int acc = 0;
-                    int c = 0;
-                    while (c < bound) {
-                        int stop = Math.min(bound, c + SHORT_STEPS * S.length());
-                        ShortVector sum = ShortVector.zero(S);
-                        for (; c < stop; c += S.length()) {
-                            sum = ShortVector.fromArray(S, q, xo + c).mul(ShortVector.fromArray(S, row, c)).add(sum);
-                        }
-                        acc += widenSum(sum);
-                    }
-                    for (; c < cols; c++) acc += q[xo + c] * row[c];
-                    y[t * rows + r] = acc * scale / xs[t];
-                }
-            }
-        });
+        decodeTernaryMatmul(w, x, y);
     }
+
+    /** The decode kernel's vectors: 16 shorts, one packed block's worth (see {@link TernaryMatrix}). */
+    private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
+    /** Two blocks per vector where the hardware has 512-bit vectors (a pair of blocks is 32 contiguous shorts). */
+    private static final VectorSpecies<Short> S32 = ShortVector.SPECIES_512;
+    private static final boolean WIDE = ShortVector.SPECIES_PREFERRED.length() >= 32 && !Boolean.getBoolean("trit.narrowDecode");
+    /** Blocks (or block pairs) per short-lane run: 8 products of at most 2 * 128 per lane each, 15 stay under 2^15. */
+    private static final int DECODE_RUN = 15;
 
     /**
-     * Prefill form of BitLinear: with the int8 activations transposed to [cols, tokens], a +1 weight adds
-     * a vector of consecutive tokens' activations, a -1 weight subtracts it and a 0 weight costs nothing.
-     * Short lanes are flushed into int sums every 255 terms (|term| <= 128), so sums stay exact.
+     * Decode form of BitLinear (few tokens): each packed 16-short vector is split by shift and mask into
+     * the codes (trit + 1) of 8 x 16 columns, multiplied by the int8 activations in short lanes and
+     * summed exactly; sum(trit * x) = sum(code * x) - sum(x). Weights are read once per token, packed.
      */
-    private void batchedTernaryMatmul(TernaryMatrix w, QuantizedActivations x, float[] y) {
-        int rows = w.rows(), cols = w.cols(), tokens = x.tokens(), lanes = S.length();
-        int group = 4 * lanes;
-        int tPad = (tokens + group - 1) / group * group;
+    private void decodeTernaryMatmul(TernaryMatrix w, QuantizedActivations x, float[] y) {
+        int rows = w.rows(), cols = w.cols(), tokens = x.tokens();
+        int blocks = TernaryMatrix.blocks(cols), colsPad = blocks * TernaryMatrix.BLOCK, rowShorts = w.rowShorts();
         short[] q = x.q();
-        short[] xt = new short[cols * tPad];
+        short[] qp = shortScratch(tokens * colsPad);
+        int[] sumX = new int[tokens];
         for (int t = 0; t < tokens; t++) {
-            for (int c = 0; c < cols; c++) xt[c * tPad + t] = q[t * cols + c];
+            System.arraycopy(q, t * cols, qp, t * colsPad, cols);
+            java.util.Arrays.fill(qp, t * colsPad + cols, (t + 1) * colsPad, (short) 0);
+            int s = 0;
+            for (int c = 0; c < cols; c++) s += q[t * cols + c];
+            sumX[t] = s;
         }
         float[] xs = x.scale();
         float scale = w.scale();
-        parallel.forRange(rows, 4, (from, to) -> {
-            short[] row = new short[cols];
-            int[] plus = new int[cols], minus = new int[cols];
-            int[] acc = new int[tPad];
+        short[] packed = w.packed();
+        // with 512-bit vectors two blocks go per vector: their activations are interleaved to match
+        int pairs = WIDE ? blocks / 2 : 0;
+        short[] xi = pairs == 0 ? null : SCRATCH.get().shorts(tokens * pairs * 256);
+        for (int t = 0; t < tokens && pairs > 0; t++) {
+            for (int p = 0; p < pairs; p++) {
+                for (int k = 0; k < 8; k++) {
+                    int to = t * pairs * 256 + p * 256 + 32 * k, from = t * colsPad + 2 * p * 128 + 16 * k;
+                    System.arraycopy(qp, from, xi, to, 16);
+                    System.arraycopy(qp, from + 128, xi, to + 16, 16);
+                }
+            }
+        }
+        parallel.forRange(rows, 64, (from, to) -> {
             for (int r = from; r < to; r++) {
-                w.decodeRow(r, row);
-                int np = 0, nm = 0;
-                for (int c = 0; c < cols; c++) {
-                    if (row[c] > 0) plus[np++] = c * tPad;
-                    else if (row[c] < 0) minus[nm++] = c * tPad;
+                int rowBase = r * rowShorts;
+                for (int t = 0; t < tokens; t++) {
+                    int xBase = t * colsPad;
+                    int acc = 0;
+                    if (pairs > 0) {
+                        int xiBase = t * pairs * 256;
+                        for (int p0 = 0; p0 < pairs; p0 += DECODE_RUN) {
+                            int p1 = Math.min(pairs, p0 + DECODE_RUN);
+                            ShortVector sum = ShortVector.zero(S32);
+                            for (int p = p0; p < p1; p++) {
+                                ShortVector wv = ShortVector.fromArray(S32, packed, rowBase + p * 32);
+                                int xo = xiBase + p * 256;
+                                sum = sum.add(wv.and((short) 3).mul(ShortVector.fromArray(S32, xi, xo)));
+                                sum = sum.add(wv.lanewise(VectorOperators.LSHR, 2).and((short) 3).mul(ShortVector.fromArray(S32, xi, xo + 32)));
+                                sum = sum.add(wv.lanewise(VectorOperators.LSHR, 4).and((short) 3).mul(ShortVector.fromArray(S32, xi, xo + 64)));
+                                sum = sum.add(wv.lanewise(VectorOperators.LSHR, 6).and((short) 3).mul(ShortVector.fromArray(S32, xi, xo + 96)));
+                                sum = sum.add(wv.lanewise(VectorOperators.LSHR, 8).and((short) 3).mul(ShortVector.fromArray(S32, xi, xo + 128)));
+                                sum = sum.add(wv.lanewise(VectorOperators.LSHR, 10).and((short) 3).mul(ShortVector.fromArray(S32, xi, xo + 160)));
+                                sum = sum.add(wv.lanewise(VectorOperators.LSHR, 12).and((short) 3).mul(ShortVector.fromArray(S32, xi, xo + 192)));
+                                sum = sum.add(wv.lanewise(VectorOperators.LSHR, 14).mul(ShortVector.fromArray(S32, xi, xo + 224)));
+                            }
+                            acc += widenSum32(sum);
+                        }
+                    }
+                    for (int b0 = 2 * pairs; b0 < blocks; b0 += DECODE_RUN) {
+                        int b1 = Math.min(blocks, b0 + DECODE_RUN);
+                        ShortVector sum = ShortVector.zero(S16);
+                        for (int b = b0; b < b1; b++) {
+                            ShortVector wv = ShortVector.fromArray(S16, packed, rowBase + b * 16);
+                            int xo = xBase + b * 128;
+                            sum = sum.add(wv.and((short) 3).mul(ShortVector.fromArray(S16, qp, xo)));
+                            sum = sum.add(wv.lanewise(VectorOperators.LSHR, 2).and((short) 3).mul(ShortVector.fromArray(S16, qp, xo + 16)));
+                            sum = sum.add(wv.lanewise(VectorOperators.LSHR, 4).and((short) 3).mul(ShortVector.fromArray(S16, qp, xo + 32)));
+                            sum = sum.add(wv.lanewise(VectorOperators.LSHR, 6).and((short) 3).mul(ShortVector.fromArray(S16, qp, xo + 48)));
+                            sum = sum.add(wv.lanewise(VectorOperators.LSHR, 8).and((short) 3).mul(ShortVector.fromArray(S16, qp, xo + 64)));
+                            sum = sum.add(wv.lanewise(VectorOperators.LSHR, 10).and((short) 3).mul(ShortVector.fromArray(S16, qp, xo + 80)));
+                            sum = sum.add(wv.lanewise(VectorOperators.LSHR, 12).and((short) 3).mul(ShortVector.fromArray(S16, qp, xo + 96)));
+                            sum = sum.add(wv.lanewise(VectorOperators.LSHR, 14).mul(ShortVector.fromArray(S16, qp, xo + 112)));
+                        }
+                        acc += widenSum16(sum);
+                    }
+                    y[t * rows + r] = (acc - sumX[t]) * scale / xs[t];
                 }
-                java.util.Arrays.fill(acc, 0);
-                for (int base = 0; base < tokens; base += group) {
-                    accumulateGroup(xt, base, plus, np, minus, nm, acc);
-                }
-                for (int t = 0; t < tokens; t++) y[t * rows + r] = acc[t] * scale / xs[t];
             }
         });
     }
 
-    /** acc[base .. base+4*lanes) += sum over plus offsets of xt - sum over minus offsets, exactly. */
-    private static void accumulateGroup(short[] xt, int base, int[] plus, int np, int[] minus, int nm, int[] acc) {
-        int lanes = S.length();
-        // chunks of at most 255 terms keep the short lanes exact; no branch inside the hot loops
-        for (int start = 0; start < np; start += SHORT_STEPS) {
-            int end = Math.min(np, start + SHORT_STEPS);
-            ShortVector a0 = ShortVector.zero(S), a1 = ShortVector.zero(S), a2 = ShortVector.zero(S), a3 = ShortVector.zero(S);
-            for (int i = start; i < end; i++) {
-                int o = plus[i] + base;
-                a0 = a0.add(ShortVector.fromArray(S, xt, o));
-                a1 = a1.add(ShortVector.fromArray(S, xt, o + lanes));
-                a2 = a2.add(ShortVector.fromArray(S, xt, o + 2 * lanes));
-                a3 = a3.add(ShortVector.fromArray(S, xt, o + 3 * lanes));
-            }
-            flush(a0, a1, a2, a3, acc, base);
+    /** Sums 32 short lanes in int arithmetic (exact). */
+    private static int widenSum32(ShortVector v) {
+        VectorSpecies<Integer> i16 = IntVector.SPECIES_512;
+        return ((IntVector) v.convertShape(VectorOperators.S2I, i16, 0)).reduceLanes(VectorOperators.ADD)
+                + ((IntVector) v.convertShape(VectorOperators.S2I, i16, 1)).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Sums 16 short lanes in int arithmetic (exact, so the order does not matter). */
+    private static int widenSum16(ShortVector v) {
+        VectorSpecies<Integer> i8 = IntVector.SPECIES_256;
+        return ((IntVector) v.convertShape(VectorOperators.S2I, i8, 0)).reduceLanes(VectorOperators.ADD)
+                + ((IntVector) v.convertShape(VectorOperators.S2I, i8, 1)).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Per-thread work arrays, grown on demand and kept, so the kernels do not allocate per call. */
+    private static final class Scratch {
+        private short[] shorts = new short[0];
+        private int[] ints = new int[0];
+        private float[] floats = new float[0];
+
+        short[] shorts(int n) {
+            if (shorts.length < n) shorts = new short[n];
+            return shorts;
         }
-        for (int start = 0; start < nm; start += SHORT_STEPS) {
-            int end = Math.min(nm, start + SHORT_STEPS);
-            ShortVector a0 = ShortVector.zero(S), a1 = ShortVector.zero(S), a2 = ShortVector.zero(S), a3 = ShortVector.zero(S);
-            for (int i = start; i < end; i++) {
-                int o = minus[i] + base;
-                a0 = a0.add(ShortVector.fromArray(S, xt, o));
-                a1 = a1.add(ShortVector.fromArray(S, xt, o + lanes));
-                a2 = a2.add(ShortVector.fromArray(S, xt, o + 2 * lanes));
-                a3 = a3.add(ShortVector.fromArray(S, xt, o + 3 * lanes));
-            }
-            flush(a0.neg(), a1.neg(), a2.neg(), a3.neg(), acc, base);
+
+        int[] ints(int n) {
+            if (ints.length < n) ints = new int[n];
+            return ints;
+        }
+
+        float[] floats(int n) {
+            if (floats.length < n) floats = new float[n];
+            return floats;
         }
     }
 
-    private static void flush(ShortVector a0, ShortVector a1, ShortVector a2, ShortVector a3, int[] acc, int base) {
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** Groups of 4 columns per table: |group sum| <= 4 * 128, so 63 of them fit a short lane exactly; chunks hold an even number. */
+    private static final int LUT_GROUPS = 62;
+
+    /**
+     * Prefill form of BitLinear by lookup tables (as bitnet.cpp's TL kernels, here across tokens): for
+     * a vector of consecutive tokens and each group of 4 columns, the 81 signed sums of those 4
+     * activations are tabulated once; a weight row then costs one table load and one add per 4
+     * weights, the packed byte (a base-3 pattern) being the table index. Tables cover up to 63 groups
+     * at a time so the short lanes stay exact; each chunk's sums are widened into int accumulators.
+     * Threads split the token vectors (each builds its own tables), or the rows when there is one.
+     */
+    private void lutTernaryMatmul(TernaryMatrix w, QuantizedActivations x, float[] y) {
+        int rows = w.rows(), cols = w.cols(), tokens = x.tokens(), lanes = S.length();
+        int groups = w.rowBytes(), colsPad = TernaryMatrix.blocks(cols) * TernaryMatrix.BLOCK;
+        int tPad = (tokens + lanes - 1) / lanes * lanes, vectors = tPad / lanes;
+        short[] q = x.q();
+        short[] xt = shortScratch(colsPad * tPad);
+        for (int t = 0; t < tokens; t++) {
+            int xo = t * cols;
+            for (int c = 0; c < cols; c++) xt[c * tPad + t] = q[xo + c];
+        }
+        // padding columns and tokens must read as zeros: the tables sum them (times a zero trit for columns)
+        for (int c = 0; c < colsPad; c++) {
+            int from = c < cols ? c * tPad + tokens : c * tPad;
+            java.util.Arrays.fill(xt, from, (c + 1) * tPad, (short) 0);
+        }
+        float[] xsPad = java.util.Arrays.copyOf(x.scale(), tPad);
+        java.util.Arrays.fill(xsPad, tokens, tPad, 1f);
+        float scale = w.scale();
+        short[] packed = w.packed();
+        // groups is even (32 per block); so is every chunk but perhaps the last, which ends the row
+        int chunks = (groups + LUT_GROUPS - 1) / LUT_GROUPS, perChunk = ((groups + chunks - 1) / chunks + 1) & ~1;
+        if (vectors >= parallel.threads()) {
+            parallel.forRange(vectors, 1, (from, to) -> {
+                Scratch sc = SCRATCH.get();
+                short[] table = sc.shorts(perChunk * 81 * lanes);
+                int[] acc = sc.ints(rows * lanes);
+                for (int v = from; v < to; v++) lutBlock(packed, rows, groups, perChunk, xt, tPad, v, table, acc, 0, rows, scale, xsPad, tokens, y);
+            });
+        } else {
+            parallel.forRange(rows, 16, (from, to) -> {
+                Scratch sc = SCRATCH.get();
+                short[] table = sc.shorts(perChunk * 81 * lanes);
+                int[] acc = sc.ints(rows * lanes);
+                for (int v = 0; v < vectors; v++) lutBlock(packed, rows, groups, perChunk, xt, tPad, v, table, acc, from, to, scale, xsPad, tokens, y);
+            });
+        }
+    }
+
+    /** Rows [r0, r1) of token vector v: every column chunk's table, then each row's lookups. */
+    private static void lutBlock(short[] packed, int rows, int groups, int perChunk, short[] xt, int tPad, int v, short[] table,
+                                 int[] acc, int r0, int r1, float scale, float[] xsPad, int tokens, float[] y) {
+        int lanes = S.length(), t0 = v * lanes, rowShorts = groups / 2;
+        java.util.Arrays.fill(acc, r0 * lanes, r1 * lanes, 0);
+        for (int g0 = 0; g0 < groups; g0 += perChunk) {
+            int ng = Math.min(perChunk, groups - g0);
+            for (int g = 0; g < ng; g++) {
+                // group g is byte g of the row: short g/2, half g%2; its columns are 16 apart
+                int gg = g0 + g, block = gg >>> 5, j = gg & 31;
+                int c0 = block * TernaryMatrix.BLOCK + (j >>> 1) + 64 * (j & 1);
+                buildTable(xt, c0 * tPad + t0, 16 * tPad, table, g * 81 * lanes);
+            }
+            for (int r = r0; r < r1; r++) {
+                int po = r * rowShorts;
+                ShortVector sum = ShortVector.zero(S);
+                // two groups per packed short (chunks start at even groups and hold an even number)
+                int k0 = po + (g0 >>> 1);
+                for (int g = 0; g < ng; g += 2) {
+                    int two = packed[k0 + (g >>> 1)];
+                    int p0 = TernaryMatrix.PATTERN[two & 0xff], p1 = TernaryMatrix.PATTERN[(two >>> 8) & 0xff];
+                    sum = sum.add(ShortVector.fromArray(S, table, (g * 81 + p0) * lanes))
+                            .add(ShortVector.fromArray(S, table, ((g + 1) * 81 + p1) * lanes));
+                }
+                addInto(sum, acc, r * lanes);
+            }
+        }
+        float[] out = SCRATCH.get().floats(lanes);
+        int n = Math.min(lanes, tokens - t0);
+        for (int r = r0; r < r1; r++) {
+            // acc * scale / xs exactly as the scalar form: int to float, multiply, divide, each rounded once
+            for (int i = 0; i < lanes; i += F.length()) {
+                ((FloatVector) IntVector.fromArray(IF, acc, r * lanes + i).convert(VectorOperators.I2F, 0)).mul(scale)
+                        .div(FloatVector.fromArray(F, xsPad, t0 + i)).intoArray(out, i);
+            }
+            for (int i = 0; i < n; i++) y[(t0 + i) * rows + r] = out[i];
+        }
+    }
+
+    /** table[at + p * lanes ..] = sum_k (digit_k(p) - 1) * x_k for the 4 columns' token vectors at xo + k * stride. */
+    private static void buildTable(short[] xt, int xo, int stride, short[] table, int at) {
         int lanes = S.length();
-        addInto(a0, acc, base);
-        addInto(a1, acc, base + lanes);
-        addInto(a2, acc, base + 2 * lanes);
-        addInto(a3, acc, base + 3 * lanes);
+        ShortVector x0 = ShortVector.fromArray(S, xt, xo), x1 = ShortVector.fromArray(S, xt, xo + stride);
+        ShortVector x2 = ShortVector.fromArray(S, xt, xo + 2 * stride), x3 = ShortVector.fromArray(S, xt, xo + 3 * stride);
+        ShortVector n0 = x0.neg();
+        ShortVector[] l3 = {x3.neg(), ShortVector.zero(S), x3};
+        ShortVector[] l2 = {x2.neg(), ShortVector.zero(S), x2};
+        ShortVector[] l1 = {x1.neg(), ShortVector.zero(S), x1};
+        for (int d3 = 0; d3 < 3; d3++) {
+            for (int d2 = 0; d2 < 3; d2++) {
+                ShortVector b2 = l3[d3].add(l2[d2]);
+                for (int d1 = 0; d1 < 3; d1++) {
+                    ShortVector b = b2.add(l1[d1]);
+                    int o = at + (27 * d3 + 9 * d2 + 3 * d1) * lanes;
+                    b.add(n0).intoArray(table, o);
+                    b.intoArray(table, o + lanes);
+                    b.add(x0).intoArray(table, o + 2 * lanes);
+                }
+            }
+        }
     }
 
     /** acc[at .. at+lanes) += v, widened to int. */
@@ -267,18 +499,4 @@ public final class VectorKernels implements Kernels {
         return s;
     }
 
-    /** Sums short lanes in int arithmetic (a short reduction could overflow). */
-    private static int widenSum(ShortVector v) {
-        int parts = S.length() / I.length();
-        if (parts * I.length() != S.length() || parts < 1) {
-            int s = 0;
-            for (short e : v.toArray()) s += e;
-            return s;
-        }
-        int s = 0;
-        for (int p = 0; p < parts; p++) {
-            s += ((IntVector) v.convertShape(VectorOperators.S2I, I, p)).reduceLanes(VectorOperators.ADD);
-        }
-        return s;
-    }
 }

@@ -12,6 +12,14 @@ public interface WeightSource {
     /** The tensor's little-endian bytes, valid while the source is open. */
     MemorySegment data(TensorInfo tensor);
 
+    /**
+     * Null, or for each logical row of a matrix the stored row that holds it (GGUF's LLaMA Q/K rows are
+     * permuted for llama.cpp's rotary layout; mapped weights are read through this map, not copied).
+     */
+    default int[] rowOrder(TensorInfo tensor) {
+        return null;
+    }
+
     default TensorInfo require(String name) {
         return find(name).orElseThrow(() -> new IllegalArgumentException("missing tensor " + name));
     }

@@ -14,7 +14,7 @@ class KernelsTest {
     void ternaryKernelIsBitIdenticalToScalar(int rows, int cols, int tokens) {
         // integer sums are exact, so both kernels must produce identical floats; 9000 columns exceed the
         // 255 short-lane steps between widenings for every vector width up to 512 bits; 1000 columns with 9 tokens
-        // exceed them in the batched (token-vectorized) kernel
+        // span several 63-group tables of the lookup-table (prefill) kernel, 300 tokens several token vectors
         Random rnd = new Random(rows * 31L + cols);
         byte[] trits = new byte[rows * cols];
         for (int i = 0; i < trits.length; i++) trits[i] = (byte) (rnd.nextInt(3) - 1);
@@ -47,5 +47,28 @@ class KernelsTest {
         }
         // different summation order: float rounding of a sum of `cols` unit-variance products
         for (int i = 0; i < a.length; i++) assertEquals(a[i], b[i], 1e-5 * cols);
+    }
+
+    @ParameterizedTest(name = "trit {0} tokens {1}")
+    @CsvSource({"-1, 20", "1, 20", "-1, 3", "1, 3"})
+    void ternaryKernelStaysExactAtTheExtremes(int trit, int tokens) {
+        // every activation -128 and every trit equal: each 4-column group sums to +-512 and a row to
+        // +-128000, the worst case for the short lanes between widenings
+        int rows = 5, cols = 1000;
+        byte[] trits = new byte[rows * cols];
+        java.util.Arrays.fill(trits, (byte) trit);
+        TernaryMatrix w = TernaryMatrix.fromTrits(rows, cols, trits, 1f);
+        short[] qs = new short[tokens * cols];
+        java.util.Arrays.fill(qs, (short) -128);
+        float[] scales = new float[tokens];
+        java.util.Arrays.fill(scales, 1f);
+        QuantizedActivations q = new QuantizedActivations(tokens, cols, qs, scales);
+        float[] b = new float[tokens * rows];
+        try (Parallel p = new Parallel(2)) {
+            new VectorKernels(p).ternaryMatmul(w, q, b);
+        }
+        for (int t = 0; t < tokens; t++) {
+            for (int r = 0; r < rows; r++) assertEquals(-128f * trit * cols, b[t * rows + r], "token " + t + " row " + r);
+        }
     }
 }

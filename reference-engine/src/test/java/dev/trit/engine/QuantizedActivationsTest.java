@@ -24,4 +24,33 @@ class QuantizedActivationsTest {
         assertEquals(127f / 1e-5f, q.scale()[0]);
         assertArrayEquals(new short[4], q.q());
     }
+
+    @Test
+    void vectorizedRoundingMatchesRintOnTiesAndRandomValues() {
+        // the kernel rounds with the 1.5 * 2^23 trick; check it against Math.rint (ties to even) on exact
+        // half-integers of both signs and on random values, at widths with and without a scalar tail
+        java.util.Random rnd = new java.util.Random(7);
+        for (int cols : new int[]{1, 7, 8, 16, 33, 256, 301}) {
+            float[] x = new float[3 * cols];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = switch (i % 3) {
+                    case 0 -> (rnd.nextInt(255) - 127) + 0.5f;
+                    case 1 -> (float) rnd.nextGaussian() * 40;
+                    default -> (float) rnd.nextGaussian() * 1e-6f;
+                };
+            }
+            x[0] = 127f; // scale 1 for token 0 when it is the max, so the .5 values are exact ties
+            QuantizedActivations q = QuantizedActivations.quantize(x, 3, cols);
+            for (int t = 0; t < 3; t++) {
+                float max = 0;
+                for (int c = 0; c < cols; c++) max = Math.max(max, Math.abs(x[t * cols + c]));
+                float s = 127f / Math.max(max, 1e-5f);
+                assertEquals(s, q.scale()[t]);
+                for (int c = 0; c < cols; c++) {
+                    float v = (float) Math.rint(x[t * cols + c] * s);
+                    assertEquals((short) Math.max(-128f, Math.min(127f, v)), q.q()[t * cols + c], "token " + t + " col " + c + " of " + cols);
+                }
+            }
+        }
+    }
 }

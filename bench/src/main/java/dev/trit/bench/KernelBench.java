@@ -1,0 +1,124 @@
+package dev.trit.bench;
+
+import dev.trit.engine.FloatMatrix;
+import dev.trit.engine.Parallel;
+import dev.trit.engine.QuantizedActivations;
+import dev.trit.engine.StoredMatrix;
+import dev.trit.engine.TernaryMatrix;
+import dev.trit.engine.VectorKernels;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * One matrix product per invocation for each weight kind, at the shapes of bitnet-b1.58-2B-4T (q/o
+ * 2560x2560, k/v 640x2560, gate/up 6912x2560, down 2560x6912) and of the small fixtures; tokens 1 is
+ * decode, more is prefill. Weights are random (trits uniform, floats Gaussian).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+public class KernelBench {
+    @Param({"2560x2560", "6912x2560", "2560x6912", "768x256"})
+    public String shape;
+
+    @Param({"1", "64"})
+    public int tokens;
+
+    @Param({"2"})
+    public int threads;
+
+    private Parallel pool;
+    private VectorKernels kernels;
+    private TernaryMatrix ternary;
+    private FloatMatrix f32;
+    private StoredMatrix f16, bf16, q8;
+    private QuantizedActivations qx;
+    private float[] x, y;
+
+    @Setup(Level.Trial)
+    public void setup() {
+        String[] d = shape.split("x");
+        int rows = Integer.parseInt(d[0]), cols = Integer.parseInt(d[1]);
+        SplittableRandom rnd = new SplittableRandom(1);
+        byte[] trits = new byte[rows * cols];
+        for (int i = 0; i < trits.length; i++) trits[i] = (byte) (rnd.nextInt(3) - 1);
+        ternary = TernaryMatrix.fromTrits(rows, cols, trits, 0.01f);
+        float[] w = new float[rows * cols];
+        for (int i = 0; i < w.length; i++) w[i] = (float) rnd.nextGaussian() * 0.02f;
+        f32 = new FloatMatrix(rows, cols, w);
+        var le16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        MemorySegment h = MemorySegment.ofArray(new byte[2 * w.length]), b = MemorySegment.ofArray(new byte[2 * w.length]);
+        for (int i = 0; i < w.length; i++) {
+            h.setAtIndex(le16, i, Float.floatToFloat16(w[i]));
+            b.setAtIndex(le16, i, (short) (Float.floatToRawIntBits(w[i]) >>> 16));
+        }
+        f16 = new StoredMatrix(rows, cols, StoredMatrix.Encoding.F16, h);
+        bf16 = new StoredMatrix(rows, cols, StoredMatrix.Encoding.BF16, b);
+        MemorySegment q = MemorySegment.ofArray(new byte[rows * cols / 32 * 34]);
+        for (int blk = 0; blk < rows * cols / 32; blk++) {
+            q.set(le16, 34L * blk, Float.floatToFloat16(0.0005f));
+            for (int j = 0; j < 32; j++) q.set(ValueLayout.JAVA_BYTE, 34L * blk + 2 + j, (byte) (rnd.nextInt(255) - 127));
+        }
+        q8 = new StoredMatrix(rows, cols, StoredMatrix.Encoding.Q8_0, q);
+        x = new float[tokens * cols];
+        for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
+        qx = QuantizedActivations.quantize(x, tokens, cols);
+        y = new float[tokens * rows];
+        pool = new Parallel(threads);
+        kernels = new VectorKernels(pool);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        pool.close();
+    }
+
+    @Benchmark
+    public float[] ternary() {
+        kernels.ternaryMatmul(ternary, qx, y);
+        return y;
+    }
+
+    @Benchmark
+    public float[] f32() {
+        kernels.matmul(f32, x, tokens, y);
+        return y;
+    }
+
+    @Benchmark
+    public float[] f16() {
+        kernels.matmul(f16, x, tokens, y);
+        return y;
+    }
+
+    @Benchmark
+    public float[] bf16() {
+        kernels.matmul(bf16, x, tokens, y);
+        return y;
+    }
+
+    @Benchmark
+    public float[] q8_0() {
+        kernels.matmul(q8, x, tokens, y);
+        return y;
+    }
+}

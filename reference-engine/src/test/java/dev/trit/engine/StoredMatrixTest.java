@@ -1,0 +1,85 @@
+package dev.trit.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Stored-precision matrices: exact widening, and products equal to those over the widened floats. */
+class StoredMatrixTest {
+    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    @Test
+    void everyHalfWidensAsFloat16ToFloat() {
+        // guards any future vectorized widening (one was tried; see StoredMatrix.decodeRow)
+        // all 65536 bit patterns: zeros, subnormals, normals, infinities, NaNs with payloads, both signs
+        MemorySegment m = MemorySegment.ofArray(new byte[2 * 65536]);
+        for (int i = 0; i < 65536; i++) m.setAtIndex(U16, i, (short) i);
+        StoredMatrix s = new StoredMatrix(1, 65536, StoredMatrix.Encoding.F16, m);
+        float[] got = new float[65536];
+        s.decodeRow(0, got, 0);
+        for (int i = 0; i < 65536; i++) {
+            assertEquals(Float.floatToRawIntBits(Float.float16ToFloat((short) i)), Float.floatToRawIntBits(got[i]), "half 0x" + Integer.toHexString(i));
+        }
+    }
+
+    @Test
+    void everyBfloat16WidensByShifting() {
+        MemorySegment m = MemorySegment.ofArray(new byte[2 * 65536]);
+        for (int i = 0; i < 65536; i++) m.setAtIndex(U16, i, (short) i);
+        float[] got = new float[65536];
+        new StoredMatrix(1, 65536, StoredMatrix.Encoding.BF16, m).decodeRow(0, got, 0);
+        for (int i = 0; i < 65536; i++) assertEquals(i << 16, Float.floatToRawIntBits(got[i]), "bf16 0x" + Integer.toHexString(i));
+    }
+
+    @ParameterizedTest(name = "{0} rows {1} cols {2} tokens {3}")
+    @CsvSource({"F16, 9, 40, 1", "F16, 9, 40, 12", "BF16, 5, 37, 3", "F32, 6, 33, 9", "Q8_0, 7, 64, 2", "Q8_0, 7, 96, 10", "F16, 130, 256, 5", "F16, 131, 256, 1"})
+    void productsEqualTheWidenedFloatMatrix(StoredMatrix.Encoding e, int rows, int cols, int tokens) {
+        // the stored path widens rows and runs the same float kernels, so results are bit-identical
+        Random rnd = new Random(rows * 13L + cols);
+        long rb = switch (e) {
+            case F32 -> 4L * cols;
+            case F16, BF16 -> 2L * cols;
+            case Q8_0 -> cols / 32 * 34L;
+        };
+        MemorySegment m = MemorySegment.ofArray(new byte[(int) (rows * rb)]);
+        for (int i = 0; i < m.byteSize(); i++) m.set(ValueLayout.JAVA_BYTE, i, (byte) rnd.nextInt(256));
+        if (e == StoredMatrix.Encoding.Q8_0) {
+            for (long b = 0; b < m.byteSize(); b += 34) m.set(U16, b, Float.floatToFloat16(0.01f + rnd.nextFloat() * 0.01f));
+        } else if (e != StoredMatrix.Encoding.F32) {
+            for (long b = 0; b < m.byteSize(); b += 2) m.set(U16, b, e == StoredMatrix.Encoding.F16 ? Float.floatToFloat16((float) rnd.nextGaussian())
+                    : (short) (Float.floatToRawIntBits((float) rnd.nextGaussian()) >>> 16));
+        } else {
+            for (long b = 0; b < m.byteSize(); b += 4) m.set(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), b, (float) rnd.nextGaussian());
+        }
+        int[] order = new int[rows];
+        for (int i = 0; i < rows; i++) order[i] = rows - 1 - i;
+        StoredMatrix s = new StoredMatrix(rows, cols, e, m, order);
+        float[] d = new float[rows * cols];
+        for (int r = 0; r < rows; r++) s.decodeRow(r, d, r * cols);
+        FloatMatrix f = new FloatMatrix(rows, cols, d);
+        float[] x = new float[tokens * cols];
+        for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
+        float[] a = new float[tokens * rows], b = new float[tokens * rows], c = new float[tokens * rows], sc = new float[tokens * rows];
+        try (Parallel p = new Parallel(2)) {
+            VectorKernels k = new VectorKernels(p);
+            k.matmul(f, x, tokens, a);
+            k.matmul(s, x, tokens, b);
+        }
+        new ScalarKernels().matmul(f, x, tokens, c);
+        new ScalarKernels().matmul(s, x, tokens, sc);
+        assertArrayEquals(a, b);
+        assertArrayEquals(c, sc);
+        if (e == StoredMatrix.Encoding.Q8_0) {
+            // ggml's dequantization: scale * int8, in float
+            float scale = Float.float16ToFloat(m.get(U16, (long) order[0] * rb));
+            assertEquals(scale * m.get(ValueLayout.JAVA_BYTE, (long) order[0] * rb + 2), d[0]);
+        }
+    }
+}
