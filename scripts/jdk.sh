@@ -14,4 +14,5 @@ find_jdk25() {
 # java.nio opened and Netty allowed sun.misc.Unsafe for Arrow's allocator (on JDK 25 it refuses to start
 # otherwise). Keep in step with trit.jvm.flags in pom.xml.
 TRIT_JVM_FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
-  --add-opens=java.base/java.nio=ALL-UNNAMED -Dio.netty.noUnsafe=false -Dfile.encoding=UTF-8 -XX:+UseParallelGC)
+  --add-opens=java.base/java.nio=ALL-UNNAMED -Dio.netty.noUnsafe=false --sun-misc-unsafe-memory-access=allow
+  -Dfile.encoding=UTF-8 -XX:+UseParallelGC)

@@ -1,5 +1,6 @@
 package dev.trit.analysis;
 
+import dev.trit.formats.OutputFiles;
 import dev.trit.engine.eval.LogitsDump;
 import dev.trit.engine.eval.TopLogprobs;
 import dev.trit.formats.FormatException;
@@ -80,7 +81,7 @@ public final class LogitsArrowFile {
         meta.put("trit.top_k", Integer.toString(dump.topK()));
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, target.getFileName().toString(), ".tmp");
+        Path tmp = OutputFiles.tempFileBeside(target);
         try (BufferAllocator alloc = new RootAllocator();
              VectorSchemaRoot root = VectorSchemaRoot.create(schema(meta), alloc);
              FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);

@@ -1,5 +1,6 @@
 package dev.trit.analysis;
 
+import dev.trit.formats.HfPackedTernary;
 import dev.trit.formats.BlockCodec;
 import dev.trit.formats.DType;
 import dev.trit.formats.FormatException;

@@ -1,5 +1,6 @@
 package dev.trit.analysis;
 
+import dev.trit.formats.OutputFiles;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -57,6 +58,8 @@ public final class ResultFiles {
         // Netty (Arrow's allocator) refuses sun.misc.Unsafe on JDK 24+ unless told otherwise, and
         // Arrow cannot allocate without it. Set before any Arrow class loads; a -D flag wins.
         if (System.getProperty("io.netty.noUnsafe") == null) System.setProperty("io.netty.noUnsafe", "false");
+        // Arrow logs through SLF4J; without a binding SLF4J prints three warning lines on every run.
+        if (System.getProperty("slf4j.internal.verbosity") == null) System.setProperty("slf4j.internal.verbosity", "ERROR");
     }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -222,6 +225,6 @@ public final class ResultFiles {
     static Path tempBeside(Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        return Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
+        return OutputFiles.tempFileBeside(file);
     }
 }

@@ -1,5 +1,6 @@
 package dev.trit.analysis;
 
+import dev.trit.formats.HfPackedTernary;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;

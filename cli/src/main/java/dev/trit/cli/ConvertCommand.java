@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
 @Command(name = "convert", mixinStandardHelpOptions = true,
         description = {"Convert a model between Hugging Face and GGUF layouts.",
                 "SRC and DST are Hugging Face directories (safetensors, single or sharded) or .gguf files.",
-                "GGUF types: f32, f16, bf16, q8_0 (baselines); tq1_0, tq2_0, i2_s (ternary; i2_s is bitnet.cpp's).",
+                "GGUF types: f32, f16, bf16, q8_0 (baselines); tq1_0, tq2_0, i2_s (ternary; i2_s is bitnet.cpp's); q1_0 (1-bit BitNet).",
                 "HF types: packed (2-bit, microsoft/bitnet-b1.58-2B-4T layout), bf16, f16, f32.",
                 "Ternary types take BitNet models (latent weights are ternarized with their absmean rule);",
                 "a full-precision model is refused unless --ternarize is given."})
@@ -38,6 +38,11 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Option(names = {"-t", "--type"}, required = true, paramLabel = "T", description = "output type (see above)")
     String type;
+
+    @Option(names = "--arch-from-config", paramLabel = "CONFIG",
+            description = "take the architecture and config.json of the output from this file (or model directory), "
+                    + "e.g. a llama.cpp GGUF going back to HF in its original layout; shapes must match the source")
+    Path archConfig;
 
     @Option(names = "--ternarize", description = "ternarize a full-precision model's linear weights (post-training absmean)")
     boolean ternarize;
@@ -59,12 +64,12 @@ final class ConvertCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         boolean gguf = Converter.isGguf(dst);
         TargetType t = TargetType.parse(type, gguf).orElseThrow(() -> new Main.UsageException("type '" + type + "' is not a "
-                + (gguf ? "GGUF type (f32, f16, bf16, q8_0, tq1_0, tq2_0, i2_s)" : "Hugging Face type (packed, bf16, f16, f32)")
+                + (gguf ? "GGUF type (f32, f16, bf16, q8_0, tq1_0, tq2_0, i2_s, q1_0)" : "Hugging Face type (packed, bf16, f16, f32)")
                 + " for " + (gguf ? "a .gguf destination" : "a directory destination")));
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         long start = System.nanoTime();
         ProgressBar bar = quiet ? null : new ProgressBar(err, start);
-        Converter.Result r = Converter.convert(src, dst, new Converter.Options(t, ternarize, force, !noHfFiles, size(maxShardSize)),
+        Converter.Result r = Converter.convert(src, dst, new Converter.Options(t, ternarize, force, !noHfFiles, size(maxShardSize), archConfig),
                 bar == null ? Progress.NONE : bar);
         double seconds = (System.nanoTime() - start) / 1e9;
         if (bar != null) bar.finish();

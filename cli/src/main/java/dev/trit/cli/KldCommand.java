@@ -29,11 +29,12 @@ import java.util.concurrent.Callable;
 
 /** {@code trit kld}: KL-divergence and token statistics of a model against a {@code trit logits} baseline. */
 @Command(name = "kld", mixinStandardHelpOptions = true,
-        description = {"Compare MODEL on TEXT with a baseline written by trit logits: mean/median/percentile",
-                "KL-divergence, PPL(Q) - PPL(base), same-top-1 rate and Δp = p(model) - p(base) of the actual tokens,",
-                "with llama-perplexity --kl-divergence's formulas. The windows (--ctx, --protocol, --max-windows) are",
-                "the baseline's. KL is over the baseline's top-k tokens plus one bucket for the rest: a lower bound",
-                "of the full KL, tight when the rest holds little mass."})
+        description = {"Compare MODEL on TEXT with a baseline written by trit logits: KL-divergence",
+                "(mean, median, percentiles), PPL(Q)-PPL(base), same-top-1 rate and",
+                "Δp = p(model) - p(base) of the actual tokens, with llama-perplexity",
+                "--kl-divergence's formulas. The windows are the baseline's. KL is over the",
+                "baseline's top-k tokens plus one bucket for the rest: a lower bound of the",
+                "full KL, tight when the rest holds little mass."})
 final class KldCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

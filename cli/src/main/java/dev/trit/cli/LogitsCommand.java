@@ -24,10 +24,11 @@ import java.util.concurrent.Callable;
 
 /** {@code trit logits}: a baseline of top-k log-probabilities for {@code trit kld}. */
 @Command(name = "logits", mixinStandardHelpOptions = true,
-        description = {"Run MODEL over TEXT and write, per scored token, the top-k log-probabilities, the log of the",
-                "remaining probability mass and the log-probability of the actual next token, as an Arrow IPC file",
-                "(columns window, position, token, token_logprob, top_ids, top_logprobs, rest_logprob).",
-                "Windows as in trit ppl (--protocol hf or llama-cpp, --ctx, --max-windows); trit kld reads them back."})
+        description = {"Run MODEL over TEXT and write, per scored token, the top-k log-probabilities,",
+                "the log of the remaining probability mass and the log-probability of the actual",
+                "next token as an Arrow IPC file (columns window, position, token, token_logprob,",
+                "top_ids, top_logprobs, rest_logprob): the baseline of trit kld.",
+                "Windows as in trit ppl (--protocol hf or llama-cpp, --ctx, --max-windows)."})
 final class LogitsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

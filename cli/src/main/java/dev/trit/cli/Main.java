@@ -16,8 +16,9 @@ import java.nio.charset.StandardCharsets;
 @Command(name = "trit", mixinStandardHelpOptions = true, version = "trit 0.1.0",
         description = "A workbench for 1.58-bit (ternary) language models.",
         subcommands = {CommandLine.HelpCommand.class, InspectCommand.class, ConvertCommand.class, BenchConvertCommand.class,
-                PplCommand.class, LogitsCommand.class, KldCommand.class, McCommand.class, AnalyzeCommand.class,
-                GateCommand.class, ReportCommand.class, DemoCommand.class, BenchCommand.class, SynthCommand.class})
+                PplCommand.class, GenerateCommand.class, LogitsCommand.class, KldCommand.class, McCommand.class,
+                CompareCommand.class, BenchCommand.class, SynthCommand.class, AnalyzeCommand.class, GateCommand.class,
+                ReportCommand.class, DemoCommand.class})
 public final class Main implements Runnable {
     public static final int OK = 0, FAILURE = 1, USAGE = 2;
 

@@ -34,15 +34,15 @@ import java.util.concurrent.Callable;
 
 /** {@code trit mc}: zero-shot multiple-choice accuracy, scored like lm-evaluation-harness or llama.cpp. */
 @Command(name = "mc", mixinStandardHelpOptions = true,
-        description = {"Zero-shot multiple-choice accuracy of MODEL (HF directory or .gguf) on a task.",
-                "Tasks and their prompt formats are lm-evaluation-harness's: hellaswag, arc_easy, arc_challenge,",
-                "piqa, winogrande, boolq, openbookqa. DATA is JSONL in the harness's dataset layout, or for",
-                "hellaswag also llama.cpp's 6-lines-per-task text file (.txt).",
-                "--method harness (default): log-likelihood of each continuation given the context;",
-                "  acc = argmax of the sum, acc_norm = argmax of the sum / length of the choice in characters.",
-                "--method llama-cpp: llama-perplexity --hellaswag's score, the average log-probability of the",
-                "  tokens after the prefix all choices share (reported as acc_llama_cpp).",
-                "Standard errors are sqrt(p(1-p)/(n-1)), as both tools print."})
+        description = {"Zero-shot multiple-choice accuracy of MODEL (HF directory or .gguf).",
+                "TASK: hellaswag, arc_easy, arc_challenge, piqa, winogrande, boolq, openbookqa,",
+                "with lm-evaluation-harness's prompt formats. DATA: JSONL in the harness's",
+                "dataset layout; for hellaswag also llama.cpp's text file (.txt, 6 lines/task).",
+                "--method harness: log-likelihood of each continuation given the context;",
+                "  acc = argmax of the sum, acc_norm = argmax of sum / characters of the choice.",
+                "--method llama-cpp: llama-perplexity --hellaswag's score, the mean log-prob of",
+                "  the tokens after the prefix all choices share (acc_llama_cpp).",
+                "Standard errors: sqrt(p(1-p)/(n-1)), as both tools print."})
 final class McCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

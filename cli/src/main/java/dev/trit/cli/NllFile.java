@@ -1,5 +1,6 @@
 package dev.trit.cli;
 
+import dev.trit.formats.OutputFiles;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.Float8Vector;
@@ -26,7 +27,7 @@ final class NllFile {
     static void write(Path target, double[] nll) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, target.getFileName().toString(), ".tmp");
+        Path tmp = OutputFiles.tempFileBeside(target);
         try (BufferAllocator alloc = new RootAllocator();
              IntVector pos = new IntVector("position", alloc);
              Float8Vector v = new Float8Vector("nll", alloc)) {

@@ -1,9 +1,9 @@
 package dev.trit.converters;
 
+import dev.trit.formats.OutputFiles;
 import dev.trit.formats.TensorNames;
 import dev.trit.formats.FormatException;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,9 +20,17 @@ import java.util.stream.Stream;
  */
 public final class Converter {
     /** What to convert and how. */
-    public record Options(TargetType type, boolean ternarize, boolean force, boolean keepHfFiles, long maxShardBytes) {
+    /**
+     * @param archConfig a config.json whose architecture and fields the output takes instead of what the
+     *                   source says (null: the source's own); its shapes must match the source's
+     */
+    public record Options(TargetType type, boolean ternarize, boolean force, boolean keepHfFiles, long maxShardBytes, Path archConfig) {
         public Options {
             if (maxShardBytes <= 0) throw new IllegalArgumentException("shard size must be positive");
+        }
+
+        public Options(TargetType type, boolean ternarize, boolean force, boolean keepHfFiles, long maxShardBytes) {
+            this(type, ternarize, force, keepHfFiles, maxShardBytes, null);
         }
 
         public Options(TargetType type, boolean ternarize, boolean force, boolean keepHfFiles) {
@@ -63,16 +71,43 @@ public final class Converter {
         try (SourceModel opened = open(src)) {
             SourceModel m = prepare(opened, src, o);
             List<WrittenTensor> written;
-            if (o.type().isGguf()) {
-                written = GgufTarget.write(m, o.type(), abs, progress, o.keepHfFiles());
-            } else {
-                Path tmp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".");
+            // Everything is written inside a hidden work directory beside DST and moved into place at
+            // the end; a failure, or the JVM being stopped (shutdown hook), deletes the work directory.
+            Path work = OutputFiles.tempDirBeside(abs);
+            Thread cleanup = new Thread(() -> {
+                // The writer may still be running while shutdown hooks run: tell it to stop, then
+                // delete until the work directory is gone (a file created meanwhile makes one pass fail).
+                ChunkedWork.STOPPING.set(true);
+                for (int i = 0; i < 200 && Files.exists(work); i++) {
+                    try {
+                        deleteTree(work);
+                    } catch (IOException retry) {
+                        try {
+                            Thread.sleep(10);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                }
+            });
+            Runtime.getRuntime().addShutdownHook(cleanup);
+            try {
+                if (o.type().isGguf()) {
+                    Path file = work.resolve(abs.getFileName());
+                    written = GgufTarget.write(m, o.type(), file, progress, o.keepHfFiles());
+                    Files.move(file, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } else {
+                    Path dir = work.resolve("model");
+                    Files.createDirectory(dir);
+                    written = HfTarget.write(m, o.type(), dir, o.maxShardBytes(), progress);
+                    replaceDirectory(dir, abs);
+                }
+            } finally {
+                deleteTree(work);
                 try {
-                    written = HfTarget.write(m, o.type(), tmp, o.maxShardBytes(), progress);
-                    replaceDirectory(tmp, abs);
-                } catch (Throwable t) {
-                    deleteTree(tmp);
-                    throw t;
+                    Runtime.getRuntime().removeShutdownHook(cleanup);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running or will run
                 }
             }
             long in = m.sourceBytes(), out = 0;
@@ -87,6 +122,7 @@ public final class Converter {
 
     /** Checks the source suits the target; ternarizes a full-precision model's linears if asked. */
     static SourceModel prepare(SourceModel m, Path src, Options o) throws IOException {
+        if (o.archConfig() != null) m = ArchConfig.apply(m, o.archConfig());
         ModelFamily fam = m.spec().family();
         if (!o.type().isTernary() || fam.isBitNet()) return m;
         if (o.type() == TargetType.HF_PACKED) {
@@ -123,12 +159,6 @@ public final class Converter {
         if (!Files.exists(p)) return;
         try (Stream<Path> s = Files.walk(p)) {
             for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
-        }
-    }
-
-    static boolean isEmptyDir(Path p) throws IOException {
-        try (DirectoryStream<Path> d = Files.newDirectoryStream(p)) {
-            return !d.iterator().hasNext();
         }
     }
 }

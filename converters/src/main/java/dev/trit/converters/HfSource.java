@@ -1,5 +1,6 @@
 package dev.trit.converters;
 
+import dev.trit.formats.HfPackedTernary;
 import dev.trit.formats.TensorNames;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.trit.formats.DType;
@@ -25,7 +26,8 @@ import java.util.Optional;
  * Opens a Hugging Face checkpoint directory for conversion. BitLinear weights come out ternary: packed
  * uint8 weights are unpacked with their weight_scale (bitlinear: the stored scale is the multiplier
  * 1/mean|W|; autobitlinear offline: it multiplies); latent (bf16/fp16/f32) weights of a BitNet model
- * are ternarized with its absmean rule. Everything else is read as floats.
+ * are ternarized with its absmean rule (1-bit models, weight_bits 1: binarized with sign(W - mean W)).
+ * Everything else is read as floats.
  */
 public final class HfSource {
     /** Side files carried along to GGUF (as trit.hf.* metadata) and back. */
@@ -52,7 +54,7 @@ public final class HfSource {
                 if (Files.isRegularFile(p)) side.put(f, Files.readAllBytes(p));
             }
             Map<String, GgufValue> tok = HfTokenizer.ggufMetadata(dir, c, ck.tokenizerConfig());
-            List<SourceTensor> tensors = tensors(ck.weights(), c, family);
+            List<SourceTensor> tensors = tensors(ck.weights(), c, family, weightBits == 1);
             return new SourceModel(spec, tok, side, tensors, ck);
         } catch (Throwable t) {
             ck.close();
@@ -81,14 +83,24 @@ public final class HfSource {
         return b.toString();
     }
 
-    private static List<SourceTensor> tensors(TensorFile file, HfConfig c, ModelFamily family) throws IOException {
+    private static List<SourceTensor> tensors(TensorFile file, HfConfig c, ModelFamily family, boolean oneBit) throws IOException {
         Optional<HfConfig.QuantizationConfig> qc = c.quantizationConfig();
         boolean scaleMultiplies = qc.flatMap(HfConfig.QuantizationConfig::linearClass).map(l -> l.equals("autobitlinear")).orElse(false);
         List<SourceTensor> out = new ArrayList<>();
         // llama.cpp's order: shards in name order, tensors by name within each (safetensors keys order).
-        List<TensorInfo> order = new ArrayList<>(file.tensors());
-        if (!(file instanceof dev.trit.formats.ShardedSafetensors)) {
-            order.sort((a, b) -> java.util.Arrays.compareUnsigned(a.name().getBytes(StandardCharsets.UTF_8), b.name().getBytes(StandardCharsets.UTF_8)));
+        // (safe_open's keys() are sorted by name; shards are read in file-name order)
+        java.util.Comparator<TensorInfo> byName = (a, b) -> java.util.Arrays.compareUnsigned(a.name().getBytes(StandardCharsets.UTF_8),
+                b.name().getBytes(StandardCharsets.UTF_8));
+        List<TensorInfo> order = new ArrayList<>();
+        if (file instanceof dev.trit.formats.ShardedSafetensors sh) {
+            for (dev.trit.formats.SafetensorsFile shard : sh.shards()) {
+                List<TensorInfo> part = new ArrayList<>(file.tensors().stream().filter(t -> sh.shardOf(t) == shard).toList());
+                part.sort(byName);
+                order.addAll(part);
+            }
+        } else {
+            order.addAll(file.tensors());
+            order.sort(byName);
         }
         for (TensorInfo t : order) {
             if (t.name().endsWith(".weight_scale")) continue;
@@ -116,7 +128,7 @@ public final class HfSource {
                 Path file0 = file.path();
                 SourceTensor.RowReader<byte[]> r = (row0, nrows, dst) -> {
                     try {
-                        HfPacking.unpack(data, out4, in, row0, nrows, dst);
+                        HfPackedTernary.unpackRows(data, out4, in, row0, nrows, dst);
                     } catch (IllegalArgumentException e) {
                         throw new FormatException(file0, "tensor " + t.name() + ": " + e.getMessage());
                     }
@@ -128,7 +140,7 @@ public final class HfSource {
             if (!Elements.isFloat(dt)) throw new FormatException(file.path(), "tensor " + t.name() + " has dtype " + dt + ", not a float type");
             if (shape.length == 0) shape = new long[] {1};
             SourceTensor.Floats f = new SourceTensor.Floats(name, shape, t.byteSize(), dt.label(), Elements.rows(data, dt, shape[shape.length - 1]));
-            out.add(bitLinear ? Ternarizer.ternarize(f) : f);
+            out.add(!bitLinear ? f : oneBit ? Ternarizer.binarize(f) : Ternarizer.ternarize(f));
         }
         return out;
     }

@@ -1,5 +1,6 @@
 package dev.trit.converters;
 
+import dev.trit.formats.HfPackedTernary;
 import dev.trit.formats.TensorNames;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -24,7 +25,7 @@ import java.util.Map;
  * which the caller provides empty.
  * <ul>
  *   <li>{@code packed}: microsoft/bitnet-b1.58-2B-4T's layout: BitLinear weights uint8 [out/4, in]
- *       (see {@link HfPacking}) plus a bf16 {@code weight_scale} [1] holding the multiplier
+ *       (see {@link HfPackedTernary}) plus a bf16 {@code weight_scale} [1] holding the multiplier
  *       1/mean|W| (quantization_config bitlinear/offline); every other tensor bf16.</li>
  *   <li>{@code bf16}/{@code f16}/{@code f32}: every tensor in that dtype. BitLinear weights are
  *       written as latent weights trit * v with v = scale * n / nnz, so that the model's own absmean
@@ -111,7 +112,7 @@ final class HfTarget {
             byte[][] parts = new byte[4][Math.toIntExact(n * cols)];
             for (int k = 0; k < 4; k++) t.reader().read(p + k * quarter, n, parts[k]);
             byte[] out = new byte[Math.toIntExact(n * cols)];
-            HfPacking.pack(parts, cols, n, out);
+            HfPackedTernary.pack(parts, cols, n, out);
             return new ChunkPipeline.Bytes(out, out.length);
         }, (i, b) -> {
             sink.write(b.data(), 0, b.length());

@@ -62,6 +62,39 @@ final class Ternarizer {
     }
 
     /**
+     * The original 1-bit BitNet's rule (arXiv 2310.11453) for latent weights: W_b = sign(W - mean W)
+     * (a weight exactly at the mean counts as +1), scale mean |W|. Used for models whose config says
+     * weight_bits 1.
+     */
+    static SourceTensor.Ternary binarize(SourceTensor.Floats t) throws IOException {
+        long rows = t.rows(), cols = t.cols();
+        int chunk = chunkRows(cols);
+        int chunks = Math.toIntExact((rows + chunk - 1) / chunk);
+        double[] sums = new double[2];
+        sums[0] = ChunkPipeline.sum(chunks, i -> partial(t, i, chunk, false));
+        sums[1] = ChunkPipeline.sum(chunks, i -> partial(t, i, chunk, true));
+        float mean = (float) (sums[0] / t.elements()), scale = (float) (sums[1] / t.elements());
+        SourceTensor.RowReader<float[]> src = t.reader();
+        SourceTensor.RowReader<byte[]> signs = (row0, nrows, dst) -> {
+            int n = Math.toIntExact(nrows * cols);
+            float[] w = new float[n];
+            src.read(row0, nrows, w);
+            for (int i = 0; i < n; i++) dst[i] = (byte) (w[i] - mean >= 0 ? 1 : -1);
+        };
+        return new SourceTensor.Ternary(t.name(), t.shape(), t.sourceBytes(), t.sourceType(), signs, scale, 1f / scale);
+    }
+
+    private static double partial(SourceTensor.Floats t, int i, int chunk, boolean abs) throws IOException {
+        long r = (long) i * chunk;
+        int n = (int) Math.min(chunk, t.rows() - r);
+        float[] buf = new float[Math.toIntExact(n * t.cols())];
+        t.reader().read(r, n, buf);
+        double part = 0;
+        for (float x : buf) part += abs ? Math.abs(x) : x;
+        return part;
+    }
+
+    /**
      * A float tensor that already is ternary (every value in {-m, 0, +m} for one m > 0, as in
      * llama.cpp's F16 BitNet files), as trits with scale m; null if it is not.
      */

@@ -33,6 +33,25 @@ class LlamaCppFixtureTest {
         return Files.exists(bundled) ? bundled : Path.of(System.getProperty("trit.root")).resolve("../shared/fixtures").resolve(rel).normalize();
     }
 
+    /** GGUF to GGUF: llama.cpp's F16 files (LLaMA Q/K permuted; BitNet ternary as ±s/0) to its quantized files. */
+    @ParameterizedTest
+    @CsvSource({"mini-llama-f16, mini-llama-q8_0, q8_0", "mini-bitnet-f16, mini-bitnet-tq1_0, tq1_0", "mini-bitnet-f16, mini-bitnet-tq2_0, tq2_0"})
+    void fromLlamaCppF16Files(String src, String gguf, String type) throws IOException {
+        Path from = fixture("gguf/" + src + ".gguf"), expected = fixture("gguf/" + gguf + ".gguf");
+        assumeTrue(Files.exists(from), "only in the complete fixture set: " + from);
+        Path out = tmp.resolve("re-" + gguf + ".gguf");
+        Converter.convert(from, out, new Converter.Options(TargetType.parse(type, true).orElseThrow()), Progress.NONE);
+        try (GgufFile want = GgufFile.open(expected); GgufFile got = GgufFile.open(out)) {
+            assertEquals(want.tensors().size(), got.tensors().size());
+            for (int i = 0; i < want.tensors().size(); i++) {
+                TensorInfo w = want.tensors().get(i), t = got.tensors().get(i);
+                assertEquals(w.name(), t.name());
+                assertEquals(w.type(), t.type(), w.name());
+                assertArrayEquals(want.data(w).toArray(ValueLayout.JAVA_BYTE), got.data(t).toArray(ValueLayout.JAVA_BYTE), w.name());
+            }
+        }
+    }
+
     @ParameterizedTest
     @CsvSource({"mini-bitnet-fp16, mini-bitnet-tq1_0, tq1_0", "mini-bitnet-fp16, mini-bitnet-tq2_0, tq2_0",
             "mini-bitnet-fp16, mini-bitnet-f16, f16", "mini-llama-f16, mini-llama-f16, f16", "mini-llama-f16, mini-llama-q8_0, q8_0"})

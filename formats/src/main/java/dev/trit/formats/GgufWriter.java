@@ -167,7 +167,7 @@ public final class GgufWriter {
         Path dir = abs.getParent();
         int alignment = alignment();
         byte[] header = header();
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+        Path tmp = OutputFiles.tempFileBeside(abs);
         boolean done = false;
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {

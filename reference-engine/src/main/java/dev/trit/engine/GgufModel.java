@@ -6,6 +6,7 @@ import dev.trit.formats.DType;
 import dev.trit.formats.FormatException;
 import dev.trit.formats.GgmlType;
 import dev.trit.formats.GgufFile;
+import dev.trit.formats.HfPackedTernary;
 import dev.trit.formats.TensorInfo;
 import dev.trit.formats.TensorNames;
 import dev.trit.formats.TernaryCodec;
@@ -222,12 +223,7 @@ public final class GgufModel {
                 }
                 scale = s;
             }
-            int out = (int) t.shape()[0], in = (int) t.shape()[1], quarter = out / 4;
-            byte[] packed = new byte[quarter * in];
-            for (int r = 0; r < out; r++) {
-                int pr = r % quarter, shift = 2 * (r / quarter);
-                for (int c = 0; c < in; c++) packed[pr * in + c] |= (byte) ((trits[r * in + c] + 1) << shift);
-            }
+            byte[] packed = HfPackedTernary.pack(trits, (int) t.shape()[0], (int) t.shape()[1]);
             MemorySegment sc = MemorySegment.ofArray(new byte[4]);
             sc.set(F32, 0, (float) scale);
             made.put(hfName + "_scale", sc);

@@ -91,21 +91,15 @@ public final class PerplexityRun {
     }
 
     /**
-     * -log softmax(logits[row..row+vocab))[target]. The exponentials are taken in float lanes (each
-     * within a few ulp; every term is <= 1 after subtracting the max) and summed per lane, then in double.
+     * -log softmax(logits[row..row+vocab))[target], summed in double. Scalar Math.exp on purpose: the
+     * Vector API's lanewise(EXP) is computed by different algorithms when interpreted and when
+     * JIT-compiled, which made perplexities differ in the last digits from run to run.
      */
     static double negLogLikelihood(float[] logits, int row, int vocab, int target) {
         float max = Float.NEGATIVE_INFINITY;
         for (int v = 0; v < vocab; v++) max = Math.max(max, logits[row + v]);
-        VectorSpecies<Float> f = FloatVector.SPECIES_PREFERRED;
-        FloatVector acc = FloatVector.zero(f);
-        int v = 0;
-        for (int bound = f.loopBound(vocab); v < bound; v += f.length()) {
-            acc = acc.add(FloatVector.fromArray(f, logits, row + v).sub(max).lanewise(VectorOperators.EXP));
-        }
         double s = 0;
-        for (float lane : acc.toArray()) s += lane;
-        for (; v < vocab; v++) s += Math.exp(logits[row + v] - max);
+        for (int v = 0; v < vocab; v++) s += Math.exp((double) logits[row + v] - max);
         return max + Math.log(s) - logits[row + target];
     }
 

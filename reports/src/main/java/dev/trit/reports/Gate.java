@@ -1,5 +1,6 @@
 package dev.trit.reports;
 
+import dev.trit.formats.OutputFiles;
 import dev.trit.analysis.ResultRow;
 import dev.trit.analysis.ResultTable;
 
@@ -156,7 +157,7 @@ public final class Gate {
     public static void writeAtomically(Path file, String text) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
+        Path tmp = OutputFiles.tempFileBeside(file);
         try {
             Files.writeString(tmp, text);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

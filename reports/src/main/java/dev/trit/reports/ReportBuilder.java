@@ -1,5 +1,6 @@
 package dev.trit.reports;
 
+import dev.trit.formats.OutputFiles;
 import dev.trit.analysis.Metrics;
 import dev.trit.analysis.ResultRow;
 import dev.trit.analysis.ResultTable;
@@ -66,15 +67,25 @@ public final class ReportBuilder {
     private final List<Chart> charts = new ArrayList<>();
     private final List<String> missing = new ArrayList<>();
     private final StringBuilder sections = new StringBuilder();
+    private final List<String> notes;
 
-    private ReportBuilder(ResultTable table, Path dir) {
+    private ReportBuilder(ResultTable table, Path dir, List<String> notes) {
         this.table = table;
         this.dir = dir;
+        this.notes = List.copyOf(notes);
     }
 
     public static Report build(ResultTable table, Path dir) throws IOException {
+        return build(table, dir, List.of());
+    }
+
+    /**
+     * @param notes paragraphs of plain text shown above the charts (what was measured and how);
+     *              lines starting with "  " inside a note are kept as preformatted text
+     */
+    public static Report build(ResultTable table, Path dir, List<String> notes) throws IOException {
         Files.createDirectories(dir.resolve("charts"));
-        ReportBuilder b = new ReportBuilder(table, dir);
+        ReportBuilder b = new ReportBuilder(table, dir, notes);
         b.sizeChart();
         b.speedChart();
         b.energyChart();
@@ -138,9 +149,16 @@ public final class ReportBuilder {
     }
 
     private void paretoChart() throws IOException {
-        Map<String, Double> bpw = new LinkedHashMap<>();
+        Map<String, Double> bpw = new LinkedHashMap<>(), linear = new LinkedHashMap<>();
         for (ResultRow r : modelLevel(Metrics.BITS_PER_WEIGHT)) bpw.put(r.model() + "\u0000" + r.variant(), r.value());
+        for (ResultRow r : table.where(x -> x.metric().equals(Metrics.BITS_PER_WEIGHT) && x.scope().equals("linear") && Double.isFinite(x.value()))) {
+            linear.put(r.model() + "\u0000" + r.variant(), r.value());
+        }
         List<ResultRow> ppl = modelLevel(Metrics.PERPLEXITY);
+        // Papers quote the bits per weight of the linear layers (embeddings stay 16-bit in every
+        // format); use those when every point has them, else the whole file's.
+        boolean useLinear = !ppl.isEmpty() && ppl.stream().allMatch(r -> linear.containsKey(r.model() + "\u0000" + r.variant()));
+        if (useLinear) bpw = linear;
         XYSeriesCollection d = new XYSeriesCollection();
         List<double[]> points = new ArrayList<>();
         Map<String, XYSeries> byModel = new TreeMap<>();
@@ -166,7 +184,8 @@ public final class ReportBuilder {
         }
         for (XYSeries s : byModel.values()) d.addSeries(s);
         d.addSeries(front);
-        JFreeChart c = ChartFactory.createScatterPlot("Perplexity against bits per weight", "Storage (bits per weight)",
+        JFreeChart c = ChartFactory.createScatterPlot("Perplexity against bits per weight",
+                useLinear ? "Storage of the linear layers (bits per weight)" : "Storage (bits per weight)",
                 "Perplexity (lower is better)", d, PlotOrientation.VERTICAL, true, false, false);
         XYPlot p = c.getXYPlot();
         XYLineAndShapeRenderer rr = new XYLineAndShapeRenderer(false, true);
@@ -178,7 +197,8 @@ public final class ReportBuilder {
         p.setRenderer(rr);
         ((NumberAxis) p.getRangeAxis()).setAutoRangeIncludesZero(false);
         save(style(c), "pareto", "Perplexity against bits per weight",
-                "Each point is one model file: its storage cost (bits per weight) and its perplexity. The dashed line joins "
+                "Each point is one model file: its storage cost (bits per weight" + (useLinear ? " of the linear layers" : "")
+                        + ") and its perplexity. The dashed line joins "
                         + "the points no other point beats on both (the Pareto front).");
     }
 
@@ -187,8 +207,9 @@ public final class ReportBuilder {
         if (kld.isEmpty()) missing.add("KL divergence (" + Metrics.KLD_MEAN + ")");
         else {
             DefaultCategoryDataset d = new DefaultCategoryDataset();
-            for (ResultRow r : kld) d.addValue(r.value(), "mean KLD", label(r));
-            for (ResultRow r : modelLevel(Metrics.KLD_P99)) d.addValue(r.value(), "KLD p99", label(r));
+            boolean many = kld.stream().map(ResultRow::task).distinct().count() > 1;
+            for (ResultRow r : kld) d.addValue(r.value(), "mean KLD" + (many ? " [" + r.task() + "]" : ""), label(r));
+            for (ResultRow r : modelLevel(Metrics.KLD_P99)) d.addValue(r.value(), "KLD p99" + (many ? " [" + r.task() + "]" : ""), label(r));
             JFreeChart c = ChartFactory.createBarChart("KL divergence from the reference by format", "Model / format", "KL divergence (nats)", d);
             save(style(c), "kld", "KL divergence by format",
                     "Mean and 99th percentile of the per-token KL divergence of next-token distributions from the reference model.");
@@ -196,7 +217,8 @@ public final class ReportBuilder {
         if (top1.isEmpty()) missing.add("top-1 agreement (" + Metrics.TOP1_AGREEMENT + ")");
         else {
             DefaultCategoryDataset d = new DefaultCategoryDataset();
-            for (ResultRow r : top1) d.addValue(100 * r.value(), "top-1 agreement", label(r));
+            boolean many = top1.stream().map(ResultRow::task).distinct().count() > 1;
+            for (ResultRow r : top1) d.addValue(100 * r.value(), "top-1 agreement" + (many ? " [" + r.task() + "]" : ""), label(r));
             JFreeChart c = ChartFactory.createBarChart("Top-1 agreement with the reference by format", "Model / format", "Top-1 agreement (%)", d);
             ((NumberAxis) c.getCategoryPlot().getRangeAxis()).setRange(0, 100);
             save(style(c), "top1", "Top-1 agreement by format",
@@ -277,7 +299,7 @@ public final class ReportBuilder {
 
     private void save(JFreeChart c, String name, String title, String caption) throws IOException {
         Path png = dir.resolve("charts/" + name + ".png"), svg = dir.resolve("charts/" + name + ".svg");
-        Path tmpPng = Files.createTempFile(png.getParent(), "." + name, ".tmp");
+        Path tmpPng = OutputFiles.tempFileBeside(png);
         ChartUtils.saveChartAsPNG(tmpPng.toFile(), c, W, H);
         Files.move(tmpPng, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         SVGGraphics2D g = new SVGGraphics2D(W, H);
@@ -294,9 +316,12 @@ public final class ReportBuilder {
         StringBuilder b = new StringBuilder();
         b.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>trit report</title>\n<style>\n")
                 .append("body{font-family:sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}\n")
-                .append("img{max-width:100%;height:auto;border:1px solid #ddd}\nfigcaption{color:#555;margin:.4em 0 1.5em}\n")
+                .append("img{max-width:100%;height:auto;border:1px solid #ddd}\nfigcaption{color:#555;margin:.4em 0 1.5em}\npre{overflow-x:auto;font-size:85%}\n")
                 .append("table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .6em;text-align:right}")
                 .append("th:first-child,td:first-child{text-align:left}\n</style>\n</head>\n<body>\n<h1>trit report</h1>\n");
+        for (String n : notes) {
+            b.append(n.startsWith("  ") ? "<pre>" + html(n) + "</pre>\n" : "<p>" + html(n) + "</p>\n");
+        }
         b.append("<p>").append(table.rows().size()).append(" result rows, ").append(charts.size()).append(" charts.</p>\n");
         b.append(sections);
         if (!missing.isEmpty()) {
@@ -311,12 +336,15 @@ public final class ReportBuilder {
     private static final List<String> SUMMARY = List.of(Metrics.SIZE_BYTES, Metrics.BITS_PER_WEIGHT, Metrics.PERPLEXITY,
             Metrics.KLD_MEAN, Metrics.TOP1_AGREEMENT, Metrics.PREFILL_TOK_S, Metrics.DECODE_TOK_S);
 
-    /** Model-level numbers of the summary table: (model / variant) -> metric -> value. */
+    /**
+     * Model-level numbers of the summary table: (model / variant) -> metric -> value. Where a metric
+     * has several rows (e.g. KLD against two references) the first one is shown.
+     */
     private Map<String, Map<String, Double>> summary() {
         Map<String, Map<String, Double>> m = new TreeMap<>();
         for (ResultRow r : table.rows()) {
             if (!r.scope().isEmpty() || !SUMMARY.contains(r.metric())) continue;
-            m.computeIfAbsent(label(r), k -> new LinkedHashMap<>()).put(r.metric(), r.value());
+            m.computeIfAbsent(label(r), k -> new LinkedHashMap<>()).putIfAbsent(r.metric(), r.value());
         }
         return m;
     }
@@ -335,6 +363,10 @@ public final class ReportBuilder {
 
     private void writeMarkdown() throws IOException {
         StringBuilder b = new StringBuilder("# trit report\n\n");
+        for (String n : notes) {
+            if (n.startsWith("  ")) b.append("```\n").append(n).append("\n```\n\n");
+            else b.append(n).append("\n\n");
+        }
         for (Chart c : charts) {
             b.append("## ").append(c.title()).append("\n\n![").append(c.title()).append("](charts/").append(c.file())
                     .append(".png)\n\n").append(c.caption()).append("\n\n");

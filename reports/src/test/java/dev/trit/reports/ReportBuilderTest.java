@@ -57,4 +57,25 @@ class ReportBuilderTest {
         assertEquals(6, r.missing().size());
         assertTrue(Files.readString(dir.resolve("index.html")).contains("Not in these results"));
     }
+
+    @Test
+    void notesComeFirstAndParetoUsesLinearBitsWhenEveryPointHasThem(@TempDir Path dir) throws Exception {
+        List<ResultRow> rows = new ArrayList<>();
+        for (String[] m : new String[][]{{"a", "f16", "16", "16", "50"}, {"a", "tq2_0", "5.5", "2.06", "70"}}) {
+            rows.add(ResultRow.of(m[0], m[1], "weights", "", dev.trit.analysis.Metrics.BITS_PER_WEIGHT, Double.parseDouble(m[2])));
+            rows.add(ResultRow.of(m[0], m[1], "weights", "linear", dev.trit.analysis.Metrics.BITS_PER_WEIGHT, Double.parseDouble(m[3])));
+            rows.add(ResultRow.of(m[0], m[1], "text", "", dev.trit.analysis.Metrics.PERPLEXITY, Double.parseDouble(m[4])));
+        }
+        ReportBuilder.build(new ResultTable(rows), dir, List.of("Protocol: <b> & more", "  a  |  b"));
+        String html = Files.readString(dir.resolve("index.html")), md = Files.readString(dir.resolve("summary.md"));
+        assertTrue(html.contains("<p>Protocol: &lt;b&gt; &amp; more</p>"), html);
+        assertTrue(html.contains("<pre>  a  |  b</pre>"), html);
+        assertTrue(html.indexOf("Protocol:") < html.indexOf("charts/pareto.png"));
+        assertTrue(md.contains("Protocol: <b> & more") && md.contains("```\n  a  |  b\n```"), md);
+        assertTrue(html.contains("bits per weight of the linear layers"), html);
+
+        rows.removeIf(r -> r.scope().equals("linear") && r.variant().equals("f16"));
+        ReportBuilder.build(new ResultTable(rows), dir.resolve("whole"), List.of());
+        assertFalse(Files.readString(dir.resolve("whole/index.html")).contains("of the linear layers"));
+    }
 }

@@ -30,27 +30,68 @@ public final class LogitsRun {
      * on the same windows. Fails if the windows' tokens or positions differ from the dump's.
      */
     public static KldStats compare(LogitSource model, List<EvalWindow> windows, LogitsDump base, IntConsumer progress) {
-        if (base.vocabSize() != model.vocabSize()) {
-            throw new IllegalArgumentException("base has a vocabulary of " + base.vocabSize() + " tokens, the model " + model.vocabSize());
+        return pass(model, windows, List.of(base), 0, Map.of(), progress).vsBases().getFirst();
+    }
+
+    /**
+     * What one run of a model over the windows measured.
+     *
+     * @param vsBases  statistics against each base, in the order given
+     * @param dump     the model's own top-k dump (to serve as a base later), or null if not asked for
+     * @param nllSum   sum over the scored tokens of -log p(actual next token), computed in double
+     * @param tokens   scored tokens
+     */
+    public record Pass(List<KldStats> vsBases, LogitsDump dump, double nllSum, long tokens) {
+        /** exp(mean NLL) of the actual tokens. */
+        public double perplexity() {
+            return Math.exp(nllSum / tokens);
         }
-        KldStats stats = new KldStats();
+    }
+
+    /**
+     * Runs the model once over the windows and, from the same logits, compares it with every base
+     * (as {@link #compare}), dumps its own top {@code topK} (0: no dump) and sums its NLL. One pass
+     * instead of one per base: on a small machine the forward passes are the whole cost.
+     */
+    public static Pass pass(LogitSource model, List<EvalWindow> windows, List<LogitsDump> bases, int topK,
+                            Map<String, String> metadata, IntConsumer progress) {
+        if (topK < 0) throw new IllegalArgumentException("top-k must not be negative");
+        for (LogitsDump base : bases) {
+            if (base.vocabSize() != model.vocabSize()) {
+                throw new IllegalArgumentException("base has a vocabulary of " + base.vocabSize() + " tokens, the model " + model.vocabSize());
+            }
+        }
+        List<KldStats> stats = new ArrayList<>();
+        for (int i = 0; i < bases.size(); i++) stats.add(new KldStats());
+        List<LogitsDump.Row> rows = topK > 0 ? new ArrayList<>() : null;
+        double nllSum = 0;
+        long tokens = 0;
         int r = 0;
         for (EvalWindow w : windows) {
             float[][] logits = run(model, w);
             for (int j = 0; j < w.targets().length; j++, r++) {
-                if (r >= base.rows().size()) throw new IllegalArgumentException("base has only " + base.rows().size() + " positions, the text gives more");
-                LogitsDump.Row row = base.rows().get(r);
-                int position = w.firstTarget() + j;
-                if (row.window() != w.index() || row.position() != position || row.top().token() != w.targets()[j]) {
-                    throw new IllegalArgumentException("base row " + r + " is token " + row.top().token() + " at position " + row.position()
-                            + ", the text gives token " + w.targets()[j] + " at " + position + " (different text, tokenizer or context?)");
+                int position = w.firstTarget() + j, target = w.targets()[j];
+                float[] row = logits[w.firstScored() + j];
+                for (int b = 0; b < bases.size(); b++) {
+                    LogitsDump base = bases.get(b);
+                    if (r >= base.rows().size()) throw new IllegalArgumentException("base has only " + base.rows().size() + " positions, the text gives more");
+                    LogitsDump.Row br = base.rows().get(r);
+                    if (br.window() != w.index() || br.position() != position || br.top().token() != target) {
+                        throw new IllegalArgumentException("base row " + r + " is token " + br.top().token() + " at position " + br.position()
+                                + ", the text gives token " + target + " at " + position + " (different text, tokenizer or context?)");
+                    }
+                    stats.get(b).add(KlDivergence.of(br.top(), row));
                 }
-                stats.add(KlDivergence.of(row.top(), logits[w.firstScored() + j]));
+                if (rows != null) rows.add(new LogitsDump.Row(w.index(), position, TopLogprobs.of(row, topK, target)));
+                nllSum -= LogSoftmax.logProb(row, target);
+                tokens++;
             }
             if (progress != null) progress.accept(w.index());
         }
-        if (r != base.rows().size()) throw new IllegalArgumentException("base has " + base.rows().size() + " positions, the text gives " + r);
-        return stats;
+        for (LogitsDump base : bases) {
+            if (r != base.rows().size()) throw new IllegalArgumentException("base has " + base.rows().size() + " positions, the text gives " + r);
+        }
+        return new Pass(List.copyOf(stats), rows == null ? null : new LogitsDump(model.vocabSize(), topK, metadata, rows), nllSum, tokens);
     }
 
     private static float[][] run(LogitSource model, EvalWindow w) {

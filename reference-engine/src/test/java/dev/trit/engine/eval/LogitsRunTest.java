@@ -65,6 +65,27 @@ class LogitsRunTest {
         assertTrue(s.sameTop().value() < 1);
     }
 
+    @Test
+    void onePassGivesWhatSeparateRunsGive() {
+        List<EvalWindow> ws = EvalWindow.cut(text(300), 32, 1, EvalWindow.Protocol.HF, 0);
+        LogitSource a = Fakes.history(Fakes.VOCAB, 64), b = shifted(Fakes.history(Fakes.VOCAB, 64));
+        LogitsDump baseA = LogitsRun.dump(a, ws, 8, Map.of(), null), baseB = LogitsRun.dump(b, ws, 8, Map.of(), null);
+        LogitsRun.Pass p = LogitsRun.pass(b, ws, List.of(baseA, baseB), 8, Map.of(), null);
+        assertEquals(LogitsRun.compare(b, ws, baseA, null).summary().kld(), p.vsBases().get(0).summary().kld());
+        assertEquals(0.0, p.vsBases().get(1).summary().kld().value());
+        assertEquals(baseB.rows(), p.dump().rows());
+        // Perplexity from the NLL sum: the same tokens' log-probabilities summed independently.
+        double nll = 0;
+        long n = 0;
+        for (EvalWindow w : ws) {
+            float[][] rows = b.logits(w.input());
+            for (int j = 0; j < w.targets().length; j++, n++) nll -= LogSoftmax.logProb(rows[w.firstScored() + j], w.targets()[j]);
+        }
+        assertEquals(n, p.tokens());
+        assertEquals(Math.exp(nll / n), p.perplexity(), 1e-12 * Math.exp(nll / n));
+        assertNull(LogitsRun.pass(b, ws, List.of(), 0, Map.of(), null).dump());
+    }
+
     /** The same fake with every logit of token 5 raised: a different model with the same vocabulary. */
     static LogitSource shifted(LogitSource a) {
         return new LogitSource() {

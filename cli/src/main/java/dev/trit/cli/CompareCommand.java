@@ -1,0 +1,157 @@
+package dev.trit.cli;
+
+import dev.trit.analysis.ResultFiles;
+import dev.trit.analysis.ResultRow;
+import dev.trit.analysis.ResultTable;
+import dev.trit.converters.Converter;
+import dev.trit.converters.Progress;
+import dev.trit.converters.TargetType;
+import dev.trit.engine.Parallel;
+import dev.trit.engine.eval.McDataset;
+import dev.trit.engine.eval.McItem;
+import dev.trit.engine.eval.McTask;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+/** {@code trit compare}: the side-by-side table of a paper — models against an FP16 baseline. */
+@Command(name = "compare", mixinStandardHelpOptions = true,
+        description = {"Measure an FP16 baseline and other models on the same text and print one line per",
+                "model: size, bits per weight (whole file and linear layers), perplexity, KL-divergence",
+                "and top-1 agreement against the baseline, optional accuracy and estimated energy.",
+                "Windows as trit ppl --protocol hf (BOS + ctx-1 tokens, all scored); KLD as trit kld.",
+                "--with-q8 also converts the baseline to GGUF Q8_0 (in a temporary folder) and adds it."})
+final class CompareCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    EngineOptions engine;
+
+    @Option(names = "--baseline", required = true, paramLabel = "FP16_MODEL", description = "the reference model (HF directory or .gguf)")
+    Path baseline;
+
+    @Option(names = "--models", required = true, arity = "1..*", paramLabel = "MODEL", description = "models to compare with it")
+    List<Path> models;
+
+    @Option(names = "--text", required = true, paramLabel = "TEXT", description = "a UTF-8 text file (e.g. WikiText-2 test)")
+    Path text;
+
+    @Option(names = "--mc", paramLabel = "TASK:FILE[:LIMIT]", description = "also accuracy on a multiple-choice task, e.g. hellaswag:hellaswag_val.txt:200")
+    String mc;
+
+    @Option(names = "--with-q8", description = "add the baseline converted to GGUF Q8_0 (the 8-bit baseline)")
+    boolean withQ8;
+
+    @Option(names = "--ctx", paramLabel = "N", description = "context per window (default ${DEFAULT-VALUE})")
+    int ctx = 256;
+
+    @Option(names = "--max-windows", paramLabel = "N", description = "at most N windows (default: all)")
+    int maxWindows;
+
+    @Option(names = "--speed", description = "also a short prefill/decode speed probe per model")
+    boolean speed;
+
+    @Option(names = "--json", description = "print the result rows (schema trit.results/1) as JSON instead of the table")
+    boolean json;
+
+    @Option(names = "--results", paramLabel = "FILE", description = "also write the result rows (.arrow: Arrow IPC, else JSON)")
+    Path results;
+
+    @Override
+    public Integer call() throws Exception {
+        if (ctx < 4) throw new Main.UsageException("--ctx must be at least 4");
+        if (maxWindows < 0) throw new Main.UsageException("--max-windows must not be negative");
+        ModelEval.Mc mcSpec = mc == null ? null : parseMc(mc);
+        String content = PplCommand.readText(text);
+        String textTask = EvalResults.textName(text);
+        ModelEval.Protocol p = new ModelEval.Protocol(content, text, textTask, ctx, maxWindows, DemoCommand.TOP_K, mcSpec, speed);
+        PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+
+        List<Path> paths = new ArrayList<>(List.of(baseline));
+        Path tmp = null;
+        try {
+            if (withQ8) {
+                tmp = Files.createTempDirectory("trit-compare-");
+                Path q8 = tmp.resolve(EvalResults.modelName(baseline) + "-q8_0.gguf");
+                err.println("compare: converting " + baseline.getFileName() + " to Q8_0");
+                err.flush();
+                Converter.convert(baseline, q8, new Converter.Options(TargetType.GGUF_Q8_0), Progress.NONE);
+                paths.add(q8);
+            }
+            paths.addAll(models);
+            List<ResultRow> rows = new ArrayList<>();
+            Set<String> names = new HashSet<>();
+            ModelEval.Reference base = null;
+            try (Parallel pool = engine.pool()) {
+                for (int i = 0; i < paths.size(); i++) {
+                    Path m = paths.get(i);
+                    String name = EvalResults.modelName(m);
+                    // Two files of the same name (a/model.gguf, b/model.gguf) must not share result keys.
+                    String unique = name;
+                    for (int k = 2; !names.add(unique); k++) unique = name + "#" + k;
+                    int idx = i;
+                    ModelEval.Measured r = ModelEval.run(unique, "", m, p, base == null ? List.of() : List.of(base), false, i == 0, pool,
+                            s -> {
+                                err.printf(Locale.ROOT, "compare [%d/%d] %s: %s%n", idx + 1, paths.size(), m.getFileName(), s);
+                                err.flush();
+                            });
+                    rows.addAll(r.rows());
+                    if (i == 0) base = new ModelEval.Reference(unique, textTask, r.dump());
+                }
+            }
+            ResultTable table = new ResultTable(rows);
+            if (results != null) EvalResults.write(results, rows);
+            if (json) {
+                out.println(ResultFiles.toJson(table));
+            } else {
+                out.printf(Locale.ROOT, "baseline %s; text %s (%s windows of %d); KLD and top-1 against the baseline%n",
+                        EvalResults.modelName(baseline), text.getFileName(), maxWindows == 0 ? "all" : "at most " + maxWindows, ctx);
+                new ComparisonTable(table, textTask, mcSpec == null ? null : mcSpec.task().id()).print(out);
+            }
+        } finally {
+            if (tmp != null) {
+                try (var s = Files.list(tmp)) {
+                    for (Path f : s.toList()) Files.deleteIfExists(f);
+                }
+                Files.deleteIfExists(tmp);
+            }
+        }
+        out.flush();
+        return Main.OK;
+    }
+
+    /** TASK:FILE[:LIMIT]; the file part may itself hold colons only if a limit follows. */
+    static ModelEval.Mc parseMc(String spec) throws java.io.IOException {
+        int first = spec.indexOf(':');
+        if (first <= 0 || first == spec.length() - 1) throw new Main.UsageException("--mc must be TASK:FILE[:LIMIT], not " + spec);
+        String taskName = spec.substring(0, first), rest = spec.substring(first + 1);
+        int limit = 0;
+        int last = rest.lastIndexOf(':');
+        if (last > 0 && rest.substring(last + 1).matches("\\d+")) {
+            limit = Integer.parseInt(rest.substring(last + 1));
+            rest = rest.substring(0, last);
+        }
+        McTask task;
+        try {
+            task = McTask.byId(taskName);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException(e.getMessage());
+        }
+        Path data = Path.of(rest);
+        List<McItem> items = McDataset.read(task, data, McDataset.Options.harness(limit));
+        return new ModelEval.Mc(task, data, items);
+    }
+}
