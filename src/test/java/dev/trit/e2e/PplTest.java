@@ -75,6 +75,22 @@ class PplTest {
         assertNotEquals(0.0, rel);
     }
 
+    /**
+     * A post-training ternarized LLaMA in GGUF (arch llama, TQ2_0: Q/K rows permuted, weights decoded
+     * rather than read in place) against the same weights taken back to HF f32 by the converter, which
+     * undoes the permutation with its own code: both must give the same perplexity.
+     */
+    @Test
+    void ternarizedLlamaGgufMatchesItsHfDequantization() throws Exception {
+        Path gguf = tmp.resolve("tern.gguf"), hf = tmp.resolve("tern-hf");
+        assertEquals(0, Cli.run("convert", "-q", Cli.FIXTURES.resolve("hf/mini-llama-f16").toString(), gguf.toString(),
+                "-t", "tq2_0", "--ternarize").exitCode());
+        assertEquals(0, Cli.run("convert", "-q", gguf.toString(), hf.toString(), "-t", "f32").exitCode());
+        double a = ppl("ppl", gguf.toString(), TEXT, "--max-windows", "4", "--json").get("perplexity").asDouble();
+        double b = ppl("ppl", hf.toString(), TEXT, "--max-windows", "4", "--json").get("perplexity").asDouble();
+        assertEquals(b, a, 1e-6 * b);
+    }
+
     @Test
     void badInputs() throws Exception {
         Path bin = tmp.resolve("bin.txt");

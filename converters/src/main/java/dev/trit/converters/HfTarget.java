@@ -29,7 +29,8 @@ import java.util.Map;
  *       1/mean|W| (quantization_config bitlinear/offline); every other tensor bf16.</li>
  *   <li>{@code bf16}/{@code f16}/{@code f32}: every tensor in that dtype. BitLinear weights are
  *       written as latent weights trit * v with v = scale * n / nnz, so that the model's own absmean
- *       rule at load time gives back the same trits and (to the dtype's rounding) the same scale.</li>
+ *       rule at load time gives back the same trits and (to the dtype's rounding) the same scale. A
+ *       ternarized LLaMA has no such rule: its weights are written as trit * scale.</li>
  * </ul>
  * Sub-norms are named the microsoft way for {@code bitnet-b1.58} models and packed output, the 1bitLLM
  * way for {@code bitnet} latent output. Shards follow save_pretrained (5 GB unless told, index when more than one).
@@ -68,7 +69,9 @@ final class HfTarget {
             long[] shape = t.shape();
             SourceTensor.RowReader<float[]> r;
             if (t instanceof SourceTensor.Ternary tt) {
-                float v = latentValue(tt);
+                // BitNet loaders re-ternarize latent weights with absmean, so they get v; a LLaMA (a
+                // post-training ternarized one) uses its weights as they are: trit * scale
+                float v = s.family().isBitNet() ? latentValue(tt) : tt.scale();
                 SourceTensor.RowReader<byte[]> trits = tt.reader();
                 r = (row0, nrows, dst) -> {
                     int n = Math.toIntExact(nrows * cols);

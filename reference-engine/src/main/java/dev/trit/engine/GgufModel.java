@@ -143,7 +143,8 @@ public final class GgufModel {
 
         @Override
         public int[] rowOrder(TensorInfo tensor) {
-            if (config.architecture() != Architecture.LLAMA) return null;
+            // only tensors read in place are still in llama.cpp's row order; decoded ones were un-permuted in make()
+            if (config.architecture() != Architecture.LLAMA || !(tensor.type() instanceof GgmlType)) return null;
             String name = TensorNames.toGguf(tensor.name()).orElse("");
             int heads;
             if (name.endsWith(".attn_q.weight")) heads = config.heads();
