@@ -81,22 +81,12 @@ public final class Tq1Codec implements TernaryCodec {
 
     @Override
     public void encode(float[] src, int srcOffset, int count, MemorySegment dst) {
-        BlockCodec.checkBlocks(type(), count);
-        byte[] trits = new byte[QK];
-        for (int b = 0; b < count / QK; b++) {
-            int x = srcOffset + b * QK;
-            float amax = 0f;
-            for (int j = 0; j < QK; j++) amax = Math.max(amax, Math.abs(src[x + j]));
-            float id = amax != 0f ? 1f / amax : 0f;
-            for (int j = 0; j < QK; j++) trits[j] = (byte) (int) Half.roundAway(src[x + j] * id);
-            pack(trits, 0, Half.floatToF16(amax), dst, (long) b * BYTES);
-        }
+        TqBlocks.encode(type(), src, srcOffset, count, dst, Tq1Codec::pack);
     }
 
     @Override
     public void encodeTernary(TernaryValues v, MemorySegment dst) {
-        if (v.groupSize() != QK) throw new IllegalArgumentException("TQ1_0 needs groups of " + QK + ", got " + v.groupSize());
-        for (int b = 0; b < v.scales().length; b++) pack(v.trits(), b * QK, Half.floatToF16(v.scales()[b]), dst, (long) b * BYTES);
+        TqBlocks.encodeTernary(type(), v, dst, Tq1Codec::pack);
     }
 
     /** ceil(n * 256 / 243): the stored form of a 5-code base-3 number n. */
