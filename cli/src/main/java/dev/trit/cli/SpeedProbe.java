@@ -2,7 +2,7 @@ package dev.trit.cli;
 
 import dev.trit.engine.KvCache;
 import dev.trit.engine.Transformer;
-import dev.trit.engine.eval.LogSoftmax;
+import dev.trit.engine.LogSoftmax;
 
 import java.util.Arrays;
 

@@ -1,4 +1,4 @@
-package dev.trit.engine.eval;
+package dev.trit.engine;
 
 /** Log-softmax of one logits row, in double precision (the row itself stays float). */
 public final class LogSoftmax {
@@ -7,11 +7,20 @@ public final class LogSoftmax {
 
     /** log(sum(exp(row))), shifted by the maximum so no term overflows. */
     public static double logSumExp(float[] row) {
+        return logSumExp(row, 0, row.length);
+    }
+
+    /**
+     * log(sum(exp(a[from .. from+n)))). Scalar Math.exp in double on purpose: the Vector API's
+     * lanewise(EXP) is computed by different algorithms when interpreted and when JIT-compiled, which
+     * made perplexities differ in the last digits from run to run.
+     */
+    public static double logSumExp(float[] a, int from, int n) {
         float max = Float.NEGATIVE_INFINITY;
-        for (float v : row) if (v > max) max = v;
+        for (int i = from; i < from + n; i++) if (a[i] > max) max = a[i];
         if (max == Float.NEGATIVE_INFINITY) return Double.NEGATIVE_INFINITY;
         double sum = 0;
-        for (float v : row) sum += Math.exp((double) v - max);
+        for (int i = from; i < from + n; i++) sum += Math.exp((double) a[i] - max);
         return max + Math.log(sum);
     }
 

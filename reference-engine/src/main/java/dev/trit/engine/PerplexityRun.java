@@ -2,9 +2,6 @@ package dev.trit.engine;
 
 import java.io.PrintStream;
 import java.util.Arrays;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /** Perplexity of a model over a token stream (ids from the tokenizer, without special tokens). */
 public final class PerplexityRun {
@@ -90,17 +87,9 @@ public final class PerplexityRun {
         return new PerplexityResult(Math.exp(mean), mean, k, windows, nll, (System.nanoTime() - start) / 1e9);
     }
 
-    /**
-     * -log softmax(logits[row..row+vocab))[target], summed in double. Scalar Math.exp on purpose: the
-     * Vector API's lanewise(EXP) is computed by different algorithms when interpreted and when
-     * JIT-compiled, which made perplexities differ in the last digits from run to run.
-     */
+    /** -log softmax(logits[row..row+vocab))[target]. */
     static double negLogLikelihood(float[] logits, int row, int vocab, int target) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int v = 0; v < vocab; v++) max = Math.max(max, logits[row + v]);
-        double s = 0;
-        for (int v = 0; v < vocab; v++) s += Math.exp((double) logits[row + v] - max);
-        return max + Math.log(s) - logits[row + target];
+        return LogSoftmax.logSumExp(logits, row, vocab) - logits[row + target];
     }
 
     private static String formatSeconds(double s) {

@@ -1,5 +1,7 @@
 package dev.trit.engine.eval;
 
+import dev.trit.engine.LogSoftmax;
+
 /**
  * One position of a KL-divergence comparison (llama-perplexity's {@code --kl-divergence}): the base
  * distribution P comes from a {@link TopLogprobs} dump, the model's Q from its full logits.

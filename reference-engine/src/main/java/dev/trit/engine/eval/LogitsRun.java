@@ -1,5 +1,6 @@
 package dev.trit.engine.eval;
 
+import dev.trit.engine.LogSoftmax;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package dev.trit.engine.eval;
 
+import dev.trit.engine.LogSoftmax;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.trit.engine.eval;
 
+import dev.trit.engine.LogSoftmax;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trit.engine.HfModel;
