@@ -1,13 +1,18 @@
 package dev.trit.engine;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
-/** A fixed pool of worker threads that splits an index range into contiguous chunks. */
+/**
+ * A fixed pool of worker threads that splits an index range into contiguous chunks.
+ *
+ * <p>Decoding one token runs a few hundred short products (7 per layer plus the LM head), each a
+ * fraction of a millisecond, so the hand-off itself must be cheap: an executor's submit and
+ * Future.get park and unpark a thread each time, which cost several milliseconds per token. Here
+ * workers spin briefly on a generation counter after each job and only then park; a job is published
+ * by bumping the counter, and the caller spins until the chunks are done. The spin is bounded
+ * ({@link #SPIN_NANOS}), so an idle pool sleeps.
+ */
 public final class Parallel implements AutoCloseable {
     /** Work on the index range [from, to). */
     @FunctionalInterface
@@ -15,52 +20,123 @@ public final class Parallel implements AutoCloseable {
         void run(int from, int to);
     }
 
+    /** How long an idle worker spins before it parks: longer than the gaps between a token's products. */
+    private static final long SPIN_NANOS = 2_000_000;
+
     private final int threads;
-    private final ExecutorService pool;
+    private final Worker[] workers;
+    /** One published product: its number, body and split. Read as one reference so a worker never mixes two jobs. */
+    private record Job(long generation, RangeBody body, int n, int chunks) {
+    }
+
+    /** The latest job; a worker runs a job whose generation it has not yet seen. */
+    private volatile Job job = new Job(0, null, 0, 0);
+    /** Chunks of the current job that workers have not finished. */
+    private final AtomicInteger pending = new AtomicInteger();
+    private volatile Throwable failure;
+    private volatile boolean closed;
 
     public Parallel(int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1");
         this.threads = threads;
-        this.pool = threads == 1 ? null : Executors.newFixedThreadPool(threads - 1, r -> {
-            Thread t = new Thread(r, "trit-engine-worker");
-            t.setDaemon(true);
-            return t;
-        });
+        this.workers = new Worker[threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker(i);
+            workers[i].setDaemon(true);
+            workers[i].start();
+        }
     }
 
     public int threads() {
         return threads;
     }
 
-    /** Runs body over [0, n) in up to {@link #threads()} chunks; the caller's thread takes the last one. */
+    /**
+     * Runs body over [0, n) in up to {@link #threads()} chunks; the caller's thread takes the last one.
+     * Calls from several threads are serialized; a call from inside a body runs inline.
+     */
     public void forRange(int n, int minChunk, RangeBody body) {
         int chunks = Math.max(1, Math.min(threads, n / Math.max(1, minChunk)));
-        if (chunks == 1 || pool == null) {
+        if (chunks == 1 || Thread.currentThread() instanceof Worker) {
             body.run(0, n);
             return;
         }
-        List<Future<?>> futures = new ArrayList<>(chunks - 1);
-        for (int i = 0; i < chunks - 1; i++) {
-            int from = (int) ((long) n * i / chunks), to = (int) ((long) n * (i + 1) / chunks);
-            futures.add(pool.submit(() -> body.run(from, to)));
-        }
-        body.run((int) ((long) n * (chunks - 1) / chunks), n);
-        for (Future<?> f : futures) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException re) throw re;
-                if (e.getCause() instanceof Error err) throw err;
-                throw new IllegalStateException(e.getCause());
+        synchronized (this) {
+            if (closed) throw new IllegalStateException("thread pool closed");
+            failure = null;
+            pending.set(chunks - 1);
+            job = new Job(job.generation() + 1, body, n, chunks);
+            for (int i = 0; i < chunks - 1; i++) {
+                if (workers[i].parked) LockSupport.unpark(workers[i]);
             }
+            Throwable mine = null;
+            try {
+                body.run(chunkStart(n, chunks, chunks - 1), n);
+            } catch (Throwable t) {
+                mine = t;
+            }
+            while (pending.get() > 0) Thread.onSpinWait();
+            Throwable t = mine != null ? mine : failure;
+            if (t instanceof RuntimeException re) throw re;
+            if (t instanceof Error err) throw err;
+            if (t != null) throw new IllegalStateException(t);
         }
+    }
+
+    private static int chunkStart(int n, int chunks, int i) {
+        return (int) ((long) n * i / chunks);
     }
 
     @Override
     public void close() {
-        if (pool != null) pool.shutdownNow();
+        closed = true;
+        for (Worker w : workers) LockSupport.unpark(w);
+    }
+
+    private final class Worker extends Thread {
+        private final int index;
+        volatile boolean parked;
+
+        Worker(int index) {
+            super("trit-engine-worker-" + index);
+            this.index = index;
+        }
+
+        @Override
+        public void run() {
+            long seen = 0;
+            while (true) {
+                Job j = awaitJob(seen);
+                if (j == null) return;
+                seen = j.generation();
+                if (index < j.chunks() - 1) {
+                    try {
+                        j.body().run(chunkStart(j.n(), j.chunks(), index), chunkStart(j.n(), j.chunks(), index + 1));
+                    } catch (Throwable t) {
+                        failure = t;
+                    }
+                    pending.decrementAndGet();
+                }
+            }
+        }
+
+        /** Waits for a job after generation seen; null once the pool is closed. */
+        private Job awaitJob(long seen) {
+            long start = System.nanoTime();
+            int spins = 0;
+            while (true) {
+                Job j = job;
+                if (j.generation() != seen) return j;
+                if (closed) return null;
+                if ((++spins & 255) != 0 || System.nanoTime() - start < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                parked = true;
+                // re-check after announcing: a job published just before would otherwise be missed
+                if (job.generation() == seen && !closed) LockSupport.parkNanos(this, 10_000_000);
+                parked = false;
+            }
+        }
     }
 }

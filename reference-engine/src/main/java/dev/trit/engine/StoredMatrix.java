@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import java.util.Objects;
 
@@ -23,13 +24,21 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
     public enum Encoding {
         F32, F16, BF16,
         /** ggml's blocks of 32: fp16 scale, then 32 int8. */
-        Q8_0;
+        Q8_0,
+        /** ggml's blocks of 32: fp16 scale, then 16 bytes; byte j holds weights j (low nibble) and j+16, each nibble - 8. */
+        Q4_0;
+
+        /** True for ggml's block formats (rows must be whole blocks of 32). */
+        boolean blocked() {
+            return this == Q8_0 || this == Q4_0;
+        }
 
         long rowBytes(int cols) {
             return switch (this) {
                 case F32 -> 4L * cols;
                 case F16, BF16 -> 2L * cols;
                 case Q8_0 -> (long) cols / 32 * 34;
+                case Q4_0 -> (long) cols / 32 * 18;
             };
         }
     }
@@ -41,7 +50,7 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
         Objects.requireNonNull(encoding);
         Objects.requireNonNull(data);
         if (rows < 0 || cols < 0) throw new IllegalArgumentException("negative matrix dims");
-        if (encoding == Encoding.Q8_0 && cols % 32 != 0) throw new IllegalArgumentException("Q8_0 rows must be whole blocks of 32, got " + cols);
+        if (encoding.blocked() && cols % 32 != 0) throw new IllegalArgumentException(encoding + " rows must be whole blocks of 32, got " + cols);
         long need = rows * encoding.rowBytes(cols);
         if (data.byteSize() < need) throw new IllegalArgumentException("matrix [" + rows + ", " + cols + "] " + encoding + " needs " + need + " bytes, got " + data.byteSize());
         if (rowOrder != null && rowOrder.length != rows) throw new IllegalArgumentException("row order has " + rowOrder.length + " entries for " + rows + " rows");
@@ -74,6 +83,13 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
 
     /** Widens logical row r into dst[off .. off+cols). */
     public void decodeRow(int r, float[] dst, int off) {
+        short[] h = HALVES.get();
+        if (h.length < cols) HALVES.set(h = new short[cols]);
+        decodeRow(r, dst, off, h);
+    }
+
+    /** As {@link #decodeRow(int, float[], int)} with the caller's staging for 16-bit rows (at least cols long). */
+    void decodeRow(int r, float[] dst, int off, short[] h) {
         long base = rowOffset(r);
         switch (encoding) {
             case F32 -> MemorySegment.copy(data, F32, base, dst, off, cols);
@@ -81,14 +97,10 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
                 // bulk copy to a short[], then a plain array loop that C2 auto-vectorizes with the hardware
                 // conversion (vcvtph2ps); a Vector API version (bit manipulation plus a shape-changing
                 // short-to-int conversion) and a loop over the segment measured slower
-                short[] h = HALVES.get();
-                if (h.length < cols) HALVES.set(h = new short[cols]);
                 MemorySegment.copy(data, U16, base, h, 0, cols);
                 for (int c = 0; c < cols; c++) dst[off + c] = Float.float16ToFloat(h[c]);
             }
             case BF16 -> {
-                short[] h = HALVES.get();
-                if (h.length < cols) HALVES.set(h = new short[cols]);
                 MemorySegment.copy(data, U16, base, h, 0, cols);
                 for (int c = 0; c < cols; c++) dst[off + c] = Float.intBitsToFloat(h[c] << 16);
             }
@@ -104,6 +116,66 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
                     }
                 }
             }
+            case Q4_0 -> {
+                for (int b = 0; b < cols / 32; b++) {
+                    long bo = base + 18L * b;
+                    float d = Float.float16ToFloat(data.get(U16, bo));
+                    int o = off + 32 * b;
+                    for (int j = 0; j < 16; j++) {
+                        int q = data.get(ValueLayout.JAVA_BYTE, bo + 2 + j) & 0xff;
+                        dst[o + j] = ((q & 15) - 8) * d; // as ggml: (nibble - 8) * d in float
+                        dst[o + j + 16] = ((q >>> 4) - 8) * d;
+                    }
+                }
+            }
         }
+    }
+
+    /** Floats per vector of the fused kernels, and bytes with as many lanes (their int8 / nibble loads). */
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Byte> BF = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, F.length() * 8)));
+    /** The fused kernels need whole vectors per half block; other hardware widens rows instead. */
+    static final boolean FUSED = F.length() >= 4 && F.length() <= 16 && BF.length() == F.length();
+
+    /**
+     * Dot product of logical row r (Q8_0 or Q4_0) with x[xo .. xo+cols), dequantizing in registers: the
+     * same products (q * d, rounded once) added in the same lane order as the float kernel over
+     * {@link #decodeRow} would, so the result is bit-identical to it, without the round trip through
+     * memory. Lane partial sums are returned in acc (caller sums them in lane order).
+     */
+    FloatVector dotBlocks(int r, float[] x, int xo) {
+        long base = rowOffset(r);
+        int lanes = F.length();
+        FloatVector acc = FloatVector.zero(F);
+        if (encoding == Encoding.Q8_0) {
+            for (int b = 0; b < cols / 32; b++) {
+                long bo = base + 34L * b;
+                float d = Float.float16ToFloat(data.get(U16, bo));
+                int o = xo + 32 * b;
+                for (int j = 0; j < 32; j += lanes) {
+                    FloatVector w = ((FloatVector) ByteVector.fromMemorySegment(BF, data, bo + 2 + j, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2F, F, 0)).mul(d);
+                    acc = FloatVector.fromArray(F, x, o + j).fma(w, acc);
+                }
+            }
+        } else {
+            for (int b = 0; b < cols / 32; b++) {
+                long bo = base + 18L * b;
+                float d = Float.float16ToFloat(data.get(U16, bo));
+                int o = xo + 32 * b;
+                for (int j = 0; j < 16; j += lanes) { // low nibbles: weights 0..15
+                    ByteVector q = ByteVector.fromMemorySegment(BF, data, bo + 2 + j, ByteOrder.LITTLE_ENDIAN);
+                    FloatVector w = ((FloatVector) q.and((byte) 15).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0)).mul(d);
+                    acc = FloatVector.fromArray(F, x, o + j).fma(w, acc);
+                }
+                for (int j = 0; j < 16; j += lanes) { // high nibbles: weights 16..31
+                    ByteVector q = ByteVector.fromMemorySegment(BF, data, bo + 2 + j, ByteOrder.LITTLE_ENDIAN);
+                    FloatVector w = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).and((byte) 15).sub((byte) 8)
+                            .convertShape(VectorOperators.B2F, F, 0)).mul(d);
+                    acc = FloatVector.fromArray(F, x, o + 16 + j).fma(w, acc);
+                }
+            }
+        }
+        return acc;
     }
 }

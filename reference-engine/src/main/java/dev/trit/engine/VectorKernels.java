@@ -40,12 +40,23 @@ public final class VectorKernels implements Kernels {
             return;
         }
         int bound = F.loopBound(cols);
+        if (stored != null && stored.encoding().blocked() && StoredMatrix.FUSED) {
+            // Q8_0 / Q4_0: dequantized in registers, bit-identical to widening the row first
+            parallel.forRange(rows, 16, (from, to) -> {
+                for (int r = from; r < to; r++) {
+                    for (int t = 0; t < tokens; t++) y[t * rows + r] = sumLanes(stored.dotBlocks(r, x, t * cols));
+                }
+            });
+            return;
+        }
         parallel.forRange(rows, 16, (from, to) -> {
-            float[] row = d != null ? d : SCRATCH.get().floats(cols);
+            Scratch sc = SCRATCH.get();
+            float[] row = d != null ? d : sc.floats(cols);
+            short[] halves = d != null ? null : sc.shorts(cols);
             for (int r = from; r < to; r++) {
                 int wo = r * cols;
                 if (d == null) {
-                    stored.decodeRow(r, row, 0);
+                    stored.decodeRow(r, row, 0, halves);
                     wo = 0;
                 }
                 for (int t = 0; t < tokens; t++) {

@@ -39,7 +39,7 @@ class StoredMatrixTest {
     }
 
     @ParameterizedTest(name = "{0} rows {1} cols {2} tokens {3}")
-    @CsvSource({"F16, 9, 40, 1", "F16, 9, 40, 12", "BF16, 5, 37, 3", "F32, 6, 33, 9", "Q8_0, 7, 64, 2", "Q8_0, 7, 96, 10", "F16, 130, 256, 5", "F16, 131, 256, 1"})
+    @CsvSource({"F16, 9, 40, 1", "F16, 9, 40, 12", "BF16, 5, 37, 3", "F32, 6, 33, 9", "Q8_0, 7, 64, 2", "Q8_0, 7, 96, 10", "Q4_0, 7, 64, 1", "Q4_0, 9, 96, 3", "Q4_0, 5, 64, 9", "Q8_0, 33, 128, 1", "F16, 130, 256, 5", "F16, 131, 256, 1"})
     void productsEqualTheWidenedFloatMatrix(StoredMatrix.Encoding e, int rows, int cols, int tokens) {
         // the stored path widens rows and runs the same float kernels, so results are bit-identical
         Random rnd = new Random(rows * 13L + cols);
@@ -47,11 +47,12 @@ class StoredMatrixTest {
             case F32 -> 4L * cols;
             case F16, BF16 -> 2L * cols;
             case Q8_0 -> cols / 32 * 34L;
+            case Q4_0 -> cols / 32 * 18L;
         };
         MemorySegment m = MemorySegment.ofArray(new byte[(int) (rows * rb)]);
         for (int i = 0; i < m.byteSize(); i++) m.set(ValueLayout.JAVA_BYTE, i, (byte) rnd.nextInt(256));
-        if (e == StoredMatrix.Encoding.Q8_0) {
-            for (long b = 0; b < m.byteSize(); b += 34) m.set(U16, b, Float.floatToFloat16(0.01f + rnd.nextFloat() * 0.01f));
+        if (e.blocked()) {
+            for (long b = 0; b < m.byteSize(); b += e == StoredMatrix.Encoding.Q8_0 ? 34 : 18) m.set(U16, b, Float.floatToFloat16(0.01f + rnd.nextFloat() * 0.01f));
         } else if (e != StoredMatrix.Encoding.F32) {
             for (long b = 0; b < m.byteSize(); b += 2) m.set(U16, b, e == StoredMatrix.Encoding.F16 ? Float.floatToFloat16((float) rnd.nextGaussian())
                     : (short) (Float.floatToRawIntBits((float) rnd.nextGaussian()) >>> 16));
@@ -80,6 +81,16 @@ class StoredMatrixTest {
             // ggml's dequantization: scale * int8, in float
             float scale = Float.float16ToFloat(m.get(U16, (long) order[0] * rb));
             assertEquals(scale * m.get(ValueLayout.JAVA_BYTE, (long) order[0] * rb + 2), d[0]);
+        }
+        if (e.blocked()) {
+            // the widened rows are ggml's dequantization (formats' codec, written independently)
+            dev.trit.formats.BlockCodec codec = dev.trit.formats.BlockCodec.of(e == StoredMatrix.Encoding.Q8_0
+                    ? dev.trit.formats.GgmlType.Q8_0 : dev.trit.formats.GgmlType.Q4_0);
+            for (int r = 0; r < rows; r++) {
+                float[] want = new float[cols];
+                codec.decode(m.asSlice((long) order[r] * rb, rb), want, 0, cols);
+                assertArrayEquals(want, java.util.Arrays.copyOfRange(d, r * cols, (r + 1) * cols));
+            }
         }
     }
 }
