@@ -37,6 +37,13 @@ final class SynthCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", description = "random seed (default ${DEFAULT-VALUE})")
     long seed = 1;
 
+    @Option(names = "--output-tensor-type", paramLabel = "T",
+            description = "GGUF: type of the output matrix (token_embd when tied): f32, f16, bf16, q8_0, q4_0 (default f16)")
+    String outputType;
+
+    @Option(names = "--token-embedding-type", paramLabel = "T", description = "GGUF: type of token_embd when not tied to the output")
+    String embeddingType;
+
     @Option(names = "--force", description = "overwrite OUT if it exists")
     boolean force;
 
@@ -60,7 +67,7 @@ final class SynthCommand implements Callable<Integer> {
         ConvertCommand.ProgressBar bar = quiet ? null : new ConvertCommand.ProgressBar(err, start);
         Converter.Result r;
         try {
-            r = Synth.write(shape, seed, out, t, force, bar == null ? Progress.NONE : bar);
+            r = Synth.write(shape, seed, out, t, ConvertCommand.embeddingTypes(embeddingType, outputType), force, bar == null ? Progress.NONE : bar);
         } catch (IllegalArgumentException e) {
             throw new Main.UsageException(e.getMessage());
         }

@@ -24,9 +24,22 @@ public final class Converter {
      * @param archConfig a config.json whose architecture and fields the output takes instead of what the
      *                   source says (null: the source's own); its shapes must match the source's
      */
-    public record Options(TargetType type, boolean ternarize, boolean force, boolean keepHfFiles, long maxShardBytes, Path archConfig) {
+    /**
+     * @param embeddingTypes GGUF targets: types for the token embedding and output matrix (llama-quantize's
+     *                       --token-embedding-type / --output-tensor-type)
+     */
+    public record Options(TargetType type, boolean ternarize, boolean force, boolean keepHfFiles, long maxShardBytes, Path archConfig,
+                          EmbeddingTypes embeddingTypes) {
         public Options {
             if (maxShardBytes <= 0) throw new IllegalArgumentException("shard size must be positive");
+            if (embeddingTypes == null) embeddingTypes = EmbeddingTypes.DEFAULT;
+            if (!type.isGguf() && !embeddingTypes.equals(EmbeddingTypes.DEFAULT)) {
+                throw new IllegalArgumentException("embedding and output types apply to GGUF outputs only");
+            }
+        }
+
+        public Options(TargetType type, boolean ternarize, boolean force, boolean keepHfFiles, long maxShardBytes, Path archConfig) {
+            this(type, ternarize, force, keepHfFiles, maxShardBytes, archConfig, EmbeddingTypes.DEFAULT);
         }
 
         public Options(TargetType type, boolean ternarize, boolean force, boolean keepHfFiles, long maxShardBytes) {
@@ -94,7 +107,7 @@ public final class Converter {
             try {
                 if (o.type().isGguf()) {
                     Path file = work.resolve(abs.getFileName());
-                    written = GgufTarget.write(m, o.type(), file, progress, o.keepHfFiles());
+                    written = GgufTarget.write(m, o.type(), file, progress, o.keepHfFiles(), o.embeddingTypes());
                     Files.move(file, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 } else {
                     Path dir = work.resolve("model");

@@ -31,14 +31,24 @@ final class GgufTarget {
     }
 
     static List<WrittenTensor> write(SourceModel m, TargetType target, Path dst, Progress progress, boolean keepHfFiles) throws IOException {
+        return write(m, target, dst, progress, keepHfFiles, EmbeddingTypes.DEFAULT);
+    }
+
+    static List<WrittenTensor> write(SourceModel m, TargetType target, Path dst, Progress progress, boolean keepHfFiles, EmbeddingTypes heads)
+            throws IOException {
         ModelSpec s = m.spec();
+        boolean tied = m.tensors().stream().noneMatch(t -> t.name().equals("output.weight"));
         String a = s.family().ggufArch() + ".";
         GgufWriter w = new GgufWriter();
         List<WrittenTensor> written = new ArrayList<>();
         ChunkedWork work = new ChunkedWork(progress, m.sourceBytes());
         long params = 0;
         for (SourceTensor t : m.tensors()) {
-            GgmlType type = typeFor(t, target);
+            GgmlType chosen = heads.typeFor(t.name(), tied);
+            if (chosen != null && t.cols() % chosen.blockSize() != 0) {
+                throw new IllegalArgumentException(t.name() + " has rows of " + t.cols() + ", not whole " + chosen.label() + " blocks of " + chosen.blockSize());
+            }
+            GgmlType type = chosen != null ? chosen : typeFor(t, target);
             params += t.elements();
             long bytes = type.bytesFor(t.elements());
             written.add(new WrittenTensor(t.name(), t.sourceType(), t.sourceBytes(), type.label(), bytes, t.elements()));

@@ -91,6 +91,13 @@ public final class Synth {
 
     /** Writes the synthetic model; refuses to overwrite unless force. Returns what was written. */
     public static Converter.Result write(Shape s, long seed, Path dst, TargetType type, boolean force, Progress progress) throws IOException {
+        return write(s, seed, dst, type, EmbeddingTypes.DEFAULT, force, progress);
+    }
+
+    /** As above, with the token embedding / output types of a GGUF output chosen (see {@link EmbeddingTypes}). */
+    public static Converter.Result write(Shape s, long seed, Path dst, TargetType type, EmbeddingTypes heads, boolean force, Progress progress)
+            throws IOException {
+        if (!type.isGguf() && !heads.equals(EmbeddingTypes.DEFAULT)) throw new IllegalArgumentException("embedding and output types apply to GGUF outputs only");
         if (Converter.isGguf(dst) != type.isGguf()) {
             throw new IllegalArgumentException("type " + type.label() + " is a " + (type.isGguf() ? "GGUF" : "Hugging Face")
                     + " layout but the destination " + dst + " is " + (Converter.isGguf(dst) ? "a .gguf file" : "a directory"));
@@ -105,7 +112,7 @@ public final class Synth {
         SourceModel m = model(s, seed);
         List<WrittenTensor> written;
         if (type.isGguf()) {
-            written = GgufTarget.write(m, type, abs, progress, false);
+            written = GgufTarget.write(m, type, abs, progress, false, heads);
         } else {
             Path tmp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".");
             try {

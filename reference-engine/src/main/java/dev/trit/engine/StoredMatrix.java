@@ -139,43 +139,57 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
 
     /**
      * Dot product of logical row r (Q8_0 or Q4_0) with x[xo .. xo+cols), dequantizing in registers: the
-     * same products (q * d, rounded once) added in the same lane order as the float kernel over
-     * {@link #decodeRow} would, so the result is bit-identical to it, without the round trip through
-     * memory. Lane partial sums are returned in acc (caller sums them in lane order).
+     * same products (q * d, rounded once) added in the same lane order, and the lanes then summed in
+     * order, as the float kernel over {@link #decodeRow} does, so the result is bit-identical to it
+     * without the round trip through memory. (Separate methods per encoding returning a float: a
+     * FloatVector returned from a method that C2 does not inline is boxed, and the kernel then ran 3x slower.)
      */
-    FloatVector dotBlocks(int r, float[] x, int xo) {
-        long base = rowOffset(r);
+    float dotRow(int r, float[] x, int xo) {
+        return encoding == Encoding.Q8_0 ? dotQ8(rowOffset(r), x, xo) : dotQ4(rowOffset(r), x, xo);
+    }
+
+    private float dotQ8(long base, float[] x, int xo) {
         int lanes = F.length();
         FloatVector acc = FloatVector.zero(F);
-        if (encoding == Encoding.Q8_0) {
-            for (int b = 0; b < cols / 32; b++) {
-                long bo = base + 34L * b;
-                float d = Float.float16ToFloat(data.get(U16, bo));
-                int o = xo + 32 * b;
-                for (int j = 0; j < 32; j += lanes) {
-                    FloatVector w = ((FloatVector) ByteVector.fromMemorySegment(BF, data, bo + 2 + j, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.B2F, F, 0)).mul(d);
-                    acc = FloatVector.fromArray(F, x, o + j).fma(w, acc);
-                }
-            }
-        } else {
-            for (int b = 0; b < cols / 32; b++) {
-                long bo = base + 18L * b;
-                float d = Float.float16ToFloat(data.get(U16, bo));
-                int o = xo + 32 * b;
-                for (int j = 0; j < 16; j += lanes) { // low nibbles: weights 0..15
-                    ByteVector q = ByteVector.fromMemorySegment(BF, data, bo + 2 + j, ByteOrder.LITTLE_ENDIAN);
-                    FloatVector w = ((FloatVector) q.and((byte) 15).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0)).mul(d);
-                    acc = FloatVector.fromArray(F, x, o + j).fma(w, acc);
-                }
-                for (int j = 0; j < 16; j += lanes) { // high nibbles: weights 16..31
-                    ByteVector q = ByteVector.fromMemorySegment(BF, data, bo + 2 + j, ByteOrder.LITTLE_ENDIAN);
-                    FloatVector w = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).and((byte) 15).sub((byte) 8)
-                            .convertShape(VectorOperators.B2F, F, 0)).mul(d);
-                    acc = FloatVector.fromArray(F, x, o + 16 + j).fma(w, acc);
-                }
+        for (int b = 0; b < cols / 32; b++) {
+            long bo = base + 34L * b;
+            float d = Float.float16ToFloat(data.get(U16, bo));
+            int o = xo + 32 * b;
+            for (int j = 0; j < 32; j += lanes) {
+                FloatVector w = ((FloatVector) ByteVector.fromMemorySegment(BF, data, bo + 2 + j, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2F, F, 0)).mul(d);
+                acc = FloatVector.fromArray(F, x, o + j).fma(w, acc);
             }
         }
-        return acc;
+        return sumLanes(acc);
+    }
+
+    private float dotQ4(long base, float[] x, int xo) {
+        int lanes = F.length();
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < cols / 32; b++) {
+            long bo = base + 18L * b;
+            float d = Float.float16ToFloat(data.get(U16, bo));
+            int o = xo + 32 * b;
+            for (int j = 0; j < 16; j += lanes) { // low nibbles: weights 0..15
+                ByteVector q = ByteVector.fromMemorySegment(BF, data, bo + 2 + j, ByteOrder.LITTLE_ENDIAN);
+                FloatVector w = ((FloatVector) q.and((byte) 15).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0)).mul(d);
+                acc = FloatVector.fromArray(F, x, o + j).fma(w, acc);
+            }
+            for (int j = 0; j < 16; j += lanes) { // high nibbles: weights 16..31
+                ByteVector q = ByteVector.fromMemorySegment(BF, data, bo + 2 + j, ByteOrder.LITTLE_ENDIAN);
+                FloatVector w = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).and((byte) 15).sub((byte) 8)
+                        .convertShape(VectorOperators.B2F, F, 0)).mul(d);
+                acc = FloatVector.fromArray(F, x, o + 16 + j).fma(w, acc);
+            }
+        }
+        return sumLanes(acc);
+    }
+
+    /** Lanes added in lane order (as VectorKernels does; reduceLanes' order is unspecified). */
+    private static float sumLanes(FloatVector v) {
+        float s = 0f;
+        for (int i = 0; i < v.length(); i++) s += v.lane(i);
+        return s;
     }
 }

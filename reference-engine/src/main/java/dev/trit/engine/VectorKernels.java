@@ -44,7 +44,7 @@ public final class VectorKernels implements Kernels {
             // Q8_0 / Q4_0: dequantized in registers, bit-identical to widening the row first
             parallel.forRange(rows, 16, (from, to) -> {
                 for (int r = from; r < to; r++) {
-                    for (int t = 0; t < tokens; t++) y[t * rows + r] = sumLanes(stored.dotBlocks(r, x, t * cols));
+                    for (int t = 0; t < tokens; t++) y[t * rows + r] = stored.dotRow(r, x, t * cols);
                 }
             });
             return;
