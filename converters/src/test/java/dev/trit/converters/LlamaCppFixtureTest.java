@@ -81,4 +81,40 @@ class LlamaCppFixtureTest {
             assertTrue(got.alignment() == 32);
         }
     }
+
+    /**
+     * --output-tensor-type q8_0 on an otherwise F16 conversion of a tied model: token_embd (its output
+     * matrix) equals llama.cpp's Q8_0 file, which quantized it from the same weights.
+     */
+    @org.junit.jupiter.api.Test
+    void embeddingAndOutputTypesMatchLlamaCppQ8() throws IOException {
+        Path q8 = fixture("gguf/mini-llama-q8_0.gguf");
+        Path out = tmp.resolve("heads.gguf");
+        Converter.convert(fixture("hf/mini-llama-f16"), out, new Converter.Options(TargetType.GGUF_F16, false, false, true,
+                HfTarget.DEFAULT_MAX_SHARD_BYTES, null, new EmbeddingTypes(null, dev.trit.formats.GgmlType.Q8_0)), Progress.NONE);
+        try (GgufFile want = GgufFile.open(q8); GgufFile got = GgufFile.open(out)) {
+            assertTrue(want.find("output.weight").isEmpty(), "mini-llama ties its embeddings");
+            for (String name : List.of("token_embd.weight")) {
+                TensorInfo w = want.find(name).orElseThrow(), t = got.find(name).orElseThrow();
+                assertEquals(dev.trit.formats.GgmlType.Q8_0, t.type(), name);
+                assertArrayEquals(want.data(w).toArray(ValueLayout.JAVA_BYTE), got.data(t).toArray(ValueLayout.JAVA_BYTE), name);
+            }
+            assertEquals(dev.trit.formats.GgmlType.F16, got.find("blk.0.attn_q.weight").orElseThrow().type());
+        }
+    }
+
+    /** A tied model's token_embd is its output matrix: --output-tensor-type governs it, as in llama-quantize. */
+    @org.junit.jupiter.api.Test
+    void tiedEmbeddingTakesTheOutputType() throws IOException {
+        Path out = tmp.resolve("tied.gguf");
+        Converter.convert(fixture("hf/mini-bitnet-fp16"), out, new Converter.Options(TargetType.GGUF_TQ2_0, false, false, true,
+                HfTarget.DEFAULT_MAX_SHARD_BYTES, null, new EmbeddingTypes(dev.trit.formats.GgmlType.F16, dev.trit.formats.GgmlType.Q4_0)), Progress.NONE);
+        try (GgufFile got = GgufFile.open(out)) {
+            assertTrue(got.find("output.weight").isEmpty());
+            assertEquals(dev.trit.formats.GgmlType.Q4_0, got.find("token_embd.weight").orElseThrow().type());
+            assertEquals(dev.trit.formats.GgmlType.TQ2_0, got.find("blk.0.ffn_up.weight").orElseThrow().type());
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new EmbeddingTypes(dev.trit.formats.GgmlType.TQ2_0, null));
+    }
 }
