@@ -78,13 +78,14 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 int[] ids = new SplittableRandom(42).ints(prompt + gen, 0, c.vocabSize()).toArray();
                 KvCache cache = t.newCache(prompt + gen);
+                float[] logits = new float[c.vocabSize()];
                 double bestPrefill = Double.MAX_VALUE, bestDecode = Double.MAX_VALUE;
                 for (int round = 0; round <= repeat; round++) {
                     cache.clear();
                     long a = System.nanoTime();
                     t.forward(Arrays.copyOf(ids, prompt), cache, prompt - 1);
                     long b = System.nanoTime();
-                    for (int i = 0; i < gen; i++) t.forward(new int[]{ids[prompt + i]}, cache);
+                    for (int i = 0; i < gen; i++) t.decode(ids[prompt + i], cache, logits);
                     long e = System.nanoTime();
                     System.err.printf(Locale.ROOT, "bench: round %d%s: prefill %.1f tok/s, decode %.2f tok/s%n", round,
                             round == 0 ? " (warm-up)" : "", prompt / ((b - a) / 1e9), gen == 0 ? 0.0 : gen / ((e - b) / 1e9));

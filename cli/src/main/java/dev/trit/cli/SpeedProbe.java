@@ -36,7 +36,7 @@ final class SpeedProbe {
             long t1 = System.nanoTime();
             for (int i = 0; i < decodeTokens; i++) {
                 int next = LogSoftmax.argmax(logits.length == vocab ? logits : Arrays.copyOfRange(logits, 0, vocab));
-                logits = model.forward(new int[]{next}, cache, 0);
+                model.decode(next, cache, logits); // logits is vocab long here
             }
             long t2 = System.nanoTime();
             bestPrefill = Math.min(bestPrefill, t1 - t0);

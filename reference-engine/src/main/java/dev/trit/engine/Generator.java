@@ -34,7 +34,7 @@ public final class Generator {
             out[n++] = next;
             if (onToken != null) onToken.accept(next);
             if (next == model.config().eosTokenId() || cache.length() >= capacity) break;
-            logits = model.forward(new int[]{next}, cache);
+            model.decode(next, cache, logits); // logits is vocab long: the buffer is reused
         }
         return Arrays.copyOf(out, n);
     }

@@ -9,12 +9,17 @@ import jdk.incubator.vector.VectorSpecies;
  * scale = 127 / max(max|x|, 1e-5) and q = clamp(rint(x * scale), -128, 127). Values are held as shorts so
  * the kernel multiplies without widening.
  *
- * @param q     tokens x cols int8 values, row-major
- * @param scale per token, the factor that made the int8 values (x ~ q / scale)
+ * @param q     tokens x cols int8 values, row-major (the array may be longer: a reused buffer)
+ * @param scale per token, the factor that made the int8 values (x ~ q / scale); may be longer
  */
 public record QuantizedActivations(int tokens, int cols, short[] q, float[] scale) {
     public QuantizedActivations {
-        if ((long) tokens * cols != q.length || scale.length != tokens) throw new IllegalArgumentException("activation size mismatch");
+        if ((long) tokens * cols > q.length || scale.length < tokens) throw new IllegalArgumentException("activation size mismatch");
+    }
+
+    /** Buffers for up to tokens rows of cols values, to be filled by {@link #quantizeInto}. */
+    public static QuantizedActivations allocate(int tokens, int cols) {
+        return new QuantizedActivations(tokens, cols, new short[tokens * cols], new float[tokens]);
     }
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -27,8 +32,15 @@ public record QuantizedActivations(int tokens, int cols, short[] q, float[] scal
     private static final float ROUND = 12582912f;
 
     public static QuantizedActivations quantize(float[] x, int tokens, int cols) {
-        short[] q = new short[tokens * cols];
-        float[] scales = new float[tokens];
+        return quantizeInto(x, tokens, allocate(tokens, cols));
+    }
+
+    /** Quantizes the first tokens rows of x into buf's arrays (no new arrays); returns a view of those rows. */
+    public static QuantizedActivations quantizeInto(float[] x, int tokens, QuantizedActivations buf) {
+        if (tokens > buf.tokens) throw new IllegalArgumentException(tokens + " tokens exceed the buffer's " + buf.tokens);
+        int cols = buf.cols;
+        short[] q = buf.q;
+        float[] scales = buf.scale;
         int bound = F.loopBound(cols);
         for (int t = 0; t < tokens; t++) {
             int o = t * cols;
@@ -54,6 +66,6 @@ public record QuantizedActivations(int tokens, int cols, short[] q, float[] scal
                 q[o + c] = (short) Math.max(-128f, Math.min(127f, v));
             }
         }
-        return new QuantizedActivations(tokens, cols, q, scales);
+        return tokens == buf.tokens ? buf : new QuantizedActivations(tokens, cols, q, scales);
     }
 }

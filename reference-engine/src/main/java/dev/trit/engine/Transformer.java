@@ -97,11 +97,34 @@ public final class Transformer implements AutoCloseable {
      * callers that score only part of a window skip the rest.
      */
     public float[] forward(int[] ids, KvCache cache, int firstLogit) {
-        int n = ids.length, h = config.hiddenSize(), vocab = config.vocabSize();
+        int n = ids.length;
         if (firstLogit < 0 || firstLogit > n) throw new IllegalArgumentException("firstLogit " + firstLogit + " outside 0.." + n);
-        if (n == 0) return new float[0];
+        float[] logits = new float[(n - firstLogit) * config.vocabSize()];
+        forward(ids, n, cache, firstLogit, logits);
+        return logits;
+    }
+
+    /**
+     * One decoding step: runs token id at position cache.length() and writes its logits into
+     * logits[0 .. vocab). Reuses this model's buffers, so the token loop allocates no arrays (only a
+     * few small objects per product: the pool's job record and the kernels' lambdas).
+     */
+    public void decode(int id, KvCache cache, float[] logits) {
+        if (logits.length < config.vocabSize()) throw new IllegalArgumentException("logits buffer holds " + logits.length + " < vocab " + config.vocabSize());
+        int[] one = oneToken;
+        one[0] = id;
+        forward(one, 1, cache, 0, logits);
+    }
+
+    private final int[] oneToken = new int[1];
+
+    private void forward(int[] ids, int n, KvCache cache, int firstLogit, float[] logits) {
+        int h = config.hiddenSize(), vocab = config.vocabSize();
+        if (n == 0) return;
         int pos0 = cache.length();
-        float[] x = new float[n * h];
+        Buffers b = buffers;
+        if (b == null || b.tokens < n) buffers = b = new Buffers(config, n);
+        float[] x = b.x;
         for (int t = 0; t < n; t++) {
             if (ids[t] < 0 || ids[t] >= vocab) throw new IllegalArgumentException("token id " + ids[t] + " outside vocabulary of " + vocab);
             switch (embedding) {
@@ -110,25 +133,26 @@ public final class Transformer implements AutoCloseable {
                 case TernaryMatrix tm -> throw new IllegalStateException("ternary embedding");
             }
         }
-        Buffers b = buffers;
-        if (b == null || b.tokens < n) buffers = b = new Buffers(config, n);
         for (int l = 0; l < layers.size(); l++) layer(l, layers.get(l), x, n, pos0, cache, b);
         cache.advance(n);
         int m = n - firstLogit;
-        float[] last = new float[m * h];
-        RmsNorm.apply(java.util.Arrays.copyOfRange(x, firstLogit * h, n * h), m, h, finalNorm, config.rmsNormEps(), last);
-        float[] logits = new float[m * vocab];
-        project(lmHead, last, null, m, logits);
-        return logits;
+        // the final norm of the scored rows, in place (x is scratch from here on)
+        RmsNorm.apply(x, firstLogit * h, m, h, finalNorm, config.rmsNormEps(), b.norm);
+        project(lmHead, b.norm, null, m, logits);
     }
 
     /** Scratch space for one forward call. */
     private static final class Buffers {
         final int tokens;
-        final float[] norm, q, k, v, attn, out, gate, up;
+        final float[] x, norm, q, k, v, attn, out, gate, up;
+        final QuantizedActivations qHidden, qAttn, qFfn;
 
         Buffers(ModelConfig c, int n) {
             tokens = n;
+            x = new float[n * c.hiddenSize()];
+            qHidden = QuantizedActivations.allocate(n, c.hiddenSize());
+            qAttn = QuantizedActivations.allocate(n, c.qDim());
+            qFfn = QuantizedActivations.allocate(n, c.intermediateSize());
             norm = new float[n * c.hiddenSize()];
             q = new float[n * c.qDim()];
             k = new float[n * c.kvDim()];
@@ -145,7 +169,7 @@ public final class Transformer implements AutoCloseable {
         float eps = config.rmsNormEps();
 
         RmsNorm.apply(x, n, h, w.inputNorm(), eps, b.norm);
-        QuantizedActivations qa = quantizedIfTernary(w.q(), b.norm, n, h);
+        QuantizedActivations qa = quantizedIfTernary(w.q(), b.norm, n, b.qHidden);
         project(w.q(), b.norm, qa, n, b.q);
         project(w.k(), b.norm, qa, n, b.k);
         project(w.v(), b.norm, qa, n, b.v);
@@ -156,22 +180,23 @@ public final class Transformer implements AutoCloseable {
         cache.put(l, b.k, b.v, n);
         kernels.attention(config, b.q, n, pos0, cache.keys(l), cache.values(l), b.attn);
         if (w.attnSubNorm() != null) RmsNorm.apply(b.attn, n, config.qDim(), w.attnSubNorm(), eps, b.attn);
-        project(w.o(), b.attn, quantizedIfTernary(w.o(), b.attn, n, config.qDim()), n, b.out);
+        project(w.o(), b.attn, quantizedIfTernary(w.o(), b.attn, n, b.qAttn), n, b.out);
         for (int i = 0; i < n * h; i++) x[i] += b.out[i];
 
         RmsNorm.apply(x, n, h, w.postAttentionNorm(), eps, b.norm);
-        qa = quantizedIfTernary(w.gate(), b.norm, n, h);
+        qa = quantizedIfTernary(w.gate(), b.norm, n, b.qHidden);
         project(w.gate(), b.norm, qa, n, b.gate);
         project(w.up(), b.norm, qa, n, b.up);
         Activation act = config.activation();
         for (int i = 0; i < n * ffn; i++) b.gate[i] = act.apply(b.gate[i]) * b.up[i];
         if (w.ffnSubNorm() != null) RmsNorm.apply(b.gate, n, ffn, w.ffnSubNorm(), eps, b.gate);
-        project(w.down(), b.gate, quantizedIfTernary(w.down(), b.gate, n, ffn), n, b.out);
+        project(w.down(), b.gate, quantizedIfTernary(w.down(), b.gate, n, b.qFfn), n, b.out);
         for (int i = 0; i < n * h; i++) x[i] += b.out[i];
     }
 
-    private static QuantizedActivations quantizedIfTernary(Matrix w, float[] x, int n, int cols) {
-        return w instanceof TernaryMatrix ? QuantizedActivations.quantize(x, n, cols) : null;
+    /** x's n rows quantized into dst's buffers (a view of its first n tokens), or null for a float layer. */
+    private static QuantizedActivations quantizedIfTernary(Matrix w, float[] x, int n, QuantizedActivations dst) {
+        return w instanceof TernaryMatrix ? QuantizedActivations.quantizeInto(x, n, dst) : null;
     }
 
     private void project(Matrix w, float[] x, QuantizedActivations qa, int n, float[] y) {

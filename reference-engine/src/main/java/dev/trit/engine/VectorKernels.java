@@ -220,7 +220,7 @@ public final class VectorKernels implements Kernels {
         int blocks = TernaryMatrix.blocks(cols), colsPad = blocks * TernaryMatrix.BLOCK, rowShorts = w.rowShorts();
         short[] q = x.q();
         short[] qp = shortScratch(tokens * colsPad);
-        int[] sumX = new int[tokens];
+        int[] sumX = SCRATCH.get().ints(tokens);
         for (int t = 0; t < tokens; t++) {
             System.arraycopy(q, t * cols, qp, t * colsPad, cols);
             java.util.Arrays.fill(qp, t * colsPad + cols, (t + 1) * colsPad, (short) 0);
@@ -357,7 +357,7 @@ public final class VectorKernels implements Kernels {
             java.util.Arrays.fill(xt, from, (c + 1) * tPad, (short) 0);
         }
         float[] xsPad = java.util.Arrays.copyOf(x.scale(), tPad);
-        java.util.Arrays.fill(xsPad, tokens, tPad, 1f);
+        java.util.Arrays.fill(xsPad, Math.min(tokens, tPad), tPad, 1f);
         float scale = w.scale();
         short[] packed = w.packed();
         // groups is even (32 per block); so is every chunk but perhaps the last, which ends the row
