@@ -13,7 +13,7 @@ import java.util.Optional;
  * {@code MemorySegment.ofArray(byte[])}). I2_S is a whole-tensor format: its segment must be the
  * entire tensor (see {@link I2sCodec}).
  */
-public sealed interface BlockCodec permits F32Codec, F16Codec, Bf16Codec, Q8_0Codec, Q4_0Codec, TernaryCodec {
+public sealed interface BlockCodec permits F32Codec, F16Codec, Bf16Codec, Q8_0Codec, Q4_0Codec, Q6_KCodec, TernaryCodec {
     GgmlType type();
 
     /** Decodes {@code count} values from {@code src} into {@code dst[dstOffset ..]}. */
@@ -44,7 +44,7 @@ public sealed interface BlockCodec permits F32Codec, F16Codec, Bf16Codec, Q8_0Co
         return out;
     }
 
-    /** The codec for a type, if there is one (F32, F16, BF16, Q8_0, Q4_0, TQ1_0, TQ2_0, I2_S). */
+    /** The codec for a type, if there is one (F32, F16, BF16, Q8_0, Q4_0, Q6_K, TQ1_0, TQ2_0, I2_S). */
     static Optional<BlockCodec> find(GgmlType type) {
         return Optional.ofNullable(switch (type) {
             case F32 -> F32Codec.INSTANCE;
@@ -52,6 +52,7 @@ public sealed interface BlockCodec permits F32Codec, F16Codec, Bf16Codec, Q8_0Co
             case BF16 -> Bf16Codec.INSTANCE;
             case Q8_0 -> Q8_0Codec.INSTANCE;
             case Q4_0 -> Q4_0Codec.INSTANCE;
+            case Q6_K -> Q6_KCodec.INSTANCE;
             case TQ1_0 -> Tq1Codec.INSTANCE;
             case TQ2_0 -> Tq2Codec.INSTANCE;
             case I2_S -> I2sCodec.INSTANCE;
