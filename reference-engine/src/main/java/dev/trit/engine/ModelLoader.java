@@ -82,6 +82,7 @@ public final class ModelLoader {
             case GgmlType g when g == GgmlType.BF16 -> StoredMatrix.Encoding.BF16;
             case GgmlType g when g == GgmlType.Q8_0 && cols % 32 == 0 -> StoredMatrix.Encoding.Q8_0;
             case GgmlType g when g == GgmlType.Q4_0 && cols % 32 == 0 -> StoredMatrix.Encoding.Q4_0;
+            case GgmlType g when g == GgmlType.Q6_K && cols % 256 == 0 -> StoredMatrix.Encoding.Q6_K;
             default -> null;
         };
         if (e == null) return new FloatMatrix(rows, cols, FloatDecoder.read(t, source.data(t)));

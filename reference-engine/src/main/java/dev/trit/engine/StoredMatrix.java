@@ -11,11 +11,12 @@ import jdk.incubator.vector.VectorSpecies;
 import java.util.Objects;
 
 /**
- * A float weight matrix read where it is stored, in its stored precision: F32, F16, BF16 or Q8_0 bytes,
- * usually a slice of a memory-mapped checkpoint that stays mapped for the model's lifetime. Rows are
- * widened to float on the fly (exactly for F32/F16/BF16; Q8_0 as ggml dequantizes, scale * int8 in
- * float), so products equal those over the widened matrix: the kernels dequantize a few rows into
- * per-thread scratch and run the float kernels on them. Activations stay float (no q8_0 x q8_0).
+ * A float weight matrix read where it is stored, in its stored precision: F32, F16, BF16, Q8_0, Q4_0 or
+ * Q6_K bytes, usually a slice of a memory-mapped checkpoint that stays mapped for the model's lifetime.
+ * Rows are widened to float on the fly (exactly for F32/F16/BF16; the ggml block types as ggml
+ * dequantizes, scale * quant in float), so products equal those over the widened matrix: the kernels
+ * dequantize a few rows into per-thread scratch and run the float kernels on them, or (one token, block
+ * types) dequantize in registers in the same order. Activations stay float (no q8_0 x q8_0).
  *
  * @param rowOrder null, or the stored row that holds each logical row (GGUF's permuted Q/K rows)
  */
@@ -26,11 +27,25 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
         /** ggml's blocks of 32: fp16 scale, then 32 int8. */
         Q8_0,
         /** ggml's blocks of 32: fp16 scale, then 16 bytes; byte j holds weights j (low nibble) and j+16, each nibble - 8. */
-        Q4_0;
+        Q4_0,
+        /**
+         * ggml's super-blocks of 256 in 210 bytes: ql[128] low 4 bits, qh[64] high 2 bits, int8 scales[16]
+         * (one per 16 weights), fp16 d at byte 208; weight = d * scale * (q - 32). See formats' Q6_KCodec.
+         */
+        Q6_K;
 
-        /** True for ggml's block formats (rows must be whole blocks of 32). */
+        /** True for ggml's block types (rows must be whole blocks of {@link #blockSize()}). */
         boolean blocked() {
-            return this == Q8_0 || this == Q4_0;
+            return this == Q8_0 || this == Q4_0 || this == Q6_K;
+        }
+
+        /** Weights per ggml block (1 for the plain float types). */
+        int blockSize() {
+            return switch (this) {
+                case F32, F16, BF16 -> 1;
+                case Q8_0, Q4_0 -> 32;
+                case Q6_K -> 256;
+            };
         }
 
         long rowBytes(int cols) {
@@ -39,6 +54,7 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
                 case F16, BF16 -> 2L * cols;
                 case Q8_0 -> (long) cols / 32 * 34;
                 case Q4_0 -> (long) cols / 32 * 18;
+                case Q6_K -> (long) cols / 256 * 210;
             };
         }
     }
@@ -50,7 +66,9 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
         Objects.requireNonNull(encoding);
         Objects.requireNonNull(data);
         if (rows < 0 || cols < 0) throw new IllegalArgumentException("negative matrix dims");
-        if (encoding.blocked() && cols % 32 != 0) throw new IllegalArgumentException(encoding + " rows must be whole blocks of 32, got " + cols);
+        if (cols % encoding.blockSize() != 0) {
+            throw new IllegalArgumentException(encoding + " rows must be whole blocks of " + encoding.blockSize() + ", got " + cols);
+        }
         long need = rows * encoding.rowBytes(cols);
         if (data.byteSize() < need) throw new IllegalArgumentException("matrix [" + rows + ", " + cols + "] " + encoding + " needs " + need + " bytes, got " + data.byteSize());
         if (rowOrder != null && rowOrder.length != rows) throw new IllegalArgumentException("row order has " + rowOrder.length + " entries for " + rows + " rows");
@@ -128,7 +146,36 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
                     }
                 }
             }
+            case Q6_K -> {
+                for (int b = 0; b < cols / 256; b++) {
+                    long bo = base + 210L * b;
+                    float d = Float.float16ToFloat(data.get(U16, bo + 208));
+                    for (int half = 0; half < 2; half++) {
+                        for (int k = 0; k < 4; k++) { // weights 128h + 32k + l, l = 0..31
+                            for (int j = 0; j < 32; j += 8) {
+                                ByteVector q = q6(B8, bo, half, k, j);
+                                // d * scale is exact (fp16 x int8), so this is ggml's d * sc * q, rounded once
+                                float ds = d * data.get(ValueLayout.JAVA_BYTE, bo + 192 + 8 * half + 2 * k + j / 16);
+                                ((FloatVector) q.convertShape(VectorOperators.B2F, FloatVector.SPECIES_256, 0)).mul(ds)
+                                        .intoArray(dst, off + 256 * b + 128 * half + 32 * k + j);
+                            }
+                        }
+                    }
+                }
+            }
         }
+    }
+
+    /**
+     * Q6_K quants minus 32 of weights 128h + 32k + j .. + lanes of the block at bo: the low nibble
+     * (k = 0, 1) or high nibble (k = 2, 3) of ql[64h + 32(k & 1) + j ..], with bits 2k, 2k+1 of
+     * qh[32h + j ..] on top.
+     */
+    private ByteVector q6(VectorSpecies<Byte> s, long bo, int h, int k, int j) {
+        ByteVector ql = ByteVector.fromMemorySegment(s, data, bo + 64 * h + 32 * (k & 1) + j, ByteOrder.LITTLE_ENDIAN);
+        ByteVector lo = k < 2 ? ql.and((byte) 15) : ql.lanewise(VectorOperators.LSHR, 4).and((byte) 15);
+        ByteVector qh = ByteVector.fromMemorySegment(s, data, bo + 128 + 32 * h + j, ByteOrder.LITTLE_ENDIAN);
+        return lo.or(qh.lanewise(VectorOperators.LSHR, 2 * k).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
     }
 
     /** Floats per vector of the fused kernels, and bytes with as many lanes (their int8 / nibble loads). */
@@ -138,14 +185,19 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
     static final boolean FUSED = F.length() >= 4 && F.length() <= 16 && BF.length() == F.length();
 
     /**
-     * Dot product of logical row r (Q8_0 or Q4_0) with x[xo .. xo+cols), dequantizing in registers: the
+     * Dot product of logical row r (a block type) with x[xo .. xo+cols), dequantizing in registers: the
      * same products (q * d, rounded once) added in the same lane order, and the lanes then summed in
      * order, as the float kernel over {@link #decodeRow} does, so the result is bit-identical to it
      * without the round trip through memory. (Separate methods per encoding returning a float: a
      * FloatVector returned from a method that C2 does not inline is boxed, and the kernel then ran 3x slower.)
      */
     float dotRow(int r, float[] x, int xo) {
-        return encoding == Encoding.Q8_0 ? dotQ8(rowOffset(r), x, xo) : dotQ4(rowOffset(r), x, xo);
+        return switch (encoding) {
+            case Q8_0 -> dotQ8(rowOffset(r), x, xo);
+            case Q4_0 -> dotQ4(rowOffset(r), x, xo);
+            case Q6_K -> dotQ6(rowOffset(r), x, xo);
+            default -> throw new IllegalStateException(encoding + " is not a block type");
+        };
     }
 
     private float dotQ8(long base, float[] x, int xo) {
@@ -181,6 +233,26 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
                 FloatVector w = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).and((byte) 15).sub((byte) 8)
                         .convertShape(VectorOperators.B2F, F, 0)).mul(d);
                 acc = FloatVector.fromArray(F, x, o + 16 + j).fma(w, acc);
+            }
+        }
+        return sumLanes(acc);
+    }
+
+    private float dotQ6(long base, float[] x, int xo) {
+        int lanes = F.length();
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < cols / 256; b++) {
+            long bo = base + 210L * b;
+            float d = Float.float16ToFloat(data.get(U16, bo + 208));
+            int o = xo + 256 * b;
+            for (int h = 0; h < 2; h++) {
+                for (int k = 0; k < 4; k++) {
+                    for (int j = 0; j < 32; j += lanes) { // lanes <= 16: one scale per vector
+                        float ds = d * data.get(ValueLayout.JAVA_BYTE, bo + 192 + 8 * h + 2 * k + j / 16);
+                        FloatVector w = ((FloatVector) q6(BF, bo, h, k, j).convertShape(VectorOperators.B2F, F, 0)).mul(ds);
+                        acc = FloatVector.fromArray(F, x, o + 128 * h + 32 * k + j).fma(w, acc);
+                    }
+                }
             }
         }
         return sumLanes(acc);

@@ -38,8 +38,20 @@ class StoredMatrixTest {
         for (int i = 0; i < 65536; i++) assertEquals(i << 16, Float.floatToRawIntBits(got[i]), "bf16 0x" + Integer.toHexString(i));
     }
 
+    @Test
+    void blockTypesNeedWholeBlocks() {
+        MemorySegment m = MemorySegment.ofArray(new byte[210 * 4]);
+        new StoredMatrix(1, 512, StoredMatrix.Encoding.Q6_K, m);
+        // 288 = 9 blocks of 32 but not whole Q6_K super-blocks of 256
+        IllegalArgumentException ex = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new StoredMatrix(1, 288, StoredMatrix.Encoding.Q6_K, m));
+        assertEquals("Q6_K rows must be whole blocks of 256, got 288", ex.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new StoredMatrix(4, 256, StoredMatrix.Encoding.Q6_K, m.asSlice(0, 210 * 3)));
+    }
+
     @ParameterizedTest(name = "{0} rows {1} cols {2} tokens {3}")
-    @CsvSource({"F16, 9, 40, 1", "F16, 9, 40, 12", "BF16, 5, 37, 3", "F32, 6, 33, 9", "Q8_0, 7, 64, 2", "Q8_0, 7, 96, 10", "Q4_0, 7, 64, 1", "Q4_0, 9, 96, 3", "Q4_0, 5, 64, 9", "Q8_0, 33, 128, 1", "F16, 130, 256, 5", "F16, 131, 256, 1"})
+    @CsvSource({"F16, 9, 40, 1", "F16, 9, 40, 12", "BF16, 5, 37, 3", "F32, 6, 33, 9", "Q8_0, 7, 64, 2", "Q8_0, 7, 96, 10", "Q4_0, 7, 64, 1", "Q4_0, 9, 96, 3", "Q4_0, 5, 64, 9", "Q8_0, 33, 128, 1", "F16, 130, 256, 5", "F16, 131, 256, 1",
+            "Q6_K, 7, 256, 1", "Q6_K, 5, 512, 3", "Q6_K, 9, 768, 10", "Q6_K, 33, 256, 1"})
     void productsEqualTheWidenedFloatMatrix(StoredMatrix.Encoding e, int rows, int cols, int tokens) {
         // the stored path widens rows and runs the same float kernels, so results are bit-identical
         Random rnd = new Random(rows * 13L + cols);
@@ -48,10 +60,14 @@ class StoredMatrixTest {
             case F16, BF16 -> 2L * cols;
             case Q8_0 -> cols / 32 * 34L;
             case Q4_0 -> cols / 32 * 18L;
+            case Q6_K -> cols / 256 * 210L;
         };
         MemorySegment m = MemorySegment.ofArray(new byte[(int) (rows * rb)]);
         for (int i = 0; i < m.byteSize(); i++) m.set(ValueLayout.JAVA_BYTE, i, (byte) rnd.nextInt(256));
-        if (e.blocked()) {
+        if (e == StoredMatrix.Encoding.Q6_K) {
+            // fp16 d at byte 208 of each 210-byte block; random bytes elsewhere (int8 scales, 6-bit quants)
+            for (long b = 0; b < m.byteSize(); b += 210) m.set(U16, b + 208, Float.floatToFloat16(1e-4f + rnd.nextFloat() * 1e-4f));
+        } else if (e.blocked()) {
             for (long b = 0; b < m.byteSize(); b += e == StoredMatrix.Encoding.Q8_0 ? 34 : 18) m.set(U16, b, Float.floatToFloat16(0.01f + rnd.nextFloat() * 0.01f));
         } else if (e != StoredMatrix.Encoding.F32) {
             for (long b = 0; b < m.byteSize(); b += 2) m.set(U16, b, e == StoredMatrix.Encoding.F16 ? Float.floatToFloat16((float) rnd.nextGaussian())
@@ -84,8 +100,7 @@ class StoredMatrixTest {
         }
         if (e.blocked()) {
             // the widened rows are ggml's dequantization (formats' codec, written independently)
-            dev.trit.formats.BlockCodec codec = dev.trit.formats.BlockCodec.of(e == StoredMatrix.Encoding.Q8_0
-                    ? dev.trit.formats.GgmlType.Q8_0 : dev.trit.formats.GgmlType.Q4_0);
+            dev.trit.formats.BlockCodec codec = dev.trit.formats.BlockCodec.of(dev.trit.formats.GgmlType.valueOf(e.name()));
             for (int r = 0; r < rows; r++) {
                 float[] want = new float[cols];
                 codec.decode(m.asSlice((long) order[r] * rb, rb), want, 0, cols);
