@@ -5,10 +5,16 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import java.util.Objects;
+
+import static jdk.incubator.vector.VectorOperators.ASHR;
+import static jdk.incubator.vector.VectorOperators.B2I;
+import static jdk.incubator.vector.VectorOperators.I2F;
+import static jdk.incubator.vector.VectorOperators.LSHL;
 
 /**
  * A float weight matrix read where it is stored, in its stored precision: F32, F16, BF16, Q8_0, Q4_0 or
@@ -96,6 +102,7 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
     }
 
     private static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     /** Per-thread staging of one row's 16-bit values. */
     private static final ThreadLocal<short[]> HALVES = ThreadLocal.withInitial(() -> new short[0]);
 
@@ -146,36 +153,55 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
                     }
                 }
             }
-            case Q6_K -> {
-                for (int b = 0; b < cols / 256; b++) {
-                    long bo = base + 210L * b;
-                    float d = Float.float16ToFloat(data.get(U16, bo + 208));
-                    for (int half = 0; half < 2; half++) {
-                        for (int k = 0; k < 4; k++) { // weights 128h + 32k + l, l = 0..31
-                            for (int j = 0; j < 32; j += 8) {
-                                ByteVector q = q6(B8, bo, half, k, j);
-                                // d * scale is exact (fp16 x int8), so this is ggml's d * sc * q, rounded once
-                                float ds = d * data.get(ValueLayout.JAVA_BYTE, bo + 192 + 8 * half + 2 * k + j / 16);
-                                ((FloatVector) q.convertShape(VectorOperators.B2F, FloatVector.SPECIES_256, 0)).mul(ds)
-                                        .intoArray(dst, off + 256 * b + 128 * half + 32 * k + j);
-                            }
-                        }
-                    }
-                }
-            }
+            case Q6_K -> decodeQ6(base, dst, off);
         }
     }
 
-    /**
-     * Q6_K quants minus 32 of weights 128h + 32k + j .. + lanes of the block at bo: the low nibble
-     * (k = 0, 1) or high nibble (k = 2, 3) of ql[64h + 32(k & 1) + j ..], with bits 2k, 2k+1 of
-     * qh[32h + j ..] on top.
-     */
-    private ByteVector q6(VectorSpecies<Byte> s, long bo, int h, int k, int j) {
-        ByteVector ql = ByteVector.fromMemorySegment(s, data, bo + 64 * h + 32 * (k & 1) + j, ByteOrder.LITTLE_ENDIAN);
-        ByteVector lo = k < 2 ? ql.and((byte) 15) : ql.lanewise(VectorOperators.LSHR, 4).and((byte) 15);
-        ByteVector qh = ByteVector.fromMemorySegment(s, data, bo + 128 + 32 * h + j, ByteOrder.LITTLE_ENDIAN);
-        return lo.or(qh.lanewise(VectorOperators.LSHR, 2 * k).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+    /** Widens the Q6_K row at base (a method of its own: inside decodeRow's switch C2 did not compile it well, 100x slower). */
+    private void decodeQ6(long base, float[] dst, int off) {
+        // quarters of each half written out with constant shifts, on int lanes (x86 has no byte
+        // shifts): a helper taking the quarter as a parameter made dotQ6 50x slower;
+        // d * scale is exact (fp16 x int8), so ds * (q - 32) is ggml's d * sc * q
+        for (int b = 0; b < cols / 256; b++) {
+            long bo = base + 210L * b;
+            float d = Float.float16ToFloat(data.get(U16, bo + 208));
+            for (int half = 0; half < 2; half++) {
+                long ql = bo + 64 * half, qh = bo + 128 + 32 * half, sc = bo + 192 + 8 * half;
+                int o = off + 256 * b + 128 * half;
+                for (int j = 0; j < 32; j += Q6.length()) { // l = j..: low nibbles of ql[l], qh bits 0-1
+                    IntVector l = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, ql + j, LE)
+                            .convertShape(B2I, Q6I, 0)).and(0x0F);
+                    IntVector u = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, qh + j, LE)
+                            .convertShape(B2I, Q6I, 0)).lanewise(LSHL, 4).and(0x30);
+                    float ds = d * data.get(ValueLayout.JAVA_BYTE, sc + j / 16);
+                    ((FloatVector) l.or(u).sub(32).convertShape(I2F, Q6, 0)).mul(ds).intoArray(dst, o + j);
+                }
+                for (int j = 0; j < 32; j += Q6.length()) { // 32 + l: low nibbles of ql[32 + l], qh bits 2-3
+                    IntVector l = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, ql + 32 + j, LE)
+                            .convertShape(B2I, Q6I, 0)).and(0x0F);
+                    IntVector u = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, qh + j, LE)
+                            .convertShape(B2I, Q6I, 0)).lanewise(LSHL, 2).and(0x30);
+                    float ds = d * data.get(ValueLayout.JAVA_BYTE, sc + 2 + j / 16);
+                    ((FloatVector) l.or(u).sub(32).convertShape(I2F, Q6, 0)).mul(ds).intoArray(dst, o + 32 + j);
+                }
+                for (int j = 0; j < 32; j += Q6.length()) { // 64 + l: high nibbles of ql[l], qh bits 4-5
+                    IntVector l = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, ql + j, LE)
+                            .convertShape(B2I, Q6I, 0)).lanewise(ASHR, 4).and(0x0F);
+                    IntVector u = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, qh + j, LE)
+                            .convertShape(B2I, Q6I, 0)).and(0x30);
+                    float ds = d * data.get(ValueLayout.JAVA_BYTE, sc + 4 + j / 16);
+                    ((FloatVector) l.or(u).sub(32).convertShape(I2F, Q6, 0)).mul(ds).intoArray(dst, o + 64 + j);
+                }
+                for (int j = 0; j < 32; j += Q6.length()) { // 96 + l: high nibbles of ql[32 + l], qh bits 6-7
+                    IntVector l = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, ql + 32 + j, LE)
+                            .convertShape(B2I, Q6I, 0)).lanewise(ASHR, 4).and(0x0F);
+                    IntVector u = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, qh + j, LE)
+                            .convertShape(B2I, Q6I, 0)).lanewise(ASHR, 2).and(0x30);
+                    float ds = d * data.get(ValueLayout.JAVA_BYTE, sc + 6 + j / 16);
+                    ((FloatVector) l.or(u).sub(32).convertShape(I2F, Q6, 0)).mul(ds).intoArray(dst, o + 96 + j);
+                }
+            }
+        }
     }
 
     /** Floats per vector of the fused kernels, and bytes with as many lanes (their int8 / nibble loads). */
@@ -183,6 +209,13 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
     private static final VectorSpecies<Byte> BF = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, F.length() * 8)));
     /** The fused kernels need whole vectors per half block; other hardware widens rows instead. */
     static final boolean FUSED = F.length() >= 4 && F.length() <= 16 && BF.length() == F.length();
+    /**
+     * Q6_K's species: the fused kernel's where it runs (with 8-lane species in decodeQ6, dotQ6 ran 2.5x
+     * slower once decodeQ6 had run, though it uses none of them), else 8 lanes.
+     */
+    private static final VectorSpecies<Float> Q6 = FUSED ? F : FloatVector.SPECIES_256;
+    private static final VectorSpecies<Byte> Q6B = FUSED ? BF : ByteVector.SPECIES_64;
+    private static final VectorSpecies<Integer> Q6I = VectorSpecies.of(int.class, Q6.vectorShape());
 
     /**
      * Dot product of logical row r (a block type) with x[xo .. xo+cols), dequantizing in registers: the
@@ -239,23 +272,57 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
     }
 
     private float dotQ6(long base, float[] x, int xo) {
+        // as decodeQ6 (whose species are these when fused); lanes <= 16, so each vector lies in one group
+        // of 16 and has one scale
         int lanes = F.length();
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < cols / 256; b++) {
             long bo = base + 210L * b;
             float d = Float.float16ToFloat(data.get(U16, bo + 208));
-            int o = xo + 256 * b;
             for (int h = 0; h < 2; h++) {
-                for (int k = 0; k < 4; k++) {
-                    for (int j = 0; j < 32; j += lanes) { // lanes <= 16: one scale per vector
-                        float ds = d * data.get(ValueLayout.JAVA_BYTE, bo + 192 + 8 * h + 2 * k + j / 16);
-                        FloatVector w = ((FloatVector) q6(BF, bo, h, k, j).convertShape(VectorOperators.B2F, F, 0)).mul(ds);
-                        acc = FloatVector.fromArray(F, x, o + 128 * h + 32 * k + j).fma(w, acc);
-                    }
+                long ql = bo + 64 * h, qh = bo + 128 + 32 * h, sc = bo + 192 + 8 * h;
+                int o = xo + 256 * b + 128 * h;
+                for (int j = 0; j < 32; j += lanes) { // l = j..: low nibbles of ql[l], qh bits 0-1
+                    IntVector l = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, ql + j, LE)
+                            .convertShape(B2I, Q6I, 0)).and(0x0F);
+                    IntVector u = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, qh + j, LE)
+                            .convertShape(B2I, Q6I, 0)).lanewise(LSHL, 4).and(0x30);
+                    float ds = d * data.get(ValueLayout.JAVA_BYTE, sc + j / 16);
+                    FloatVector w = ((FloatVector) l.or(u).sub(32).convertShape(I2F, F, 0)).mul(ds);
+                    acc = FloatVector.fromArray(F, x, o + j).fma(w, acc);
+                }
+                for (int j = 0; j < 32; j += lanes) { // 32 + l: low nibbles of ql[32 + l], qh bits 2-3
+                    IntVector l = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, ql + 32 + j, LE)
+                            .convertShape(B2I, Q6I, 0)).and(0x0F);
+                    IntVector u = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, qh + j, LE)
+                            .convertShape(B2I, Q6I, 0)).lanewise(LSHL, 2).and(0x30);
+                    float ds = d * data.get(ValueLayout.JAVA_BYTE, sc + 2 + j / 16);
+                    FloatVector w = ((FloatVector) l.or(u).sub(32).convertShape(I2F, F, 0)).mul(ds);
+                    acc = FloatVector.fromArray(F, x, o + 32 + j).fma(w, acc);
+                }
+                for (int j = 0; j < 32; j += lanes) { // 64 + l: high nibbles of ql[l], qh bits 4-5
+                    IntVector l = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, ql + j, LE)
+                            .convertShape(B2I, Q6I, 0)).lanewise(ASHR, 4).and(0x0F);
+                    IntVector u = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, qh + j, LE)
+                            .convertShape(B2I, Q6I, 0)).and(0x30);
+                    float ds = d * data.get(ValueLayout.JAVA_BYTE, sc + 4 + j / 16);
+                    FloatVector w = ((FloatVector) l.or(u).sub(32).convertShape(I2F, F, 0)).mul(ds);
+                    acc = FloatVector.fromArray(F, x, o + 64 + j).fma(w, acc);
+                }
+                for (int j = 0; j < 32; j += lanes) { // 96 + l: high nibbles of ql[32 + l], qh bits 6-7
+                    IntVector l = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, ql + 32 + j, LE)
+                            .convertShape(B2I, Q6I, 0)).lanewise(ASHR, 4).and(0x0F);
+                    IntVector u = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, qh + j, LE)
+                            .convertShape(B2I, Q6I, 0)).lanewise(ASHR, 2).and(0x30);
+                    float ds = d * data.get(ValueLayout.JAVA_BYTE, sc + 6 + j / 16);
+                    FloatVector w = ((FloatVector) l.or(u).sub(32).convertShape(I2F, F, 0)).mul(ds);
+                    acc = FloatVector.fromArray(F, x, o + 96 + j).fma(w, acc);
                 }
             }
         }
-        return sumLanes(acc);
+        float s = 0f; // sumLanes written in: not inlined (C2's node limit), it boxed acc
+        for (int i = 0; i < lanes; i++) s += acc.lane(i);
+        return s;
     }
 
     /** Lanes added in lane order (as VectorKernels does; reduceLanes' order is unspecified). */
