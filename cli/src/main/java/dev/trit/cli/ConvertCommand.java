@@ -59,11 +59,12 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Option(names = "--output-tensor-type", paramLabel = "T",
             description = "GGUF output: type of the output (LM head) matrix, which is token_embd when the embeddings are tied: "
-                    + "f32, f16, bf16, q8_0 or q4_0 (as llama-quantize's option; default: as llama.cpp's converter, f16)")
+                    + "f32, f16, bf16, q8_0, q4_0 or q6_k (as llama-quantize's option, whose default for tq1_0/tq2_0 is q6_k; "
+                    + "default here: as llama.cpp's converter, f16)")
     String outputType;
 
     @Option(names = "--token-embedding-type", paramLabel = "T",
-            description = "GGUF output: type of token_embd when it is not also the output matrix (f32, f16, bf16, q8_0, q4_0)")
+            description = "GGUF output: type of token_embd when it is not also the output matrix (f32, f16, bf16, q8_0, q4_0, q6_k)")
     String embeddingType;
 
     @Option(names = "--max-shard-size", paramLabel = "SIZE", defaultValue = "5GB",

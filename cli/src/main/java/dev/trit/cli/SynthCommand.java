@@ -38,7 +38,7 @@ final class SynthCommand implements Callable<Integer> {
     long seed = 1;
 
     @Option(names = "--output-tensor-type", paramLabel = "T",
-            description = "GGUF: type of the output matrix (token_embd when tied): f32, f16, bf16, q8_0, q4_0 (default f16)")
+            description = "GGUF: type of the output matrix (token_embd when tied): f32, f16, bf16, q8_0, q4_0, q6_k (default f16)")
     String outputType;
 
     @Option(names = "--token-embedding-type", paramLabel = "T", description = "GGUF: type of token_embd when not tied to the output")
