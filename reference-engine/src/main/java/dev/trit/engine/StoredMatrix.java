@@ -157,7 +157,7 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
         }
     }
 
-    /** Widens the Q6_K row at base (a method of its own: inside decodeRow's switch C2 did not compile it well, 100x slower). */
+    /** Widens the Q6_K row at base (a method of its own: inline in decodeRow's big switch it once ran 100x slower). */
     private void decodeQ6(long base, float[] dst, int off) {
         // quarters of each half written out with constant shifts, on int lanes (x86 has no byte
         // shifts): a helper taking the quarter as a parameter made dotQ6 50x slower;
