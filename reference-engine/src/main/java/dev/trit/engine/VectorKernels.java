@@ -20,6 +20,14 @@ public final class VectorKernels implements Kernels {
         this.parallel = parallel;
     }
 
+    /**
+     * Rows per piece of a row-wise product: about 16 pieces per thread, so that a thread slowed by other
+     * work on the machine takes fewer (see {@link Parallel#forPieces}), but at least min rows.
+     */
+    private int grain(int rows, int min) {
+        return Math.max(min, rows / (16 * parallel.threads()));
+    }
+
     /** From this many tokens on, the kernels vectorize across tokens (prefill) instead of along a row. */
     private static final int MIN_BATCH = 8;
 
@@ -42,14 +50,14 @@ public final class VectorKernels implements Kernels {
         int bound = F.loopBound(cols);
         if (stored != null && stored.encoding().blocked() && StoredMatrix.FUSED) {
             // Q8_0 / Q4_0: dequantized in registers, bit-identical to widening the row first
-            parallel.forRange(rows, 16, (from, to) -> {
+            parallel.forPieces(rows, grain(rows, 16), (from, to) -> {
                 for (int r = from; r < to; r++) {
                     for (int t = 0; t < tokens; t++) y[t * rows + r] = stored.dotRow(r, x, t * cols);
                 }
             });
             return;
         }
-        parallel.forRange(rows, 16, (from, to) -> {
+        parallel.forPieces(rows, grain(rows, 16), (from, to) -> {
             Scratch sc = SCRATCH.get();
             float[] row = d != null ? d : sc.floats(cols);
             short[] halves = d != null ? null : sc.shorts(cols);
@@ -243,7 +251,7 @@ public final class VectorKernels implements Kernels {
                 }
             }
         }
-        parallel.forRange(rows, 64, (from, to) -> {
+        parallel.forPieces(rows, grain(rows, 32), (from, to) -> {
             for (int r = from; r < to; r++) {
                 int rowBase = r * rowShorts;
                 for (int t = 0; t < tokens; t++) {
