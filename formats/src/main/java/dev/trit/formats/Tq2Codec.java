@@ -44,30 +44,26 @@ public final class Tq2Codec implements TernaryCodec {
 
     @Override
     public TernaryValues decodeTernary(MemorySegment src, int count) {
-        return decodeTernary(src, count, 0);
-    }
-
-    /** Block numbers in the code-3 message count from the tensor's start, not the range's. */
-    @Override
-    public TernaryValues decodeTernaryRange(MemorySegment tensor, long first, int count) {
-        if (first % QK != 0) throw new IllegalArgumentException("element " + first + " is not at a TQ2_0 block boundary");
-        return decodeTernary(tensor.asSlice(first / QK * BYTES), count, first / QK);
-    }
-
-    private static TernaryValues decodeTernary(MemorySegment src, int count, long firstBlock) {
-        BlockCodec.checkBlocks(GgmlType.TQ2_0, count);
+        BlockCodec.checkBlocks(type(), count);
         byte[] trits = new byte[count];
         float[] scales = new float[count / QK];
+        decodeTernaryRange(src, 0, count, trits, scales);
+        return new TernaryValues(trits, scales, QK);
+    }
+
+    @Override
+    public void decodeTernaryRange(MemorySegment tensor, long first, int count, byte[] trits, float[] scales) {
+        BlockCodec.checkBlocks(type(), count);
+        BlockCodec.checkStart(type(), first);
         for (int b = 0; b < count / QK; b++) {
-            long base = (long) b * BYTES;
-            scales[b] = Half.f16ToFloat(src.get(Layouts.I16, base + D_AT));
+            long block = first / QK + b, base = block * BYTES;
+            scales[b] = Half.f16ToFloat(tensor.get(Layouts.I16, base + D_AT));
             for (int i = 0; i < QK; i++) {
-                int c = code(src, base, i);
-                if (c == 3) throw new IllegalArgumentException("TQ2_0 block " + (firstBlock + b) + " holds the invalid code 3 at weight " + i);
+                int c = code(tensor, base, i);
+                if (c == 3) throw new IllegalArgumentException("TQ2_0 block " + block + " holds the invalid code 3 at weight " + i);
                 trits[b * QK + i] = (byte) (c - 1);
             }
         }
-        return new TernaryValues(trits, scales, QK);
     }
 
     @Override

@@ -4,7 +4,6 @@ import dev.trit.formats.BlockCodec;
 import dev.trit.formats.GgmlType;
 import dev.trit.formats.TensorInfo;
 import dev.trit.formats.TernaryCodec;
-import dev.trit.formats.TernaryValues;
 import java.lang.foreign.MemorySegment;
 import java.util.OptionalDouble;
 
@@ -37,33 +36,41 @@ final class GgufTernary {
         int align = type.blockSize() / gcd(cols, type.blockSize());
         int step = Math.max(1, chunkWeights / cols / align) * align;
         TernaryMatrix.Builder b = new TernaryMatrix.Builder(rows, cols);
-        float scale = codec instanceof TernaryCodec tc ? fromCodec(t, data, tc, b, step) : fromFloats(t, data, codec, b, step);
-        if (Float.isNaN(scale)) {
+        OptionalDouble found = codec instanceof TernaryCodec tc ? fromCodec(t, data, tc, b, step) : fromFloats(t, data, codec, b, step);
+        if (found.isEmpty()) {
             throw new IllegalArgumentException(t.name() + ": every weight is 0, so no block carries a scale; the engine needs one scale per tensor");
         }
+        float scale = (float) found.getAsDouble();
         if (!(scale > 0) || Float.isInfinite(scale)) {
             throw new IllegalArgumentException(t.name() + ": scale " + scale + " is not positive and finite");
         }
         return b.build(scale);
     }
 
-    /** Fills b from a ternary codec; returns the scale the nonzero blocks share, NaN if all are zero. */
-    private static float fromCodec(TensorInfo t, MemorySegment data, TernaryCodec codec, TernaryMatrix.Builder b, int step) {
-        float scale = Float.NaN;
+    /** Fills b from a ternary codec; returns the scale the nonzero groups share, empty if all are zero. */
+    private static OptionalDouble fromCodec(TensorInfo t, MemorySegment data, TernaryCodec codec, TernaryMatrix.Builder b, int step) {
+        byte[] trits = new byte[step * b.cols];
+        float[] scales = new float[trits.length / codec.groupSize(trits.length)];
+        float scale = 0;
+        boolean found = false;
         for (int r = 0; r < b.rows; r += step) {
-            int n = Math.min(step, b.rows - r);
-            TernaryValues v = codec.decodeTernaryRange(data, (long) r * b.cols, n * b.cols);
-            OptionalDouble s = v.uniformScale();
-            if (s.isEmpty()) {
-                for (byte x : v.trits()) if (x != 0) throw differentScales(t); // empty with a nonzero trit: scales differ
-            } else {
-                float f = (float) s.getAsDouble();
-                if (!Float.isNaN(scale) && Float.floatToIntBits(f) != Float.floatToIntBits(scale)) throw differentScales(t);
-                scale = f;
+            int n = Math.min(step, b.rows - r) * b.cols;
+            codec.decodeTernaryRange(data, (long) r * b.cols, n, trits, scales);
+            int group = codec.groupSize(n); // I2_S: the whole range
+            for (int g = 0; g < n / group; g++) {
+                if (allZero(trits, g * group, group)) continue; // ggml stores scale 0 for such blocks
+                if (!found) scale = scales[g];
+                else if (Float.floatToIntBits(scales[g]) != Float.floatToIntBits(scale)) throw differentScales(t);
+                found = true;
             }
-            b.putRows(r, n, v.trits());
+            b.putRows(r, n / b.cols, trits);
         }
-        return scale;
+        return found ? OptionalDouble.of(scale) : OptionalDouble.empty();
+    }
+
+    private static boolean allZero(byte[] trits, int from, int n) {
+        for (int i = from; i < from + n; i++) if (trits[i] != 0) return false;
+        return true;
     }
 
     private static IllegalArgumentException differentScales(TensorInfo t) {
@@ -72,9 +79,9 @@ final class GgufTernary {
 
     /**
      * Fills b from float values that must be ternary: s = max |x| over the tensor (a first pass), then
-     * every value must be s, -s or 0. Returns s.
+     * every value must be s, -s or 0. Returns s, empty if it is 0.
      */
-    private static float fromFloats(TensorInfo t, MemorySegment data, BlockCodec codec, TernaryMatrix.Builder b, int step) {
+    private static OptionalDouble fromFloats(TensorInfo t, MemorySegment data, BlockCodec codec, TernaryMatrix.Builder b, int step) {
         float[] v = new float[step * b.cols];
         float s = 0;
         for (int r = 0; r < b.rows; r += step) {
@@ -97,7 +104,7 @@ final class GgufTernary {
             }
             b.putRows(r, n / b.cols, trits);
         }
-        return s == 0 ? Float.NaN : s;
+        return s == 0 ? OptionalDouble.empty() : OptionalDouble.of(s);
     }
 
     private static int gcd(int a, int b) {
