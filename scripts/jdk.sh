@@ -13,6 +13,9 @@ find_jdk25() {
 # JVM flags every run of ours needs: the Vector API, native access for file mapping, and
 # java.nio opened and Netty allowed sun.misc.Unsafe for Arrow's allocator (on JDK 25 it refuses to start
 # otherwise). Keep in step with trit.jvm.flags in pom.xml.
+# MaxNewSize: ParallelGC otherwise grows the young generation to ~1.5 GB under the kernels' allocation
+# churn, and every page of it stays resident: peak RSS of a loaded 2B ternary model went from 2.4x to
+# 1.15x its file with 64 MB (the live weights sit in the old generation; -Xmx stays the default).
 TRIT_JVM_FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
   --add-opens=java.base/java.nio=ALL-UNNAMED -Dio.netty.noUnsafe=false --sun-misc-unsafe-memory-access=allow
-  -Dfile.encoding=UTF-8 -XX:+UseParallelGC)
+  -Dfile.encoding=UTF-8 -XX:+UseParallelGC -XX:MaxNewSize=64m)

@@ -50,7 +50,7 @@ public class KernelBench {
     private VectorKernels kernels;
     private TernaryMatrix ternary;
     private FloatMatrix f32;
-    private StoredMatrix f16, bf16, q8;
+    private StoredMatrix f16, bf16, q8, q4;
     private QuantizedActivations qx;
     private float[] x, y;
 
@@ -79,6 +79,12 @@ public class KernelBench {
             for (int j = 0; j < 32; j++) q.set(ValueLayout.JAVA_BYTE, 34L * blk + 2 + j, (byte) (rnd.nextInt(255) - 127));
         }
         q8 = new StoredMatrix(rows, cols, StoredMatrix.Encoding.Q8_0, q);
+        MemorySegment q4seg = MemorySegment.ofArray(new byte[rows * cols / 32 * 18]);
+        for (int blk = 0; blk < rows * cols / 32; blk++) {
+            q4seg.set(le16, 18L * blk, Float.floatToFloat16(0.003f));
+            for (int j = 0; j < 16; j++) q4seg.set(ValueLayout.JAVA_BYTE, 18L * blk + 2 + j, (byte) rnd.nextInt(256));
+        }
+        q4 = new StoredMatrix(rows, cols, StoredMatrix.Encoding.Q4_0, q4seg);
         x = new float[tokens * cols];
         for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
         qx = QuantizedActivations.quantize(x, tokens, cols);
@@ -113,6 +119,12 @@ public class KernelBench {
     @Benchmark
     public float[] bf16() {
         kernels.matmul(bf16, x, tokens, y);
+        return y;
+    }
+
+    @Benchmark
+    public float[] q4_0() {
+        kernels.matmul(q4, x, tokens, y);
         return y;
     }
 

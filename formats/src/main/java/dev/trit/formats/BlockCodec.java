@@ -28,7 +28,7 @@ public sealed interface BlockCodec permits F32Codec, F16Codec, Bf16Codec, Q8_0Co
      * tensors of more than 2^31 elements row by row.
      */
     default void decodeRange(MemorySegment tensor, long first, float[] dst, int dstOffset, int count) {
-        if (first % type().blockSize() != 0) throw new IllegalArgumentException("element " + first + " is not at a " + type() + " block boundary");
+        checkStart(type(), first);
         decode(tensor.asSlice(first / type().blockSize() * type().blockBytes()), dst, dstOffset, count);
     }
 
@@ -63,6 +63,11 @@ public sealed interface BlockCodec permits F32Codec, F16Codec, Bf16Codec, Q8_0Co
     /** The codec for a type; IllegalArgumentException naming the type if it has none. */
     static BlockCodec of(GgmlType type) {
         return find(type).orElseThrow(() -> new IllegalArgumentException("no codec for ggml type " + type));
+    }
+
+    /** Checks that element {@code first} starts a block (IllegalArgumentException). */
+    static void checkStart(GgmlType type, long first) {
+        if (first < 0 || first % type.blockSize() != 0) throw new IllegalArgumentException("element " + first + " is not at a " + type + " block boundary");
     }
 
     /** Checks a count against the block size (IllegalArgumentException). */

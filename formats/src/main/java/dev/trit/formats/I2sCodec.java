@@ -69,13 +69,27 @@ public final class I2sCodec implements TernaryCodec {
     public TernaryValues decodeTernary(MemorySegment src, int count) {
         BlockCodec.checkBlocks(type(), count);
         byte[] trits = new byte[count];
-        for (int i = 0; i < count; i++) {
-            int c = code(src, i);
-            if (c == 3) throw new IllegalArgumentException("I2_S weight " + i + " holds the invalid code 3");
-            trits[i] = (byte) (c - 1);
-        }
+        unpack(src, 0, count, trits);
         if (count == 0) return new TernaryValues(trits, new float[0], 1);
         return new TernaryValues(trits, new float[] {scale(src, count)}, count);
+    }
+
+    /** As {@link #decodeRange}: the scale comes from the tensor's trailer. */
+    @Override
+    public void decodeTernaryRange(MemorySegment tensor, long first, int count, byte[] trits, float[] scales) {
+        BlockCodec.checkBlocks(type(), count);
+        BlockCodec.checkStart(type(), first);
+        unpack(tensor.asSlice(first / 4, count / 4), first, count, trits);
+        scales[0] = tensor.get(Layouts.F32, tensor.byteSize() - GgmlType.I2S_TRAILER_BYTES);
+    }
+
+    /** Trits of weights first .. first+count, whose codes start at byte 0 of part. */
+    private static void unpack(MemorySegment part, long first, int count, byte[] trits) {
+        for (int i = 0; i < count; i++) {
+            int c = code(part, i);
+            if (c == 3) throw new IllegalArgumentException("I2_S weight " + (first + i) + " holds the invalid code 3");
+            trits[i] = (byte) (c - 1);
+        }
     }
 
     @Override

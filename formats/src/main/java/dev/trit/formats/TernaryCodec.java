@@ -10,6 +10,16 @@ public sealed interface TernaryCodec extends BlockCodec permits Tq1Codec, Tq2Cod
     /** Unpacks {@code count} weights: trits and the scale of each group. */
     TernaryValues decodeTernary(MemorySegment src, int count);
 
+    /**
+     * Unpacks {@code count} weights starting at element {@code first} of a tensor whose complete data is
+     * {@code tensor} ({@code first} and {@code count} on block boundaries) into {@code trits[0 .. count)},
+     * and the scale of each group they cover into {@code scales}: one per 256-weight block for TQ1_0 and
+     * TQ2_0, the tensor's one scale in {@code scales[0]} for I2_S (the range is one group, see {@link
+     * #groupSize}). Into the caller's arrays, so a loader walking a tensor a few rows at a time
+     * allocates nothing per step.
+     */
+    void decodeTernaryRange(MemorySegment tensor, long first, int count, byte[] trits, float[] scales);
+
     /** Packs trits and scales; the group size must be this format's. */
     void encodeTernary(TernaryValues values, MemorySegment dst);
 

@@ -70,13 +70,20 @@ public final class Tq1Codec implements TernaryCodec {
         BlockCodec.checkBlocks(type(), count);
         byte[] trits = new byte[count];
         float[] scales = new float[count / QK];
+        decodeTernaryRange(src, 0, count, trits, scales);
+        return new TernaryValues(trits, scales, QK);
+    }
+
+    @Override
+    public void decodeTernaryRange(MemorySegment tensor, long first, int count, byte[] trits, float[] scales) {
+        BlockCodec.checkBlocks(type(), count);
+        BlockCodec.checkStart(type(), first);
         for (int b = 0; b < count / QK; b++) {
-            long base = (long) b * BYTES;
-            scales[b] = Half.f16ToFloat(src.get(Layouts.I16, base + D_AT));
-            unpack(src, base, trits, b * QK);
+            long base = (first / QK + b) * BYTES;
+            scales[b] = Half.f16ToFloat(tensor.get(Layouts.I16, base + D_AT));
+            unpack(tensor, base, trits, b * QK);
         }
         for (int i = 0; i < count; i++) trits[i]--;
-        return new TernaryValues(trits, scales, QK);
     }
 
     @Override

@@ -47,16 +47,23 @@ public final class Tq2Codec implements TernaryCodec {
         BlockCodec.checkBlocks(type(), count);
         byte[] trits = new byte[count];
         float[] scales = new float[count / QK];
+        decodeTernaryRange(src, 0, count, trits, scales);
+        return new TernaryValues(trits, scales, QK);
+    }
+
+    @Override
+    public void decodeTernaryRange(MemorySegment tensor, long first, int count, byte[] trits, float[] scales) {
+        BlockCodec.checkBlocks(type(), count);
+        BlockCodec.checkStart(type(), first);
         for (int b = 0; b < count / QK; b++) {
-            long base = (long) b * BYTES;
-            scales[b] = Half.f16ToFloat(src.get(Layouts.I16, base + D_AT));
+            long block = first / QK + b, base = block * BYTES;
+            scales[b] = Half.f16ToFloat(tensor.get(Layouts.I16, base + D_AT));
             for (int i = 0; i < QK; i++) {
-                int c = code(src, base, i);
-                if (c == 3) throw new IllegalArgumentException("TQ2_0 block " + b + " holds the invalid code 3 at weight " + i);
+                int c = code(tensor, base, i);
+                if (c == 3) throw new IllegalArgumentException("TQ2_0 block " + block + " holds the invalid code 3 at weight " + i);
                 trits[b * QK + i] = (byte) (c - 1);
             }
         }
-        return new TernaryValues(trits, scales, QK);
     }
 
     @Override

@@ -6,11 +6,8 @@ import dev.trit.formats.DType;
 import dev.trit.formats.FormatException;
 import dev.trit.formats.GgmlType;
 import dev.trit.formats.GgufFile;
-import dev.trit.formats.HfPackedTernary;
 import dev.trit.formats.TensorInfo;
 import dev.trit.formats.TensorNames;
-import dev.trit.formats.TernaryCodec;
-import dev.trit.formats.TernaryValues;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -20,7 +17,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalDouble;
 
 /**
  * Loads a GGUF file written by llama.cpp (or trit) into the engine. Architectures:
@@ -35,7 +31,8 @@ import java.util.OptionalDouble;
  *   <li>{@code bitnet-b1.58} (bitnet.cpp's name for the microsoft 2B4T layout): as bitnet but relu².</li>
  * </ul>
  * Ternary weights are repacked losslessly into the engine's packed form with the one scale the
- * tensor's nonzero blocks share; tensors whose blocks carry different scales are refused.
+ * tensor's nonzero blocks share, a few rows at a time; tensors whose blocks carry different scales are
+ * refused. Once converted, a tensor's mapped pages are dropped from the process's resident memory.
  */
 public final class GgufModel {
     private GgufModel() {
@@ -97,9 +94,8 @@ public final class GgufModel {
     }
 
     /**
-     * Presents a GGUF file under the HF tensor names ModelLoader reads: float tensors decoded to F32
-     * (Q/K rows un-permuted for llama), ternary projections as transformers' packed uint8 layout plus a
-     * one-element weight_scale.
+     * Presents a GGUF file under the HF tensor names ModelLoader reads: float tensors in place or decoded
+     * to F32 (Q/K rows un-permuted for llama), ternary projections decoded by {@link GgufTernary}.
      */
     private static final class Weights implements WeightSource {
         private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -114,25 +110,34 @@ public final class GgufModel {
 
         @Override
         public Optional<TensorInfo> find(String hfName) {
-            if (hfName.endsWith(".weight_scale")) {
-                String weight = hfName.substring(0, hfName.length() - "_scale".length());
-                return find(weight).filter(t -> t.type() == DType.U8)
-                        .map(t -> new TensorInfo(hfName, DType.F32, new long[]{1}, 0, 4));
-            }
             Optional<String> gguf = TensorNames.toGguf(hfName);
             if (gguf.isEmpty()) return Optional.empty();
             Optional<TensorInfo> src = g.find(gguf.get());
             if (src.isEmpty()) return Optional.empty();
             TensorInfo t = src.get();
-            long[] shape = t.shape();
-            if (config.architecture().ternary() && TensorNames.isBitLinear(t.name())) {
-                if (shape.length != 2 || shape[0] % 4 != 0) {
-                    throw new IllegalArgumentException(t.name() + ": a ternary projection needs [out, in] with out a multiple of 4");
-                }
-                return Optional.of(new TensorInfo(hfName, DType.U8, new long[]{shape[0] / 4, shape[1]}, 0, shape[0] / 4 * shape[1]));
-            }
-            if (inPlace(t)) return Optional.of(new TensorInfo(hfName, t.type(), shape, 0, t.byteSize()));
-            return Optional.of(new TensorInfo(hfName, DType.F32, shape, 0, 4 * t.elements()));
+            // ternary projections keep their type: ternary() decodes them
+            if (isTernary(t) || inPlace(t)) return Optional.of(new TensorInfo(hfName, t.type(), t.shape(), 0, t.byteSize()));
+            return Optional.of(new TensorInfo(hfName, DType.F32, t.shape(), 0, 4 * t.elements()));
+        }
+
+        private boolean isTernary(TensorInfo ggufTensor) {
+            return config.architecture().ternary() && TensorNames.isBitLinear(ggufTensor.name());
+        }
+
+        @Override
+        public Optional<TernaryMatrix> ternary(TensorInfo tensor) {
+            TensorInfo t = g.find(TensorNames.toGguf(tensor.name()).orElseThrow()).orElseThrow();
+            if (!isTernary(t)) return Optional.empty();
+            TernaryMatrix m = GgufTernary.load(t, g.data(t));
+            WeightSource.unload(g.data(t));
+            return Optional.of(m);
+        }
+
+        /** Drops a decoded copy, and the mapped pages of the GGUF tensor. */
+        @Override
+        public void release(TensorInfo tensor) {
+            made.remove(tensor.name());
+            WeightSource.unload(g.data(g.find(TensorNames.toGguf(tensor.name()).orElseThrow()).orElseThrow()));
         }
 
         /** Float types the engine reads where they are stored (see {@link StoredMatrix}). */
@@ -164,26 +169,18 @@ public final class GgufModel {
 
         @Override
         public MemorySegment data(TensorInfo tensor) {
-            // not computeIfAbsent: making a packed weight also stores its weight_scale
-            MemorySegment seg = made.get(tensor.name());
-            if (seg == null) {
-                seg = make(tensor.name());
-                made.put(tensor.name(), seg);
-            }
-            return seg;
+            return made.computeIfAbsent(tensor.name(), this::make);
         }
 
         private MemorySegment make(String hfName) {
-            if (hfName.endsWith(".weight_scale")) {
-                data(find(hfName.substring(0, hfName.length() - "_scale".length())).orElseThrow());
-                return made.get(hfName);
-            }
             String name = TensorNames.toGguf(hfName).orElseThrow();
             TensorInfo t = g.find(name).orElseThrow();
-            if (!(config.architecture().ternary() && TensorNames.isBitLinear(name)) && inPlace(t)) return g.data(t);
+            if (inPlace(t)) return g.data(t);
             int n = Math.toIntExact(t.elements());
-            if (config.architecture().ternary() && TensorNames.isBitLinear(name)) return packTernary(hfName, t, n);
-            float[] v = decodeFloats(t, n);
+            GgmlType type = (GgmlType) t.type();
+            BlockCodec codec = BlockCodec.find(type)
+                    .orElseThrow(() -> new IllegalArgumentException(t.name() + ": tensor type " + type.label() + " is not supported by the engine"));
+            float[] v = codec.decode(g.data(t), n);
             if (config.architecture() == Architecture.LLAMA) {
                 if (name.endsWith(".attn_q.weight")) v = unpermute(v, t, config.heads());
                 else if (name.endsWith(".attn_k.weight")) v = unpermute(v, t, config.kvHeads());
@@ -191,45 +188,6 @@ public final class GgufModel {
             MemorySegment seg = MemorySegment.ofArray(new byte[4 * n]);
             for (int i = 0; i < n; i++) seg.setAtIndex(F32, i, v[i]);
             return seg;
-        }
-
-        private float[] decodeFloats(TensorInfo t, int n) {
-            GgmlType type = (GgmlType) t.type();
-            BlockCodec codec = BlockCodec.find(type)
-                    .orElseThrow(() -> new IllegalArgumentException(t.name() + ": tensor type " + type.label() + " is not supported by the engine"));
-            return codec.decode(g.data(t), n);
-        }
-
-        /** Trits and their shared scale, repacked as transformers' uint8 layout (4 rows per byte). */
-        private MemorySegment packTernary(String hfName, TensorInfo t, int n) {
-            byte[] trits;
-            double scale;
-            if (BlockCodec.find((GgmlType) t.type()).orElse(null) instanceof TernaryCodec tc) {
-                TernaryValues tv = tc.decodeTernary(g.data(t), n);
-                trits = tv.trits();
-                OptionalDouble s = tv.uniformScale();
-                if (s.isEmpty()) throw new IllegalArgumentException(t.name() + ": blocks carry different scales; the engine needs one scale per tensor");
-                scale = s.getAsDouble();
-            } else {
-                float[] v = decodeFloats(t, n);
-                float s = 0;
-                for (float x : v) s = Math.max(s, Math.abs(x));
-                trits = new byte[n];
-                for (int i = 0; i < n; i++) {
-                    if (v[i] == s) trits[i] = 1;
-                    else if (v[i] == -s) trits[i] = -1;
-                    else if (v[i] != 0) {
-                        throw new IllegalArgumentException(t.name() + ": " + t.type().label() + " weights are not ternary (value " + v[i]
-                                + " besides +-" + s + "); a bitnet GGUF must hold ternary projections");
-                    }
-                }
-                scale = s;
-            }
-            byte[] packed = HfPackedTernary.pack(trits, (int) t.shape()[0], (int) t.shape()[1]);
-            MemorySegment sc = MemorySegment.ofArray(new byte[4]);
-            sc.set(F32, 0, (float) scale);
-            made.put(hfName + "_scale", sc);
-            return MemorySegment.ofArray(packed);
         }
 
         /**

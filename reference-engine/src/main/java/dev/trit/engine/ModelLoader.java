@@ -6,6 +6,7 @@ import dev.trit.formats.TensorInfo;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /** Builds a {@link Transformer} from HF-named tensors (model.layers.N.self_attn.q_proj.weight, ...). */
 public final class ModelLoader {
@@ -62,7 +63,9 @@ public final class ModelLoader {
     private float[] vector(String name, int n) {
         TensorInfo t = source.require(name);
         checkShape(t, n);
-        return FloatDecoder.read(t, source.data(t));
+        float[] v = FloatDecoder.read(t, source.data(t));
+        source.release(t);
+        return v;
     }
 
     private Matrix floatMatrix(String name, int rows, int cols) {
@@ -85,7 +88,11 @@ public final class ModelLoader {
             case GgmlType g when g == GgmlType.Q6_K && cols % 256 == 0 -> StoredMatrix.Encoding.Q6_K;
             default -> null;
         };
-        if (e == null) return new FloatMatrix(rows, cols, FloatDecoder.read(t, source.data(t)));
+        if (e == null) {
+            FloatMatrix m = new FloatMatrix(rows, cols, FloatDecoder.read(t, source.data(t)));
+            source.release(t);
+            return m;
+        }
         return new StoredMatrix(rows, cols, e, source.data(t), source.rowOrder(t));
     }
 
@@ -101,18 +108,26 @@ public final class ModelLoader {
             if (scale.length != 1) throw new IllegalArgumentException(s.name() + ": expected one scale, found " + scale.length);
             float ws = scale[0];
             if (!(ws > 0) || Float.isInfinite(ws)) throw new IllegalArgumentException(s.name() + ": scale " + ws + " is not positive and finite");
-            return switch (config.ternaryMode()) {
+            TernaryMatrix m = switch (config.ternaryMode()) {
                 // bitlinear: weight_scale = 1/mean|W| is divided out, so the trits' multiplier is its inverse
                 case PACKED_DIVIDE -> TernaryMatrix.fromHfPacked(source.data(t), out, in, 1f / ws);
                 case PACKED_MULTIPLY -> TernaryMatrix.fromHfPacked(source.data(t), out, in, ws);
                 case ONLINE, NONE -> throw new IllegalArgumentException(prefix + ".weight is packed uint8 but config.json declares "
                         + (config.ternaryMode() == TernaryMode.NONE ? "no BitNet quantization" : "online quantization"));
             };
+            source.release(t);
+            return m;
         }
         checkShape(t, out, in);
+        Optional<TernaryMatrix> decoded = source.ternary(t);
+        if (decoded.isPresent()) return decoded.get();
         return switch (config.ternaryMode()) {
             case NONE -> stored(t, out, in);
-            case ONLINE -> TernaryMatrix.ternarize(out, in, FloatDecoder.read(t, source.data(t)));
+            case ONLINE -> {
+                TernaryMatrix m = TernaryMatrix.ternarize(out, in, FloatDecoder.read(t, source.data(t)));
+                source.release(t);
+                yield m;
+            }
             case PACKED_DIVIDE, PACKED_MULTIPLY -> throw new IllegalArgumentException(prefix + ".weight is " + t.type().label()
                     + " but config.json declares an offline (packed) BitNet checkpoint");
         };

@@ -25,12 +25,18 @@ public final class Parallel implements AutoCloseable {
 
     private final int threads;
     private final Worker[] workers;
-    /** One published product: its number, body and split. Read as one reference so a worker never mixes two jobs. */
-    private record Job(long generation, RangeBody body, int n, int chunks) {
+    /**
+     * One published product: its number, body and split (grain 0: one fixed chunk per participant;
+     * otherwise participants claim grain-sized pieces from {@link #cursor}). Read as one reference so a
+     * worker never mixes two jobs.
+     */
+    private record Job(long generation, RangeBody body, int n, int chunks, int grain) {
     }
 
     /** The latest job; a worker runs a job whose generation it has not yet seen. */
-    private volatile Job job = new Job(0, null, 0, 0);
+    private volatile Job job = new Job(0, null, 0, 0, 0);
+    /** Next unclaimed index of a job split into grains. */
+    private final AtomicInteger cursor = new AtomicInteger();
     /** Chunks of the current job that workers have not finished. */
     private final AtomicInteger pending = new AtomicInteger();
     private volatile Throwable failure;
@@ -57,30 +63,75 @@ public final class Parallel implements AutoCloseable {
      */
     public void forRange(int n, int minChunk, RangeBody body) {
         int chunks = Math.max(1, Math.min(threads, n / Math.max(1, minChunk)));
-        if (chunks == 1 || Thread.currentThread() instanceof Worker) {
+        if (chunks == 1 || nested()) {
             body.run(0, n);
             return;
         }
-        synchronized (this) {
-            if (closed) throw new IllegalStateException("thread pool closed");
-            failure = null;
-            pending.set(chunks - 1);
-            job = new Job(job.generation() + 1, body, n, chunks);
-            for (int i = 0; i < chunks - 1; i++) {
-                if (workers[i].parked) LockSupport.unpark(workers[i]);
-            }
-            Throwable mine = null;
-            try {
-                body.run(chunkStart(n, chunks, chunks - 1), n);
-            } catch (Throwable t) {
-                mine = t;
-            }
-            while (pending.get() > 0) Thread.onSpinWait();
-            Throwable t = mine != null ? mine : failure;
-            if (t instanceof RuntimeException re) throw re;
-            if (t instanceof Error err) throw err;
-            if (t != null) throw new IllegalStateException(t);
+        run(body, n, chunks, 0);
+    }
+
+    /**
+     * Runs body over [0, n) in pieces of grain indices that the threads claim as they go, so a thread
+     * slowed by other work on the machine takes fewer of them. For bodies whose cost per call does not
+     * depend on the piece count (row-wise products); each index is still computed exactly once.
+     */
+    public void forPieces(int n, int grain, RangeBody body) {
+        int g = Math.max(1, grain);
+        int chunks = Math.min(threads, (n + g - 1) / g);
+        if (chunks <= 1 || nested()) {
+            body.run(0, n);
+            return;
         }
+        run(body, n, chunks, g);
+    }
+
+    /** True inside a body: on a worker, or on the thread whose job is running (its own call holds the lock). */
+    private boolean nested() {
+        return Thread.currentThread() instanceof Worker || owner == Thread.currentThread();
+    }
+
+    /** The thread running a job right now (written and cleared under the lock). */
+    private volatile Thread owner;
+
+    private synchronized void run(RangeBody body, int n, int chunks, int grain) {
+        if (closed) throw new IllegalStateException("thread pool closed");
+        owner = Thread.currentThread();
+        try {
+            runLocked(body, n, chunks, grain);
+        } finally {
+            owner = null;
+        }
+    }
+
+    private void runLocked(RangeBody body, int n, int chunks, int grain) {
+        failure = null;
+        pending.set(chunks - 1);
+        cursor.set(0);
+        job = new Job(job.generation() + 1, body, n, chunks, grain); // publishes the above (volatile write)
+        for (int i = 0; i < chunks - 1; i++) {
+            if (workers[i].parked) LockSupport.unpark(workers[i]);
+        }
+        Throwable mine = null;
+        try {
+            if (grain == 0) body.run(chunkStart(n, chunks, chunks - 1), n);
+            else claim(body, n, grain);
+        } catch (Throwable t) {
+            mine = t;
+        }
+        for (int spins = 0; pending.get() > 0; spins++) {
+            // a short busy wait, then yield: with more runnable threads than cores the worker we wait
+            // for may need this very core
+            if (spins < 2000) Thread.onSpinWait();
+            else Thread.yield();
+        }
+        Throwable t = mine != null ? mine : failure;
+        if (t instanceof RuntimeException re) throw re;
+        if (t instanceof Error err) throw err;
+        if (t != null) throw new IllegalStateException(t);
+    }
+
+    private void claim(RangeBody body, int n, int grain) {
+        for (int s = cursor.getAndAdd(grain); s < n; s = cursor.getAndAdd(grain)) body.run(s, Math.min(n, s + grain));
     }
 
     private static int chunkStart(int n, int chunks, int i) {
@@ -111,7 +162,8 @@ public final class Parallel implements AutoCloseable {
                 seen = j.generation();
                 if (index < j.chunks() - 1) {
                     try {
-                        j.body().run(chunkStart(j.n(), j.chunks(), index), chunkStart(j.n(), j.chunks(), index + 1));
+                        if (j.grain() == 0) j.body().run(chunkStart(j.n(), j.chunks(), index), chunkStart(j.n(), j.chunks(), index + 1));
+                        else claim(j.body(), j.n(), j.grain());
                     } catch (Throwable t) {
                         failure = t;
                     }
@@ -128,8 +180,12 @@ public final class Parallel implements AutoCloseable {
                 Job j = job;
                 if (j.generation() != seen) return j;
                 if (closed) return null;
-                if ((++spins & 255) != 0 || System.nanoTime() - start < SPIN_NANOS) {
+                if (++spins < 2000) {
                     Thread.onSpinWait();
+                    continue;
+                }
+                if (System.nanoTime() - start < SPIN_NANOS) {
+                    Thread.yield(); // keep polling, but let other runnable threads have the core
                     continue;
                 }
                 parked = true;

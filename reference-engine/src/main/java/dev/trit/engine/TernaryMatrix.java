@@ -60,9 +60,7 @@ public final class TernaryMatrix implements Matrix {
         Objects.requireNonNull(trits);
         if ((long) rows * cols != trits.length) throw new IllegalArgumentException("expected " + (long) rows * cols + " trits, got " + trits.length);
         Builder b = new Builder(rows, cols);
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) b.set(r, c, trits[r * cols + c]);
-        }
+        b.putRows(0, rows, trits);
         return b.build(scale);
     }
 
@@ -189,12 +187,16 @@ public final class TernaryMatrix implements Matrix {
         return n;
     }
 
-    /** Accumulates trits into the packed layout. */
-    private static final class Builder {
+    /**
+     * Accumulates trits into the packed layout, one trit or a range of whole rows at a time (loaders
+     * fill a matrix from a few rows of decoded trits, never holding a whole tensor unpacked).
+     */
+    static final class Builder {
         final int rows, cols, rowShorts;
         final short[] packed;
 
         Builder(int rows, int cols) {
+            if (rows <= 0 || cols <= 0) throw new IllegalArgumentException("ternary matrix dims must be positive");
             this.rows = rows;
             this.cols = cols;
             this.rowShorts = blocks(cols) * BLOCK_SHORTS;
@@ -211,6 +213,33 @@ public final class TernaryMatrix implements Matrix {
             int i = r * rowShorts + (c >>> 7) * BLOCK_SHORTS + (o & 15);
             int shift = 2 * (o >>> 4);
             packed[i] = (short) ((packed[i] & ~(3 << shift)) | ((trit + 1) << shift));
+        }
+
+        /** Rows firstRow .. firstRow+n from trits[0 .. n*cols) (row-major, values -1, 0, +1). */
+        void putRows(int firstRow, int n, byte[] trits) {
+            if (firstRow < 0 || n < 0 || firstRow + n > rows || (long) n * cols > trits.length) {
+                throw new IllegalArgumentException("rows " + firstRow + " + " + n + " of " + rows + " from " + trits.length + " trits");
+            }
+            for (int r = 0; r < n; r++) {
+                int src = r * cols, dst = (firstRow + r) * rowShorts;
+                for (int c0 = 0; c0 < cols; c0 += BLOCK, dst += BLOCK_SHORTS) {
+                    // short i of a block holds columns c0 + i + 16k in bit pairs k; padding keeps code 1
+                    for (int i = 0; i < BLOCK_SHORTS; i++) {
+                        int v = 0;
+                        for (int k = 0; k < 8; k++) {
+                            int c = c0 + i + 16 * k;
+                            int code = 1;
+                            if (c < cols) {
+                                int t = trits[src + c];
+                                if (t < -1 || t > 1) throw new IllegalArgumentException("not a trit: " + t);
+                                code = t + 1;
+                            }
+                            v |= code << (2 * k);
+                        }
+                        packed[dst + i] = (short) v;
+                    }
+                }
+            }
         }
 
         TernaryMatrix build(float scale) {

@@ -20,6 +20,14 @@ public final class VectorKernels implements Kernels {
         this.parallel = parallel;
     }
 
+    /**
+     * Rows per piece of a row-wise product: about 16 pieces per thread, so that a thread slowed by other
+     * work on the machine takes fewer (see {@link Parallel#forPieces}), but at least min rows.
+     */
+    private int grain(int rows, int min) {
+        return Math.max(min, rows / (16 * parallel.threads()));
+    }
+
     /** From this many tokens on, the kernels vectorize across tokens (prefill) instead of along a row. */
     private static final int MIN_BATCH = 8;
 
@@ -39,17 +47,16 @@ public final class VectorKernels implements Kernels {
             batchedMatmul(rows, cols, d, stored, x, tokens, y);
             return;
         }
-        int bound = F.loopBound(cols);
         if (stored != null && stored.encoding().blocked() && StoredMatrix.FUSED) {
             // Q8_0 / Q4_0: dequantized in registers, bit-identical to widening the row first
-            parallel.forRange(rows, 16, (from, to) -> {
+            parallel.forPieces(rows, grain(rows, 16), (from, to) -> {
                 for (int r = from; r < to; r++) {
                     for (int t = 0; t < tokens; t++) y[t * rows + r] = stored.dotRow(r, x, t * cols);
                 }
             });
             return;
         }
-        parallel.forRange(rows, 16, (from, to) -> {
+        parallel.forPieces(rows, grain(rows, 16), (from, to) -> {
             Scratch sc = SCRATCH.get();
             float[] row = d != null ? d : sc.floats(cols);
             short[] halves = d != null ? null : sc.shorts(cols);
@@ -59,19 +66,20 @@ public final class VectorKernels implements Kernels {
                     stored.decodeRow(r, row, 0, halves);
                     wo = 0;
                 }
-                for (int t = 0; t < tokens; t++) {
-                    int xo = t * cols;
-                    FloatVector acc = FloatVector.zero(F);
-                    int c = 0;
-                    for (; c < bound; c += F.length()) {
-                        acc = FloatVector.fromArray(F, x, xo + c).fma(FloatVector.fromArray(F, row, wo + c), acc);
-                    }
-                    float s = sumLanes(acc);
-                    for (; c < cols; c++) s += x[xo + c] * row[wo + c];
-                    y[t * rows + r] = s;
-                }
+                for (int t = 0; t < tokens; t++) y[t * rows + r] = dot(x, t * cols, row, wo, cols);
             }
         });
+    }
+
+    /** x[xo..] . w[wo..] over cols: lane-strided fma chain, lanes then added in order (see {@link #sumLanes}). */
+    private static float dot(float[] x, int xo, float[] w, int wo, int cols) {
+        int bound = F.loopBound(cols);
+        FloatVector acc = FloatVector.zero(F);
+        int c = 0;
+        for (; c < bound; c += F.length()) acc = FloatVector.fromArray(F, x, xo + c).fma(FloatVector.fromArray(F, w, wo + c), acc);
+        float s = sumLanes(acc);
+        for (; c < cols; c++) s += x[xo + c] * w[wo + c];
+        return s;
     }
 
     /** Rows of W and vectors of tokens one step of the prefill float kernel covers (4 x 3 accumulators). */
@@ -122,55 +130,60 @@ public final class VectorKernels implements Kernels {
                     for (int i = 0; i < n4; i++) matmulRow(d, w0 + i * cols, r0 + i, cols, xt, tPad, tokens, rows, y, acc);
                     continue;
                 }
-                int w1 = w0 + cols, w2 = w1 + cols, w3 = w2 + cols;
-                for (int base = 0; base < tokens; base += block) {
-                    FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00;
-                    FloatVector a20 = a00, a21 = a00, a22 = a00, a30 = a00, a31 = a00, a32 = a00;
-                    for (int c = 0; c < cols; c++) {
-                        int o = c * tPad + base;
-                        FloatVector x0 = FloatVector.fromArray(F, xt, o);
-                        FloatVector x1 = FloatVector.fromArray(F, xt, o + lanes);
-                        FloatVector x2 = FloatVector.fromArray(F, xt, o + 2 * lanes);
-                        FloatVector v = FloatVector.broadcast(F, d[w0 + c]);
-                        a00 = x0.fma(v, a00);
-                        a01 = x1.fma(v, a01);
-                        a02 = x2.fma(v, a02);
-                        v = FloatVector.broadcast(F, d[w1 + c]);
-                        a10 = x0.fma(v, a10);
-                        a11 = x1.fma(v, a11);
-                        a12 = x2.fma(v, a12);
-                        v = FloatVector.broadcast(F, d[w2 + c]);
-                        a20 = x0.fma(v, a20);
-                        a21 = x1.fma(v, a21);
-                        a22 = x2.fma(v, a22);
-                        v = FloatVector.broadcast(F, d[w3 + c]);
-                        a30 = x0.fma(v, a30);
-                        a31 = x1.fma(v, a31);
-                        a32 = x2.fma(v, a32);
-                    }
-                    a00.intoArray(acc, 0);
-                    a01.intoArray(acc, lanes);
-                    a02.intoArray(acc, 2 * lanes);
-                    a10.intoArray(acc, block);
-                    a11.intoArray(acc, block + lanes);
-                    a12.intoArray(acc, block + 2 * lanes);
-                    a20.intoArray(acc, 2 * block);
-                    a21.intoArray(acc, 2 * block + lanes);
-                    a22.intoArray(acc, 2 * block + 2 * lanes);
-                    a30.intoArray(acc, 3 * block);
-                    a31.intoArray(acc, 3 * block + lanes);
-                    a32.intoArray(acc, 3 * block + 2 * lanes);
-                    int n = Math.min(block, tokens - base);
-                    for (int i = 0; i < n; i++) {
-                        int yo = (base + i) * rows + r0;
-                        y[yo] = acc[i];
-                        y[yo + 1] = acc[block + i];
-                        y[yo + 2] = acc[2 * block + i];
-                        y[yo + 3] = acc[3 * block + i];
-                    }
-                }
+                quad(d, w0, r0, cols, xt, tPad, tokens, rows, y, acc);
             }
         });
+    }
+
+    private static void quad(float[] d, int w0, int r0, int cols, float[] xt, int tPad, int tokens, int rows, float[] y, float[] acc) {
+        int lanes = F.length(), block = TOKEN_VECTORS * lanes;
+        int w1 = w0 + cols, w2 = w1 + cols, w3 = w2 + cols;
+        for (int base = 0; base < tokens; base += block) {
+            FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00;
+            FloatVector a20 = a00, a21 = a00, a22 = a00, a30 = a00, a31 = a00, a32 = a00;
+            for (int c = 0; c < cols; c++) {
+                int o = c * tPad + base;
+                FloatVector x0 = FloatVector.fromArray(F, xt, o);
+                FloatVector x1 = FloatVector.fromArray(F, xt, o + lanes);
+                FloatVector x2 = FloatVector.fromArray(F, xt, o + 2 * lanes);
+                FloatVector v = FloatVector.broadcast(F, d[w0 + c]);
+                a00 = x0.fma(v, a00);
+                a01 = x1.fma(v, a01);
+                a02 = x2.fma(v, a02);
+                v = FloatVector.broadcast(F, d[w1 + c]);
+                a10 = x0.fma(v, a10);
+                a11 = x1.fma(v, a11);
+                a12 = x2.fma(v, a12);
+                v = FloatVector.broadcast(F, d[w2 + c]);
+                a20 = x0.fma(v, a20);
+                a21 = x1.fma(v, a21);
+                a22 = x2.fma(v, a22);
+                v = FloatVector.broadcast(F, d[w3 + c]);
+                a30 = x0.fma(v, a30);
+                a31 = x1.fma(v, a31);
+                a32 = x2.fma(v, a32);
+            }
+            a00.intoArray(acc, 0);
+            a01.intoArray(acc, lanes);
+            a02.intoArray(acc, 2 * lanes);
+            a10.intoArray(acc, block);
+            a11.intoArray(acc, block + lanes);
+            a12.intoArray(acc, block + 2 * lanes);
+            a20.intoArray(acc, 2 * block);
+            a21.intoArray(acc, 2 * block + lanes);
+            a22.intoArray(acc, 2 * block + 2 * lanes);
+            a30.intoArray(acc, 3 * block);
+            a31.intoArray(acc, 3 * block + lanes);
+            a32.intoArray(acc, 3 * block + 2 * lanes);
+            int n = Math.min(block, tokens - base);
+            for (int i = 0; i < n; i++) {
+                int yo = (base + i) * rows + r0;
+                y[yo] = acc[i];
+                y[yo + 1] = acc[block + i];
+                y[yo + 2] = acc[2 * block + i];
+                y[yo + 3] = acc[3 * block + i];
+            }
+        }
     }
 
     /** One row of the prefill float kernel (the rows left over after the 4-row blocks). */
@@ -243,53 +256,60 @@ public final class VectorKernels implements Kernels {
                 }
             }
         }
-        parallel.forRange(rows, 64, (from, to) -> {
+        parallel.forPieces(rows, grain(rows, 32), (from, to) -> {
             for (int r = from; r < to; r++) {
-                int rowBase = r * rowShorts;
                 for (int t = 0; t < tokens; t++) {
-                    int xBase = t * colsPad;
-                    int acc = 0;
-                    if (pairs > 0) {
-                        int xiBase = t * pairs * 256;
-                        for (int p0 = 0; p0 < pairs; p0 += DECODE_RUN) {
-                            int p1 = Math.min(pairs, p0 + DECODE_RUN);
-                            ShortVector sum = ShortVector.zero(S32);
-                            for (int p = p0; p < p1; p++) {
-                                ShortVector wv = ShortVector.fromArray(S32, packed, rowBase + p * 32);
-                                int xo = xiBase + p * 256;
-                                sum = sum.add(wv.and((short) 3).mul(ShortVector.fromArray(S32, xi, xo)));
-                                sum = sum.add(wv.lanewise(VectorOperators.LSHR, 2).and((short) 3).mul(ShortVector.fromArray(S32, xi, xo + 32)));
-                                sum = sum.add(wv.lanewise(VectorOperators.LSHR, 4).and((short) 3).mul(ShortVector.fromArray(S32, xi, xo + 64)));
-                                sum = sum.add(wv.lanewise(VectorOperators.LSHR, 6).and((short) 3).mul(ShortVector.fromArray(S32, xi, xo + 96)));
-                                sum = sum.add(wv.lanewise(VectorOperators.LSHR, 8).and((short) 3).mul(ShortVector.fromArray(S32, xi, xo + 128)));
-                                sum = sum.add(wv.lanewise(VectorOperators.LSHR, 10).and((short) 3).mul(ShortVector.fromArray(S32, xi, xo + 160)));
-                                sum = sum.add(wv.lanewise(VectorOperators.LSHR, 12).and((short) 3).mul(ShortVector.fromArray(S32, xi, xo + 192)));
-                                sum = sum.add(wv.lanewise(VectorOperators.LSHR, 14).mul(ShortVector.fromArray(S32, xi, xo + 224)));
-                            }
-                            acc += widenSum32(sum);
-                        }
-                    }
-                    for (int b0 = 2 * pairs; b0 < blocks; b0 += DECODE_RUN) {
-                        int b1 = Math.min(blocks, b0 + DECODE_RUN);
-                        ShortVector sum = ShortVector.zero(S16);
-                        for (int b = b0; b < b1; b++) {
-                            ShortVector wv = ShortVector.fromArray(S16, packed, rowBase + b * 16);
-                            int xo = xBase + b * 128;
-                            sum = sum.add(wv.and((short) 3).mul(ShortVector.fromArray(S16, qp, xo)));
-                            sum = sum.add(wv.lanewise(VectorOperators.LSHR, 2).and((short) 3).mul(ShortVector.fromArray(S16, qp, xo + 16)));
-                            sum = sum.add(wv.lanewise(VectorOperators.LSHR, 4).and((short) 3).mul(ShortVector.fromArray(S16, qp, xo + 32)));
-                            sum = sum.add(wv.lanewise(VectorOperators.LSHR, 6).and((short) 3).mul(ShortVector.fromArray(S16, qp, xo + 48)));
-                            sum = sum.add(wv.lanewise(VectorOperators.LSHR, 8).and((short) 3).mul(ShortVector.fromArray(S16, qp, xo + 64)));
-                            sum = sum.add(wv.lanewise(VectorOperators.LSHR, 10).and((short) 3).mul(ShortVector.fromArray(S16, qp, xo + 80)));
-                            sum = sum.add(wv.lanewise(VectorOperators.LSHR, 12).and((short) 3).mul(ShortVector.fromArray(S16, qp, xo + 96)));
-                            sum = sum.add(wv.lanewise(VectorOperators.LSHR, 14).mul(ShortVector.fromArray(S16, qp, xo + 112)));
-                        }
-                        acc += widenSum16(sum);
-                    }
+                    int acc = codeDot(packed, r * rowShorts, blocks, pairs, xi, t * pairs * 256, qp, t * colsPad);
                     y[t * rows + r] = (acc - sumX[t]) * scale / xs[t];
                 }
             }
         });
+    }
+
+    /**
+     * Exact sum of code * x over one packed row (code = trit + 1): block pairs as 512-bit vectors
+     * against the interleaved activations xi, the rest block by block against qp. Kernel loops live in
+     * static methods, not in the lambdas: a lambda called a few times with a long loop gets only an
+     * on-stack-replacement compile, in which C2 failed to inline the vector operations (each then
+     * allocated its vector).
+     */
+    private static int codeDot(short[] packed, int rowBase, int blocks, int pairs, short[] xi, int xiBase, short[] qp, int xBase) {
+        int acc = 0;
+        for (int p0 = 0; p0 < pairs; p0 += DECODE_RUN) {
+            int p1 = Math.min(pairs, p0 + DECODE_RUN);
+            ShortVector sum = ShortVector.zero(S32);
+            for (int p = p0; p < p1; p++) {
+                ShortVector wv = ShortVector.fromArray(S32, packed, rowBase + p * 32);
+                int xo = xiBase + p * 256;
+                sum = sum.add(wv.and((short) 3).mul(ShortVector.fromArray(S32, xi, xo)));
+                sum = sum.add(wv.lanewise(VectorOperators.LSHR, 2).and((short) 3).mul(ShortVector.fromArray(S32, xi, xo + 32)));
+                sum = sum.add(wv.lanewise(VectorOperators.LSHR, 4).and((short) 3).mul(ShortVector.fromArray(S32, xi, xo + 64)));
+                sum = sum.add(wv.lanewise(VectorOperators.LSHR, 6).and((short) 3).mul(ShortVector.fromArray(S32, xi, xo + 96)));
+                sum = sum.add(wv.lanewise(VectorOperators.LSHR, 8).and((short) 3).mul(ShortVector.fromArray(S32, xi, xo + 128)));
+                sum = sum.add(wv.lanewise(VectorOperators.LSHR, 10).and((short) 3).mul(ShortVector.fromArray(S32, xi, xo + 160)));
+                sum = sum.add(wv.lanewise(VectorOperators.LSHR, 12).and((short) 3).mul(ShortVector.fromArray(S32, xi, xo + 192)));
+                sum = sum.add(wv.lanewise(VectorOperators.LSHR, 14).mul(ShortVector.fromArray(S32, xi, xo + 224)));
+            }
+            acc += widenSum32(sum);
+        }
+        for (int b0 = 2 * pairs; b0 < blocks; b0 += DECODE_RUN) {
+            int b1 = Math.min(blocks, b0 + DECODE_RUN);
+            ShortVector sum = ShortVector.zero(S16);
+            for (int b = b0; b < b1; b++) {
+                ShortVector wv = ShortVector.fromArray(S16, packed, rowBase + b * 16);
+                int xo = xBase + b * 128;
+                sum = sum.add(wv.and((short) 3).mul(ShortVector.fromArray(S16, qp, xo)));
+                sum = sum.add(wv.lanewise(VectorOperators.LSHR, 2).and((short) 3).mul(ShortVector.fromArray(S16, qp, xo + 16)));
+                sum = sum.add(wv.lanewise(VectorOperators.LSHR, 4).and((short) 3).mul(ShortVector.fromArray(S16, qp, xo + 32)));
+                sum = sum.add(wv.lanewise(VectorOperators.LSHR, 6).and((short) 3).mul(ShortVector.fromArray(S16, qp, xo + 48)));
+                sum = sum.add(wv.lanewise(VectorOperators.LSHR, 8).and((short) 3).mul(ShortVector.fromArray(S16, qp, xo + 64)));
+                sum = sum.add(wv.lanewise(VectorOperators.LSHR, 10).and((short) 3).mul(ShortVector.fromArray(S16, qp, xo + 80)));
+                sum = sum.add(wv.lanewise(VectorOperators.LSHR, 12).and((short) 3).mul(ShortVector.fromArray(S16, qp, xo + 96)));
+                sum = sum.add(wv.lanewise(VectorOperators.LSHR, 14).mul(ShortVector.fromArray(S16, qp, xo + 112)));
+            }
+            acc += widenSum16(sum);
+        }
+        return acc;
     }
 
     /** Sums 32 short lanes in int arithmetic (exact). */
@@ -464,39 +484,43 @@ public final class VectorKernels implements Kernels {
         }
         int qDim = c.qDim(), kvDim = c.kvDim(), group = c.groupSize(), heads = c.heads();
         float scale = (float) (1.0 / Math.sqrt(hd));
-        parallel.forRange(n * heads, 4, (from, to) -> {
-            float[] scores = new float[pos0 + n];
-            for (int unit = from; unit < to; unit++) {
-                int t = unit / heads, head = unit % heads;
-                int len = pos0 + t + 1;
-                int qo = t * qDim + head * hd, ko = (head / group) * hd;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < len; j++) {
-                    int kb = j * kvDim + ko;
-                    FloatVector acc = FloatVector.zero(F);
-                    for (int i = 0; i < hd; i += F.length()) {
-                        acc = FloatVector.fromArray(F, q, qo + i).fma(FloatVector.fromArray(F, keys, kb + i), acc);
-                    }
-                    float s = sumLanes(acc) * scale;
-                    scores[j] = s;
-                    if (s > max) max = s;
-                }
-                float sum = 0f;
-                for (int j = 0; j < len; j++) {
-                    float e = (float) Math.exp(scores[j] - max);
-                    scores[j] = e;
-                    sum += e;
-                }
-                float inv = 1f / sum;
+        parallel.forRange(n * heads, 4, (from, to) -> attentionUnits(q, pos0, keys, values, out, from, to, pos0 + n, heads, hd, qDim, kvDim, group, scale));
+    }
+
+    /** Attention of (token, head) units [from, to); a static method for the JIT (see {@link #codeDot}). */
+    private static void attentionUnits(float[] q, int pos0, float[] keys, float[] values, float[] out, int from, int to, int maxLen,
+                                       int heads, int hd, int qDim, int kvDim, int group, float scale) {
+        float[] scores = SCRATCH.get().floats(maxLen);
+        for (int unit = from; unit < to; unit++) {
+            int t = unit / heads, head = unit % heads;
+            int len = pos0 + t + 1;
+            int qo = t * qDim + head * hd, ko = (head / group) * hd;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < len; j++) {
+                int kb = j * kvDim + ko;
+                FloatVector acc = FloatVector.zero(F);
                 for (int i = 0; i < hd; i += F.length()) {
-                    FloatVector acc = FloatVector.zero(F);
-                    for (int j = 0; j < len; j++) {
-                        acc = FloatVector.fromArray(F, values, j * kvDim + ko + i).fma(FloatVector.broadcast(F, scores[j] * inv), acc);
-                    }
-                    acc.intoArray(out, qo + i);
+                    acc = FloatVector.fromArray(F, q, qo + i).fma(FloatVector.fromArray(F, keys, kb + i), acc);
                 }
+                float s = sumLanes(acc) * scale;
+                scores[j] = s;
+                if (s > max) max = s;
             }
-        });
+            float sum = 0f;
+            for (int j = 0; j < len; j++) {
+                float e = (float) Math.exp(scores[j] - max);
+                scores[j] = e;
+                sum += e;
+            }
+            float inv = 1f / sum;
+            for (int i = 0; i < hd; i += F.length()) {
+                FloatVector acc = FloatVector.zero(F);
+                for (int j = 0; j < len; j++) {
+                    acc = FloatVector.fromArray(F, values, j * kvDim + ko + i).fma(FloatVector.broadcast(F, scores[j] * inv), acc);
+                }
+                acc.intoArray(out, qo + i);
+            }
+        }
     }
 
     /**

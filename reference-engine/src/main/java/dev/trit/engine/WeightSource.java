@@ -20,6 +20,29 @@ public interface WeightSource {
         return null;
     }
 
+    /**
+     * A linear layer's weight as a ternary matrix, if this source decodes it itself (a GGUF ternary
+     * projection goes straight into the packed layout, a few rows at a time); empty to read it through
+     * {@link #data}. The shape has been checked against the layer.
+     */
+    default Optional<TernaryMatrix> ternary(TensorInfo tensor) {
+        return Optional.empty();
+    }
+
+    /**
+     * The engine has copied what it needs of the tensor to the heap, so its mapped pages need not stay
+     * resident (they would count in the process's RSS for nothing). The data stays valid: pages touched
+     * again are read back from the file.
+     */
+    default void release(TensorInfo tensor) {
+        unload(data(tensor));
+    }
+
+    /** Drops a mapped segment's pages from this process's resident memory (they stay in the page cache). */
+    static void unload(MemorySegment data) {
+        if (data.isMapped()) data.unload();
+    }
+
     default TensorInfo require(String name) {
         return find(name).orElseThrow(() -> new IllegalArgumentException("missing tensor " + name));
     }

@@ -16,7 +16,9 @@
  * scale) fed int8 per-token absmax activations; the products are summed exactly in integers and rescaled
  * once. Everything else runs in fp32. Weights: HF packed uint8 (bitlinear: divide by weight_scale;
  * autobitlinear offline: multiply), or latent bf16/fp16 ternarized at load with transformers' rule.
- * Ternary matrices decoded by the GGUF codecs enter through
- * {@link dev.trit.engine.TernaryMatrix#fromTernaryValues}.
+ * GGUF ternary tensors (TQ1_0, TQ2_0, I2_S, ternary-valued F16/F32) are decoded a few rows at a time
+ * straight into the packed layout ({@code GgufTernary}); once a tensor is on the heap its mapped pages
+ * are dropped from the resident set ({@link dev.trit.engine.WeightSource#release}), so a loaded model
+ * holds its file's float tensors (mapped) plus 2 bits per ternary weight.
  */
 package dev.trit.engine;

@@ -1,0 +1,113 @@
+package dev.trit.engine;
+
+import dev.trit.formats.BlockCodec;
+import dev.trit.formats.GgmlType;
+import dev.trit.formats.TensorInfo;
+import dev.trit.formats.TernaryCodec;
+import java.lang.foreign.MemorySegment;
+import java.util.OptionalDouble;
+
+/**
+ * Decodes a ternary projection of a GGUF file straight into a {@link TernaryMatrix}, a bounded number of
+ * rows at a time, so that no whole tensor is ever held unpacked. The tensor is TQ1_0, TQ2_0, I2_S, or a
+ * float type holding values in {-s, 0, +s} (llama.cpp's converter stores ternary times mean|W| as F16
+ * for its {@code bitnet} arch). The engine keeps one scale per matrix: TQ blocks that carry different
+ * scales are refused (blocks of zeros carry none; ggml stores 0 for them).
+ */
+final class GgufTernary {
+    /** Weights decoded per step: about 1 MiB of trits (4 MiB of floats for float tensors). */
+    static final int CHUNK_WEIGHTS = 1 << 20;
+
+    private GgufTernary() {
+    }
+
+    /** {@code data} is the tensor's complete bytes; {@code t} its GGUF info (shape [rows, cols]). */
+    static TernaryMatrix load(TensorInfo t, MemorySegment data) {
+        return load(t, data, CHUNK_WEIGHTS);
+    }
+
+    static TernaryMatrix load(TensorInfo t, MemorySegment data, int chunkWeights) {
+        if (t.shape().length != 2) throw new IllegalArgumentException(t.name() + ": a ternary projection needs a shape [out, in]");
+        int rows = Math.toIntExact(t.shape()[0]), cols = Math.toIntExact(t.shape()[1]);
+        GgmlType type = (GgmlType) t.type();
+        BlockCodec codec = BlockCodec.find(type)
+                .orElseThrow(() -> new IllegalArgumentException(t.name() + ": tensor type " + type.label() + " is not supported by the engine"));
+        // a step of rows starts on a block boundary: step * cols is a multiple of the block size
+        int align = type.blockSize() / gcd(cols, type.blockSize());
+        int step = Math.max(1, chunkWeights / cols / align) * align;
+        TernaryMatrix.Builder b = new TernaryMatrix.Builder(rows, cols);
+        OptionalDouble found = codec instanceof TernaryCodec tc ? fromCodec(t, data, tc, b, step) : fromFloats(t, data, codec, b, step);
+        if (found.isEmpty()) {
+            throw new IllegalArgumentException(t.name() + ": every weight is 0, so no block carries a scale; the engine needs one scale per tensor");
+        }
+        float scale = (float) found.getAsDouble();
+        if (!(scale > 0) || Float.isInfinite(scale)) {
+            throw new IllegalArgumentException(t.name() + ": scale " + scale + " is not positive and finite");
+        }
+        return b.build(scale);
+    }
+
+    /** Fills b from a ternary codec; returns the scale the nonzero groups share, empty if all are zero. */
+    private static OptionalDouble fromCodec(TensorInfo t, MemorySegment data, TernaryCodec codec, TernaryMatrix.Builder b, int step) {
+        byte[] trits = new byte[step * b.cols];
+        float[] scales = new float[trits.length / codec.groupSize(trits.length)];
+        float scale = 0;
+        boolean found = false;
+        for (int r = 0; r < b.rows; r += step) {
+            int n = Math.min(step, b.rows - r) * b.cols;
+            codec.decodeTernaryRange(data, (long) r * b.cols, n, trits, scales);
+            int group = codec.groupSize(n); // I2_S: the whole range
+            for (int g = 0; g < n / group; g++) {
+                if (allZero(trits, g * group, group)) continue; // ggml stores scale 0 for such blocks
+                if (!found) scale = scales[g];
+                else if (Float.floatToIntBits(scales[g]) != Float.floatToIntBits(scale)) throw differentScales(t);
+                found = true;
+            }
+            b.putRows(r, n / b.cols, trits);
+        }
+        return found ? OptionalDouble.of(scale) : OptionalDouble.empty();
+    }
+
+    private static boolean allZero(byte[] trits, int from, int n) {
+        for (int i = from; i < from + n; i++) if (trits[i] != 0) return false;
+        return true;
+    }
+
+    private static IllegalArgumentException differentScales(TensorInfo t) {
+        return new IllegalArgumentException(t.name() + ": blocks carry different scales; the engine needs one scale per tensor");
+    }
+
+    /**
+     * Fills b from float values that must be ternary: s = max |x| over the tensor (a first pass), then
+     * every value must be s, -s or 0. Returns s, empty if it is 0.
+     */
+    private static OptionalDouble fromFloats(TensorInfo t, MemorySegment data, BlockCodec codec, TernaryMatrix.Builder b, int step) {
+        float[] v = new float[step * b.cols];
+        float s = 0;
+        for (int r = 0; r < b.rows; r += step) {
+            int n = Math.min(step, b.rows - r) * b.cols;
+            codec.decodeRange(data, (long) r * b.cols, v, 0, n);
+            for (int i = 0; i < n; i++) s = Math.max(s, Math.abs(v[i]));
+        }
+        byte[] trits = new byte[v.length];
+        for (int r = 0; r < b.rows; r += step) {
+            int n = Math.min(step, b.rows - r) * b.cols;
+            codec.decodeRange(data, (long) r * b.cols, v, 0, n);
+            for (int i = 0; i < n; i++) {
+                if (v[i] == s) trits[i] = 1;
+                else if (v[i] == -s) trits[i] = -1;
+                else if (v[i] == 0) trits[i] = 0;
+                else {
+                    throw new IllegalArgumentException(t.name() + ": " + t.type().label() + " weights are not ternary (value " + v[i]
+                            + " besides +-" + s + "); a bitnet GGUF must hold ternary projections");
+                }
+            }
+            b.putRows(r, n / b.cols, trits);
+        }
+        return s == 0 ? OptionalDouble.empty() : OptionalDouble.of(s);
+    }
+
+    private static int gcd(int a, int b) {
+        return b == 0 ? a : gcd(b, a % b);
+    }
+}
