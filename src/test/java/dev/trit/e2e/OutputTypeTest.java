@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * A quantized output layer (convert --output-tensor-type): what Q8_0 and Q4_0 do to the TQ2_0 model's
+ * A quantized output layer (convert --output-tensor-type): what Q8_0, Q4_0 and Q6_K do to the TQ2_0 model's
  * next-token distributions, as KL-divergence against the same file with llama.cpp's F16 output matrix.
  */
 class OutputTypeTest {
@@ -23,9 +23,9 @@ class OutputTypeTest {
         Path base = dir.resolve("base.arrow");
         Cli w = Cli.run("logits", TQ2.toString(), TEXT.toString(), "--out", base.toString(), "--protocol", "llama-cpp", "--max-windows", "8", "--threads", "2");
         assertEquals(0, w.exitCode(), w::toString);
-        double[] kld = new double[2], top1 = new double[2];
-        String[] types = {"q8_0", "q4_0"};
-        for (int i = 0; i < 2; i++) {
+        String[] types = {"q8_0", "q4_0", "q6_k"};
+        double[] kld = new double[types.length], top1 = new double[types.length];
+        for (int i = 0; i < types.length; i++) {
             Path out = dir.resolve("head-" + types[i] + ".gguf");
             Cli c = Cli.run("convert", TQ2.toString(), out.toString(), "-t", "tq2_0", "--output-tensor-type", types[i], "-q");
             assertEquals(0, c.exitCode(), c::toString);
@@ -40,6 +40,11 @@ class OutputTypeTest {
         assertTrue(kld[0] > 0 && kld[0] < 1e-3, "Q8_0 output KLD " + kld[0]);
         assertTrue(kld[1] > kld[0] * 5 && kld[1] < 0.02, "Q4_0 output KLD " + kld[1]);
         assertTrue(top1[0] > 0.98 && top1[1] > 0.9, "same top-1: q8_0 " + top1[0] + ", q4_0 " + top1[1]);
+        // Q6_K (llama-quantize's default output type for TQ1_0/TQ2_0): 64 levels per 16 weights under a
+        // fitted scale, so its rounding error is about 2x Q8_0's (127 levels per 32, scale from the max)
+        // and a quarter of Q4_0's: its KLD lies between (measured 1.8e-4 against 7e-5 and 2.8e-3).
+        assertTrue(kld[2] > kld[0] && kld[2] < 1e-3 && kld[1] > 5 * kld[2], "Q6_K output KLD " + kld[2]);
+        assertTrue(top1[2] > 0.97, "same top-1: q6_k " + top1[2]);
 
         Cli bad = Cli.run("convert", TQ2.toString(), dir.resolve("x.gguf").toString(), "-t", "tq2_0", "--output-tensor-type", "tq1_0");
         assertEquals(2, bad.exitCode(), bad::toString);
