@@ -50,7 +50,7 @@ public class KernelBench {
     private VectorKernels kernels;
     private TernaryMatrix ternary;
     private FloatMatrix f32;
-    private StoredMatrix f16, bf16, q8, q4;
+    private StoredMatrix f16, bf16, q8, q4, q6;
     private QuantizedActivations qx;
     private float[] x, y;
 
@@ -85,6 +85,10 @@ public class KernelBench {
             for (int j = 0; j < 16; j++) q4seg.set(ValueLayout.JAVA_BYTE, 18L * blk + 2 + j, (byte) rnd.nextInt(256));
         }
         q4 = new StoredMatrix(rows, cols, StoredMatrix.Encoding.Q4_0, q4seg);
+        MemorySegment q6seg = MemorySegment.ofArray(new byte[rows * cols / 256 * 210]); // random quants and int8 scales, fp16 d at 208
+        for (int i = 0; i < q6seg.byteSize(); i++) q6seg.set(ValueLayout.JAVA_BYTE, i, (byte) rnd.nextInt(256));
+        for (int blk = 0; blk < rows * cols / 256; blk++) q6seg.set(le16, 210L * blk + 208, Float.floatToFloat16(0.00002f));
+        q6 = new StoredMatrix(rows, cols, StoredMatrix.Encoding.Q6_K, q6seg);
         x = new float[tokens * cols];
         for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
         qx = QuantizedActivations.quantize(x, tokens, cols);
@@ -125,6 +129,12 @@ public class KernelBench {
     @Benchmark
     public float[] q4_0() {
         kernels.matmul(q4, x, tokens, y);
+        return y;
+    }
+
+    @Benchmark
+    public float[] q6_k() {
+        kernels.matmul(q6, x, tokens, y);
         return y;
     }
 
