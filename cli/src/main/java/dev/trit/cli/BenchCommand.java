@@ -1,6 +1,8 @@
 package dev.trit.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trit.engine.KvCache;
 import dev.trit.engine.LoadedModel;
@@ -20,6 +22,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -29,11 +32,13 @@ import java.util.concurrent.Callable;
  * bound on decode (weight bytes read per token over the machine's measured streaming read rate).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Prefill and decode tokens/s of MODEL (HF directory or .gguf) on random token ids.",
+        description = {"Prefill and decode tokens/s of each MODEL (HF directory or .gguf) on random token ids.",
                 "Prefill runs --prompt tokens in one batch; decode then adds --gen tokens one at a time.",
                 "Each phase runs --repeat times after one warm-up round; the best round is reported.",
-                "Also: peak RSS (VmHWM), weight bytes read per decoded token, the machine's streaming read",
-                "bandwidth (measured in-process with all threads) and the decode bound it implies."})
+                "Also: peak RSS (VmHWM, reset between models), weight bytes read per decoded token, the machine's",
+                "streaming read bandwidth (measured in-process with all threads, once, before the models) and the",
+                "decode bound it implies. With several models, speed ratios are against the first, run in the same",
+                "process: e.g. trit bench f16.gguf q8_0.gguf tq2_0.gguf."})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -41,8 +46,8 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     EngineOptions engine;
 
-    @Parameters(index = "0", paramLabel = "MODEL")
-    Path model;
+    @Parameters(index = "0..*", arity = "1..*", paramLabel = "MODEL")
+    List<Path> models;
 
     @Option(names = "--prompt", paramLabel = "N", description = "prompt tokens for prefill (default ${DEFAULT-VALUE})")
     int prompt = 128;
@@ -66,74 +71,111 @@ final class BenchCommand implements Callable<Integer> {
         if (repeat < 1) throw new Main.UsageException("--repeat must be at least 1");
         if (bandwidthMib < 0) throw new Main.UsageException("--bandwidth-mib must not be negative");
         PrintWriter out = spec.commandLine().getOut();
-        ObjectNode o = new ObjectMapper().createObjectNode();
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode report = mapper.createObjectNode();
+        ArrayNode rows = report.putArray("models");
         try (Parallel pool = engine.pool()) {
-            long t0 = System.nanoTime();
-            try (LoadedModel m = EngineOptions.open(model, pool)) {
-                double loadSeconds = (System.nanoTime() - t0) / 1e9;
-                Transformer t = m.transformer();
-                ModelConfig c = t.config();
-                if (prompt + gen > c.maxPositions()) {
-                    throw new Main.UsageException("--prompt + --gen = " + (prompt + gen) + " exceeds the model's context of " + c.maxPositions());
-                }
-                int[] ids = new SplittableRandom(42).ints(prompt + gen, 0, c.vocabSize()).toArray();
-                KvCache cache = t.newCache(prompt + gen);
-                float[] logits = new float[c.vocabSize()];
-                double bestPrefill = Double.MAX_VALUE, bestDecode = Double.MAX_VALUE;
-                for (int round = 0; round <= repeat; round++) {
-                    cache.clear();
-                    long a = System.nanoTime();
-                    t.forward(Arrays.copyOf(ids, prompt), cache, prompt - 1);
-                    long b = System.nanoTime();
-                    for (int i = 0; i < gen; i++) t.decode(ids[prompt + i], cache, logits);
-                    long e = System.nanoTime();
-                    System.err.printf(Locale.ROOT, "bench: round %d%s: prefill %.1f tok/s, decode %.2f tok/s%n", round,
-                            round == 0 ? " (warm-up)" : "", prompt / ((b - a) / 1e9), gen == 0 ? 0.0 : gen / ((e - b) / 1e9));
-                    if (round == 0) continue;
-                    bestPrefill = Math.min(bestPrefill, (b - a) / 1e9);
-                    if (gen > 0) bestDecode = Math.min(bestDecode, (e - b) / 1e9);
-                }
-                long weightBytes = t.weightBytesPerToken();
-                long rss = peakRss(); // before the bandwidth probe's buffer
-                double bw = bandwidthMib == 0 ? Double.NaN : MemoryBandwidth.measure(pool, (long) bandwidthMib << 20, 3);
-                double bound = bw / weightBytes;
-                double decodeTps = gen == 0 ? Double.NaN : gen / bestDecode;
-                o.put("model", model.toString());
-                o.put("threads", pool.threads());
-                o.put("load_seconds", loadSeconds);
-                o.put("prompt_tokens", prompt);
-                o.put("prefill_tok_s", prompt / bestPrefill);
-                o.put("prefill_ms_per_token", bestPrefill * 1e3 / prompt);
-                o.put("gen_tokens", gen);
-                o.put("decode_tok_s", decodeTps);
-                o.put("decode_ms_per_token", gen == 0 ? Double.NaN : bestDecode * 1e3 / gen);
-                o.put("weight_bytes_per_token", weightBytes);
-                o.put("weights_in_memory_bytes", t.weightBytesInMemory());
-                o.put("bandwidth_gib_s", bw / (1L << 30));
-                o.put("decode_bound_tok_s", bound);
-                o.put("fraction_of_bound", decodeTps / bound);
-                o.put("peak_rss_bytes", rss);
-                o.put("file_bytes", fileBytes(model));
+            double bw = bandwidthMib == 0 ? Double.NaN : MemoryBandwidth.measure(pool, (long) bandwidthMib << 20, 3);
+            report.put("threads", pool.threads());
+            report.put("bandwidth_gib_s", bw / (1L << 30));
+            report.put("prompt_tokens", prompt);
+            report.put("gen_tokens", gen);
+            for (Path model : models) {
+                resetPeakRss();
+                rows.add(benchOne(model, pool, bw, mapper));
             }
         }
+        JsonNode first = rows.get(0);
+        for (JsonNode r : rows) {
+            ((ObjectNode) r).put("prefill_vs_first", r.get("prefill_tok_s").asDouble() / first.get("prefill_tok_s").asDouble());
+            ((ObjectNode) r).put("decode_vs_first", r.get("decode_tok_s").asDouble() / first.get("decode_tok_s").asDouble());
+        }
         if (json) {
-            out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(o));
+            out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(report));
         } else {
-            out.printf(Locale.ROOT, "%s, %d threads%n", o.get("model").asText(), o.get("threads").asInt());
-            out.printf(Locale.ROOT, "  prefill  %8.1f tok/s  %8.2f ms/token  (%d-token prompt)%n", o.get("prefill_tok_s").asDouble(),
-                    o.get("prefill_ms_per_token").asDouble(), prompt);
-            out.printf(Locale.ROOT, "  decode   %8.2f tok/s  %8.2f ms/token  (%d tokens)%n", o.get("decode_tok_s").asDouble(),
-                    o.get("decode_ms_per_token").asDouble(), gen);
-            out.printf(Locale.ROOT, "  weights read per token %.1f MiB; in memory %.1f MiB; file %.1f MiB%n",
-                    o.get("weight_bytes_per_token").asLong() / 1048576.0, o.get("weights_in_memory_bytes").asLong() / 1048576.0,
-                    o.get("file_bytes").asLong() / 1048576.0);
-            out.printf(Locale.ROOT, "  bandwidth %.2f GiB/s -> decode bound %.2f tok/s; achieved %.0f%%%n", o.get("bandwidth_gib_s").asDouble(),
-                    o.get("decode_bound_tok_s").asDouble(), 100 * o.get("fraction_of_bound").asDouble());
-            out.printf(Locale.ROOT, "  peak RSS %.1f MiB (%.2fx the file)%n", o.get("peak_rss_bytes").asLong() / 1048576.0,
-                    (double) o.get("peak_rss_bytes").asLong() / o.get("file_bytes").asLong());
+            printTable(out, report);
         }
         out.flush();
         return Main.OK;
+    }
+
+    private ObjectNode benchOne(Path model, Parallel pool, double bw, ObjectMapper mapper) throws IOException {
+        ObjectNode o = mapper.createObjectNode();
+        long t0 = System.nanoTime();
+        try (LoadedModel m = EngineOptions.open(model, pool)) {
+            double loadSeconds = (System.nanoTime() - t0) / 1e9;
+            Transformer t = m.transformer();
+            ModelConfig c = t.config();
+            if (prompt + gen > c.maxPositions()) {
+                throw new Main.UsageException("--prompt + --gen = " + (prompt + gen) + " exceeds the context of " + model + " (" + c.maxPositions() + ")");
+            }
+            int[] ids = new SplittableRandom(42).ints(prompt + gen, 0, c.vocabSize()).toArray();
+            KvCache cache = t.newCache(prompt + gen);
+            float[] logits = new float[c.vocabSize()];
+            double bestPrefill = Double.MAX_VALUE, bestDecode = Double.MAX_VALUE;
+            for (int round = 0; round <= repeat; round++) {
+                cache.clear();
+                long a = System.nanoTime();
+                t.forward(Arrays.copyOf(ids, prompt), cache, prompt - 1);
+                long b = System.nanoTime();
+                for (int i = 0; i < gen; i++) t.decode(ids[prompt + i], cache, logits);
+                long e = System.nanoTime();
+                System.err.printf(Locale.ROOT, "bench: %s round %d%s: prefill %.1f tok/s, decode %.2f tok/s%n", model.getFileName(), round,
+                        round == 0 ? " (warm-up)" : "", prompt / ((b - a) / 1e9), gen == 0 ? 0.0 : gen / ((e - b) / 1e9));
+                if (round == 0) continue;
+                bestPrefill = Math.min(bestPrefill, (b - a) / 1e9);
+                if (gen > 0) bestDecode = Math.min(bestDecode, (e - b) / 1e9);
+            }
+            long weightBytes = t.weightBytesPerToken();
+            double bound = bw / weightBytes;
+            double decodeTps = gen == 0 ? Double.NaN : gen / bestDecode;
+            o.put("model", model.toString());
+            o.put("output_matrix", t.outputMatrixType());
+            o.put("load_seconds", loadSeconds);
+            o.put("prefill_tok_s", prompt / bestPrefill);
+            o.put("prefill_ms_per_token", bestPrefill * 1e3 / prompt);
+            o.put("decode_tok_s", decodeTps);
+            o.put("decode_ms_per_token", gen == 0 ? Double.NaN : bestDecode * 1e3 / gen);
+            o.put("weight_bytes_per_token", weightBytes);
+            o.put("weights_in_memory_bytes", t.weightBytesInMemory());
+            o.put("decode_bound_tok_s", bound);
+            o.put("fraction_of_bound", decodeTps / bound);
+            o.put("peak_rss_bytes", peakRss());
+            o.put("file_bytes", fileBytes(model));
+        }
+        return o;
+    }
+
+    private void printTable(PrintWriter out, ObjectNode report) {
+        out.printf(Locale.ROOT, "%d threads; streaming read %.2f GiB/s; prefill %d tokens, decode %d tokens%n", report.get("threads").asInt(),
+                report.get("bandwidth_gib_s").asDouble(), prompt, gen);
+        out.printf(Locale.ROOT, "%-32s %9s %7s %9s %9s %8s %9s %7s %8s %7s %9s %9s%n", "model", "file MiB", "output", "read/tok",
+                "prefill", "decode", "ms/token", "bound", "of bound", "RSS", "prefill x", "decode x");
+        out.printf(Locale.ROOT, "%-32s %9s %7s %9s %9s %8s %9s %7s %8s %7s %9s %9s%n", "", "", "matrix", "MiB", "tok/s", "tok/s", "",
+                "tok/s", "", "x file", "vs first", "vs first");
+        for (JsonNode r : report.get("models")) {
+            String name = Path.of(r.get("model").asText()).getFileName().toString();
+            if (name.length() > 32) name = "..." + name.substring(name.length() - 29);
+            out.printf(Locale.ROOT, "%-32s %9.1f %7s %9.1f %9.1f %8.2f %9.2f %7.2f %7.0f%% %7.2f %9.2f %9.2f%n", name,
+                    r.get("file_bytes").asLong() / 1048576.0, r.get("output_matrix").asText(), r.get("weight_bytes_per_token").asLong() / 1048576.0,
+                    r.get("prefill_tok_s").asDouble(), r.get("decode_tok_s").asDouble(), r.get("decode_ms_per_token").asDouble(),
+                    r.get("decode_bound_tok_s").asDouble(), 100 * r.get("fraction_of_bound").asDouble(),
+                    (double) r.get("peak_rss_bytes").asLong() / r.get("file_bytes").asLong(), r.get("prefill_vs_first").asDouble(),
+                    r.get("decode_vs_first").asDouble());
+        }
+    }
+
+    /**
+     * Resets VmHWM so the next model's peak is its own (Linux: writing 5 to /proc/self/clear_refs);
+     * where that is not possible peaks accumulate, and the first model's figure alone is exact.
+     */
+    static void resetPeakRss() {
+        System.gc(); // the previous model's heap arrays, so the reset starts from what is live
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+        } catch (IOException | UnsupportedOperationException e) {
+            // not Linux, or not permitted
+        }
     }
 
     /** VmHWM of this process in bytes, or -1 where /proc is not available. */

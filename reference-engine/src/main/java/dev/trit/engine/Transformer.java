@@ -59,6 +59,15 @@ public final class Transformer implements AutoCloseable {
         return n;
     }
 
+    /** The output (LM head) matrix's storage: F32, F16, BF16, Q8_0, Q4_0, Q6_K, or "f32 (heap)" when decoded onto the heap. */
+    public String outputMatrixType() {
+        return switch (lmHead) {
+            case StoredMatrix s -> s.encoding().name();
+            case FloatMatrix f -> "F32";
+            case TernaryMatrix t -> "ternary";
+        };
+    }
+
     /** Bytes of all weight matrices where the kernels read them (the embedding counted once when tied). */
     public long weightBytesInMemory() {
         long n = weightBytesPerToken();
