@@ -58,9 +58,10 @@ final class GgufTernary {
             codec.decodeTernaryRange(data, (long) r * b.cols, n, trits, scales);
             int group = codec.groupSize(n); // I2_S: the whole range
             for (int g = 0; g < n / group; g++) {
+                if (found && Float.floatToIntBits(scales[g]) == Float.floatToIntBits(scale)) continue; // the common case
                 if (allZero(trits, g * group, group)) continue; // ggml stores scale 0 for such blocks
-                if (!found) scale = scales[g];
-                else if (Float.floatToIntBits(scales[g]) != Float.floatToIntBits(scale)) throw differentScales(t);
+                if (found) throw differentScales(t);
+                scale = scales[g];
                 found = true;
             }
             b.putRows(r, n / b.cols, trits);
