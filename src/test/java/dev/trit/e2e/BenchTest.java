@@ -37,6 +37,12 @@ class BenchTest {
         assertEquals("Q8_0", m.get(0).get("output_matrix").asText());
         assertEquals("F16", m.get(1).get("output_matrix").asText());
 
+        // several models share this JVM on request (by default each runs in a fresh one, as above)
+        Cli same = Cli.run("bench", q8.toString(), tq2.toString(), "--prompt", "8", "--gen", "2", "--repeat", "1", "--bandwidth-mib", "0",
+                "--same-jvm", "--json");
+        assertEquals(0, same.exitCode(), same::toString);
+        assertEquals(2, new ObjectMapper().readTree(same.out()).get("models").size());
+
         assertEquals(2, Cli.run("bench", q8.toString(), "--prompt", "0").exitCode());
         Cli missing = Cli.run("bench", "/nonexistent/model.gguf", "--gen", "1");
         assertEquals(1, missing.exitCode(), missing::toString);

@@ -21,6 +21,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -37,8 +39,9 @@ import java.util.concurrent.Callable;
                 "Each phase runs --repeat times after one warm-up round; the best round is reported.",
                 "Also: peak RSS (VmHWM, reset between models), weight bytes read per decoded token, the machine's",
                 "streaming read bandwidth (measured in-process with all threads, once, before the models) and the",
-                "decode bound it implies. With several models, speed ratios are against the first, run in the same",
-                "process: e.g. trit bench f16.gguf q8_0.gguf tq2_0.gguf."})
+                "decode bound it implies. With several models, speed ratios are against the first, each model run in",
+                "a fresh JVM of the same flags (so one model's JIT profile and heap do not slow the next), within",
+                "this run: e.g. trit bench f16.gguf q8_0.gguf tq2_0.gguf."})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -64,6 +67,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the report as JSON")
     boolean json;
 
+    @Option(names = "--same-jvm", description = "run several models in this JVM instead of one fresh JVM each")
+    boolean sameJvm;
+
     @Override
     public Integer call() throws Exception {
         if (prompt < 1) throw new Main.UsageException("--prompt must be at least 1");
@@ -81,8 +87,12 @@ final class BenchCommand implements Callable<Integer> {
             report.put("prompt_tokens", prompt);
             report.put("gen_tokens", gen);
             for (Path model : models) {
-                resetPeakRss();
-                rows.add(benchOne(model, pool, bw, mapper));
+                if (models.size() > 1 && !sameJvm) {
+                    rows.add(inChildJvm(model, pool.threads(), bw, mapper));
+                } else {
+                    resetPeakRss();
+                    rows.add(benchOne(model, pool, bw, mapper));
+                }
             }
         }
         JsonNode first = rows.get(0);
@@ -143,6 +153,35 @@ final class BenchCommand implements Callable<Integer> {
             o.put("peak_rss_bytes", peakRss());
             o.put("file_bytes", fileBytes(model));
         }
+        return o;
+    }
+
+    /**
+     * Runs {@code trit bench MODEL --json} in a new JVM with this one's flags and class path, and takes
+     * its figures; the bound is recomputed from this run's bandwidth measurement.
+     */
+    private ObjectNode inChildJvm(Path model, int threads, double bw, ObjectMapper mapper) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            // agents and recordings (debuggers, coverage, JFR) belong to this JVM only
+            if (a.startsWith("-agentlib") || a.startsWith("-javaagent") || a.startsWith("-Xrunjdwp") || a.startsWith("-XX:StartFlightRecording")) continue;
+            cmd.add(a);
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "bench", model.toString(),
+                "--threads", Integer.toString(threads), "--prompt", Integer.toString(prompt), "--gen", Integer.toString(gen),
+                "--repeat", Integer.toString(repeat), "--bandwidth-mib", "0", "--json"));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        byte[] stdout = p.getInputStream().readAllBytes();
+        int code = p.waitFor();
+        if (code != 0) {
+            throw new IOException(model + ": benchmark run failed (exit " + code + ")"
+                    + (code == Main.USAGE ? "; see its message above" : ""));
+        }
+        ObjectNode o = (ObjectNode) mapper.readTree(stdout).get("models").get(0);
+        double bound = bw / o.get("weight_bytes_per_token").asLong();
+        o.put("decode_bound_tok_s", bound);
+        o.put("fraction_of_bound", o.get("decode_tok_s").asDouble() / bound);
         return o;
     }
 
