@@ -14,6 +14,11 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
      */
     void ternaryMatmul(TernaryMatrix w, QuantizedActivations x, float[] y);
 
+    /** ys[i] = ws[i] x for matrices that share their input (q/k/v, gate/up); kernels may run them as one job. */
+    default void ternaryMatmuls(TernaryMatrix[] ws, QuantizedActivations x, float[][] ys) {
+        for (int i = 0; i < ws.length; i++) ternaryMatmul(ws[i], x, ys[i]);
+    }
+
     /**
      * Causal attention of n queries at positions pos0.. over the cached keys/values (see {@link Attention}).
      */

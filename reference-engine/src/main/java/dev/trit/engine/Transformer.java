@@ -155,6 +155,9 @@ public final class Transformer implements AutoCloseable {
         final int tokens;
         final float[] x, norm, q, k, v, attn, out, gate, up;
         final QuantizedActivations qHidden, qAttn, qFfn;
+        /** Argument arrays for the shared-input products (q/k/v, gate/up), reused. */
+        final TernaryMatrix[] three = new TernaryMatrix[3], two = new TernaryMatrix[2];
+        final float[][] threeOut = new float[3][], twoOut = new float[2][];
 
         Buffers(ModelConfig c, int n) {
             tokens = n;
@@ -179,9 +182,19 @@ public final class Transformer implements AutoCloseable {
 
         RmsNorm.apply(x, n, h, w.inputNorm(), eps, b.norm);
         QuantizedActivations qa = quantizedIfTernary(w.q(), b.norm, n, b.qHidden);
-        project(w.q(), b.norm, qa, n, b.q);
-        project(w.k(), b.norm, qa, n, b.k);
-        project(w.v(), b.norm, qa, n, b.v);
+        if (qa != null && w.k() instanceof TernaryMatrix k && w.v() instanceof TernaryMatrix v) {
+            b.three[0] = (TernaryMatrix) w.q();
+            b.three[1] = k;
+            b.three[2] = v;
+            b.threeOut[0] = b.q;
+            b.threeOut[1] = b.k;
+            b.threeOut[2] = b.v;
+            kernels.ternaryMatmuls(b.three, qa, b.threeOut);
+        } else {
+            project(w.q(), b.norm, qa, n, b.q);
+            project(w.k(), b.norm, qa, n, b.k);
+            project(w.v(), b.norm, qa, n, b.v);
+        }
         for (int t = 0; t < n; t++) {
             rope.apply(b.q, t * config.qDim(), config.heads(), pos0 + t);
             rope.apply(b.k, t * config.kvDim(), config.kvHeads(), pos0 + t);
@@ -194,8 +207,16 @@ public final class Transformer implements AutoCloseable {
 
         RmsNorm.apply(x, n, h, w.postAttentionNorm(), eps, b.norm);
         qa = quantizedIfTernary(w.gate(), b.norm, n, b.qHidden);
-        project(w.gate(), b.norm, qa, n, b.gate);
-        project(w.up(), b.norm, qa, n, b.up);
+        if (qa != null && w.up() instanceof TernaryMatrix up) {
+            b.two[0] = (TernaryMatrix) w.gate();
+            b.two[1] = up;
+            b.twoOut[0] = b.gate;
+            b.twoOut[1] = b.up;
+            kernels.ternaryMatmuls(b.two, qa, b.twoOut);
+        } else {
+            project(w.gate(), b.norm, qa, n, b.gate);
+            project(w.up(), b.norm, qa, n, b.up);
+        }
         Activation act = config.activation();
         for (int i = 0; i < n * ffn; i++) b.gate[i] = act.apply(b.gate[i]) * b.up[i];
         if (w.ffnSubNorm() != null) RmsNorm.apply(b.gate, n, ffn, w.ffnSubNorm(), eps, b.gate);

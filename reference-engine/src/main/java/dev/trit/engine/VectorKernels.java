@@ -229,8 +229,35 @@ public final class VectorKernels implements Kernels {
      * summed exactly; sum(trit * x) = sum(code * x) - sum(x). Weights are read once per token, packed.
      */
     private void decodeTernaryMatmul(TernaryMatrix w, QuantizedActivations x, float[] y) {
-        int rows = w.rows(), cols = w.cols(), tokens = x.tokens();
-        int blocks = TernaryMatrix.blocks(cols), colsPad = blocks * TernaryMatrix.BLOCK, rowShorts = w.rowShorts();
+        oneMatrix[0] = w;
+        oneOutput[0] = y;
+        decodeTernaryMatmuls(oneMatrix, x, oneOutput);
+    }
+
+    private final TernaryMatrix[] oneMatrix = new TernaryMatrix[1];
+    private final float[][] oneOutput = new float[1][];
+
+    @Override
+    public void ternaryMatmuls(TernaryMatrix[] ws, QuantizedActivations x, float[][] ys) {
+        if (x.tokens() >= MIN_BATCH) {
+            for (int i = 0; i < ws.length; i++) lutTernaryMatmul(ws[i], x, ys[i]);
+            return;
+        }
+        decodeTernaryMatmuls(ws, x, ys);
+    }
+
+    /**
+     * Decode products of matrices that share their input (q/k/v, gate/up): the activations are padded,
+     * summed and interleaved once, and all rows form one job for the pool (fewer hand-offs per token).
+     */
+    private void decodeTernaryMatmuls(TernaryMatrix[] ws, QuantizedActivations x, float[][] ys) {
+        int cols = ws[0].cols(), tokens = x.tokens();
+        int totalRows = 0;
+        for (TernaryMatrix w : ws) {
+            if (w.cols() != cols) throw new IllegalArgumentException("matrices of one input must share their columns");
+            totalRows += w.rows();
+        }
+        int blocks = TernaryMatrix.blocks(cols), colsPad = blocks * TernaryMatrix.BLOCK;
         short[] q = x.q();
         short[] qp = shortScratch(tokens * colsPad);
         int[] sumX = SCRATCH.get().ints(tokens);
@@ -242,8 +269,6 @@ public final class VectorKernels implements Kernels {
             sumX[t] = s;
         }
         float[] xs = x.scale();
-        float scale = w.scale();
-        short[] packed = w.packed();
         // with 512-bit vectors two blocks go per vector: their activations are interleaved to match
         int pairs = WIDE ? blocks / 2 : 0;
         short[] xi = pairs == 0 ? null : SCRATCH.get().shorts(tokens * pairs * 256);
@@ -256,11 +281,16 @@ public final class VectorKernels implements Kernels {
                 }
             }
         }
-        parallel.forPieces(rows, grain(rows, 32), (from, to) -> {
-            for (int r = from; r < to; r++) {
+        parallel.forPieces(totalRows, grain(totalRows, 32), (from, to) -> {
+            // global row g runs through the matrices in order
+            int m = 0, first = 0;
+            for (int g = from; g < to; g++) {
+                while (g >= first + ws[m].rows()) first += ws[m++].rows();
+                TernaryMatrix w = ws[m];
+                int r = g - first, rows = w.rows();
                 for (int t = 0; t < tokens; t++) {
-                    int acc = codeDot(packed, r * rowShorts, blocks, pairs, xi, t * pairs * 256, qp, t * colsPad);
-                    y[t * rows + r] = (acc - sumX[t]) * scale / xs[t];
+                    int acc = codeDot(w.packed(), r * w.rowShorts(), blocks, pairs, xi, t * pairs * 256, qp, t * colsPad);
+                    ys[m][t * rows + r] = (acc - sumX[t]) * w.scale() / xs[t];
                 }
             }
         });

@@ -71,4 +71,30 @@ class KernelsTest {
             for (int r = 0; r < rows; r++) assertEquals(-128f * trit * cols, b[t * rows + r], "token " + t + " row " + r);
         }
     }
+
+    @ParameterizedTest(name = "cols {0} tokens {1}")
+    @CsvSource({"256, 1", "384, 2", "2560, 1", "77, 3", "256, 9"})
+    void sharedInputProductsEqualSeparateOnes(int cols, int tokens) {
+        // q/k/v-like matrices of different row counts run as one job: each output as computed alone
+        Random rnd = new Random(cols * 31L + tokens);
+        int[] rows = {96, 32, 45};
+        TernaryMatrix[] ws = new TernaryMatrix[3];
+        float[][] together = new float[3][], alone = new float[3][];
+        for (int m = 0; m < 3; m++) {
+            byte[] trits = new byte[rows[m] * cols];
+            for (int i = 0; i < trits.length; i++) trits[i] = (byte) (rnd.nextInt(3) - 1);
+            ws[m] = TernaryMatrix.fromTrits(rows[m], cols, trits, 0.01f * (m + 1));
+            together[m] = new float[tokens * rows[m]];
+            alone[m] = new float[tokens * rows[m]];
+        }
+        float[] x = new float[tokens * cols];
+        for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
+        QuantizedActivations q = QuantizedActivations.quantize(x, tokens, cols);
+        try (Parallel p = new Parallel(2)) {
+            VectorKernels k = new VectorKernels(p);
+            k.ternaryMatmuls(ws, q, together);
+            for (int m = 0; m < 3; m++) new ScalarKernels().ternaryMatmul(ws[m], q, alone[m]);
+        }
+        for (int m = 0; m < 3; m++) assertArrayEquals(alone[m], together[m], "matrix " + m);
+    }
 }
