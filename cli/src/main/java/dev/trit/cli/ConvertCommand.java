@@ -1,12 +1,12 @@
 package dev.trit.cli;
 
 import dev.trit.converters.Converter;
-import dev.trit.converters.EmbeddingTypes;
 import dev.trit.converters.Progress;
 import dev.trit.converters.TargetType;
 import dev.trit.converters.WrittenTensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -57,28 +57,12 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "no progress bar")
     boolean quiet;
 
-    @Option(names = "--output-tensor-type", paramLabel = "T",
-            description = "GGUF output: type of the output (LM head) matrix, which is token_embd when the embeddings are tied: "
-                    + "f32, f16, bf16, q8_0, q4_0 or q6_k (as llama-quantize's option, whose default for tq1_0/tq2_0 is q6_k; "
-                    + "default here: as llama.cpp's converter, f16)")
-    String outputType;
-
-    @Option(names = "--token-embedding-type", paramLabel = "T",
-            description = "GGUF output: type of token_embd when it is not also the output matrix (f32, f16, bf16, q8_0, q4_0, q6_k)")
-    String embeddingType;
+    @Mixin
+    EmbeddingTypeOptions heads;
 
     @Option(names = "--max-shard-size", paramLabel = "SIZE", defaultValue = "5GB",
             description = "HF output: largest shard, e.g. 500MB or 5GB (default 5GB, as save_pretrained)")
     String maxShardSize;
-
-    /** The --token-embedding-type / --output-tensor-type pair; an unknown name is a usage error. */
-    static EmbeddingTypes embeddingTypes(String embedding, String output) throws Main.UsageException {
-        try {
-            return new EmbeddingTypes(EmbeddingTypes.parse(embedding), EmbeddingTypes.parse(output));
-        } catch (IllegalArgumentException e) {
-            throw new Main.UsageException(e.getMessage());
-        }
-    }
 
     @Override
     public Integer call() throws Exception {
@@ -89,9 +73,8 @@ final class ConvertCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         long start = System.nanoTime();
         ProgressBar bar = quiet ? null : new ProgressBar(err, start);
-        EmbeddingTypes heads = embeddingTypes(embeddingType, outputType);
-        if (!gguf && !heads.equals(EmbeddingTypes.DEFAULT)) throw new Main.UsageException("--output-tensor-type and --token-embedding-type apply to .gguf outputs");
-        Converter.Result r = Converter.convert(src, dst, new Converter.Options(t, ternarize, force, !noHfFiles, size(maxShardSize), archConfig, heads),
+        Converter.Result r = Converter.convert(src, dst, new Converter.Options(t, ternarize, force, !noHfFiles, size(maxShardSize), archConfig,
+                heads.forOutput(gguf)),
                 bar == null ? Progress.NONE : bar);
         double seconds = (System.nanoTime() - start) / 1e9;
         if (bar != null) bar.finish();

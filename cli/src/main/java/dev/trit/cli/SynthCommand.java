@@ -5,6 +5,7 @@ import dev.trit.converters.Progress;
 import dev.trit.converters.Synth;
 import dev.trit.converters.TargetType;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,12 +38,8 @@ final class SynthCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", description = "random seed (default ${DEFAULT-VALUE})")
     long seed = 1;
 
-    @Option(names = "--output-tensor-type", paramLabel = "T",
-            description = "GGUF: type of the output matrix (token_embd when tied): f32, f16, bf16, q8_0, q4_0, q6_k (default f16)")
-    String outputType;
-
-    @Option(names = "--token-embedding-type", paramLabel = "T", description = "GGUF: type of token_embd when not tied to the output")
-    String embeddingType;
+    @Mixin
+    EmbeddingTypeOptions heads;
 
     @Option(names = "--force", description = "overwrite OUT if it exists")
     boolean force;
@@ -67,7 +64,7 @@ final class SynthCommand implements Callable<Integer> {
         ConvertCommand.ProgressBar bar = quiet ? null : new ConvertCommand.ProgressBar(err, start);
         Converter.Result r;
         try {
-            r = Synth.write(shape, seed, out, t, ConvertCommand.embeddingTypes(embeddingType, outputType), force, bar == null ? Progress.NONE : bar);
+            r = Synth.write(shape, seed, out, t, heads.forOutput(gguf), force, bar == null ? Progress.NONE : bar);
         } catch (IllegalArgumentException e) {
             throw new Main.UsageException(e.getMessage());
         }

@@ -19,12 +19,11 @@ import java.util.stream.Stream;
  * destination and is moved into place only when complete.
  */
 public final class Converter {
-    /** What to convert and how. */
     /**
-     * @param archConfig a config.json whose architecture and fields the output takes instead of what the
-     *                   source says (null: the source's own); its shapes must match the source's
-     */
-    /**
+     * What to convert and how.
+     *
+     * @param archConfig     a config.json whose architecture and fields the output takes instead of what the
+     *                       source says (null: the source's own); its shapes must match the source's
      * @param embeddingTypes GGUF targets: types for the token embedding and output matrix (llama-quantize's
      *                       --token-embedding-type / --output-tensor-type)
      */
@@ -33,9 +32,7 @@ public final class Converter {
         public Options {
             if (maxShardBytes <= 0) throw new IllegalArgumentException("shard size must be positive");
             if (embeddingTypes == null) embeddingTypes = EmbeddingTypes.DEFAULT;
-            if (!type.isGguf() && !embeddingTypes.equals(EmbeddingTypes.DEFAULT)) {
-                throw new IllegalArgumentException("embedding and output types apply to GGUF outputs only");
-            }
+            embeddingTypes.checkTarget(type);
         }
 
         public Options(TargetType type, boolean ternarize, boolean force, boolean keepHfFiles, long maxShardBytes, Path archConfig) {

@@ -34,6 +34,11 @@ public record EmbeddingTypes(GgmlType tokenEmbedding, GgmlType output) {
         throw new IllegalArgumentException("unknown embedding/output type '" + name + "' (f32, f16, bf16, q8_0, q4_0, q6_k)");
     }
 
+    /** Refuses choices a target cannot hold: the types apply to GGUF outputs only. */
+    void checkTarget(TargetType target) {
+        if (!target.isGguf() && !equals(DEFAULT)) throw new IllegalArgumentException("embedding and output types apply to GGUF outputs only");
+    }
+
     /** The override for a GGUF tensor name, or null; tied says the model has no separate output.weight. */
     GgmlType typeFor(String ggufName, boolean tied) {
         if (ggufName.equals("output.weight")) return output;

@@ -97,7 +97,7 @@ public final class Synth {
     /** As above, with the token embedding / output types of a GGUF output chosen (see {@link EmbeddingTypes}). */
     public static Converter.Result write(Shape s, long seed, Path dst, TargetType type, EmbeddingTypes heads, boolean force, Progress progress)
             throws IOException {
-        if (!type.isGguf() && !heads.equals(EmbeddingTypes.DEFAULT)) throw new IllegalArgumentException("embedding and output types apply to GGUF outputs only");
+        heads.checkTarget(type);
         if (Converter.isGguf(dst) != type.isGguf()) {
             throw new IllegalArgumentException("type " + type.label() + " is a " + (type.isGguf() ? "GGUF" : "Hugging Face")
                     + " layout but the destination " + dst + " is " + (Converter.isGguf(dst) ? "a .gguf file" : "a directory"));

@@ -246,7 +246,7 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
                 acc = FloatVector.fromArray(F, x, o + j).fma(w, acc);
             }
         }
-        return sumLanes(acc);
+        return VectorKernels.sumLanes(acc);
     }
 
     private float dotQ4(long base, float[] x, int xo) {
@@ -268,7 +268,7 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
                 acc = FloatVector.fromArray(F, x, o + 16 + j).fma(w, acc);
             }
         }
-        return sumLanes(acc);
+        return VectorKernels.sumLanes(acc);
     }
 
     private float dotQ6(long base, float[] x, int xo) {
@@ -322,13 +322,6 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
         }
         float s = 0f; // sumLanes written in: not inlined (C2's node limit), it boxed acc
         for (int i = 0; i < lanes; i++) s += acc.lane(i);
-        return s;
-    }
-
-    /** Lanes added in lane order (as VectorKernels does; reduceLanes' order is unspecified). */
-    private static float sumLanes(FloatVector v) {
-        float s = 0f;
-        for (int i = 0; i < v.length(); i++) s += v.lane(i);
         return s;
     }
 }

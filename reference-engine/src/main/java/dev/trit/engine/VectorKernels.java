@@ -558,7 +558,7 @@ public final class VectorKernels implements Kernels {
      * and the interpreted and JIT-compiled forms do differ, so the same input gave logits differing in
      * the last bits from one call to the next; evaluation numbers must be reproducible run to run.
      */
-    private static float sumLanes(FloatVector v) {
+    static float sumLanes(FloatVector v) {
         float s = 0f;
         for (int i = 0; i < v.length(); i++) s += v.lane(i);
         return s;
