@@ -42,27 +42,21 @@ final class LogitsCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "TEXT")
     Path text;
 
+    @Mixin
+    WindowOptions window;
+
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "the Arrow file to write")
     Path out;
 
     @Option(names = "--top-k", paramLabel = "K", description = "log-probabilities kept per token (default ${DEFAULT-VALUE})")
     int topK = 32;
 
-    @Option(names = "--ctx", paramLabel = "N", description = "context per window (default ${DEFAULT-VALUE})")
-    int ctx = 256;
-
-    @Option(names = "--protocol", paramLabel = "P", description = "hf or llama-cpp (default ${DEFAULT-VALUE})")
-    String protocol = "hf";
-
-    @Option(names = "--max-windows", paramLabel = "N", description = "at most N windows (default: all)")
-    int maxWindows;
-
     @Override
     public Integer call() throws Exception {
-        EvalWindow.Protocol p = KldCommand.protocol(protocol);
-        if (ctx < 4) throw new Main.UsageException("--ctx must be at least 4");
+        EvalWindow.Protocol p = window.check();
         if (topK < 1) throw new Main.UsageException("--top-k must be at least 1");
-        if (maxWindows < 0) throw new Main.UsageException("--max-windows must not be negative");
+        int ctx = window.ctx, maxWindows = window.maxWindows;
+        String protocol = window.protocol;
         String content = PplCommand.readText(text);
         PrintWriter o = spec.commandLine().getOut();
         // the model's weights stay mapped until it is closed

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trit.engine.LoadedModel;
 import dev.trit.engine.Parallel;
 import dev.trit.engine.PerplexityProtocol;
+import dev.trit.engine.eval.EvalWindow;
 import dev.trit.engine.PerplexityResult;
 import dev.trit.engine.PerplexityRun;
 import dev.trit.formats.FormatException;
@@ -46,14 +47,8 @@ final class PplCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "TEXT")
     Path text;
 
-    @Option(names = "--ctx", paramLabel = "N", description = "context per window (default ${DEFAULT-VALUE})")
-    int ctx = 256;
-
-    @Option(names = "--protocol", paramLabel = "P", description = "hf or llama-cpp (default ${DEFAULT-VALUE})")
-    String protocol = "hf";
-
-    @Option(names = "--max-windows", paramLabel = "N", description = "score at most N windows (default: all)")
-    int maxWindows;
+    @Mixin
+    WindowOptions window;
 
     @Option(names = "--json", description = "print {\"perplexity\", \"tokens\", \"nll_mean\", ...} as JSON")
     boolean json;
@@ -63,13 +58,9 @@ final class PplCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PerplexityProtocol p = switch (protocol) {
-            case "hf", "transformers" -> PerplexityProtocol.HF_WINDOWS;
-            case "llama-cpp", "llama.cpp" -> PerplexityProtocol.LLAMA_CPP;
-            default -> throw new Main.UsageException("--protocol must be hf or llama-cpp, not " + protocol);
-        };
-        if (ctx < 4) throw new Main.UsageException("--ctx must be at least 4");
-        if (maxWindows < 0) throw new Main.UsageException("--max-windows must not be negative");
+        PerplexityProtocol p = window.check() == EvalWindow.Protocol.LLAMA_CPP ? PerplexityProtocol.LLAMA_CPP : PerplexityProtocol.HF_WINDOWS;
+        int ctx = window.ctx, maxWindows = window.maxWindows;
+        String protocol = window.protocol;
         String content = readText(text);
         PrintWriter out = spec.commandLine().getOut();
         PrintStream progress = System.err;
