@@ -3,11 +3,10 @@ package dev.trit.formats;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -41,96 +40,93 @@ public final class NpyReader {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     /** Java arrays stop a little below 2^31 elements. */
     private static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+    /** Whole files are read into one byte[]. */
+    private static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 8;
 
     private NpyReader() {
     }
 
     public static NpyArray read(Path file) throws IOException {
-        FileChannel ch;
+        long size;
         try {
-            ch = FileChannel.open(file, StandardOpenOption.READ);
+            size = Files.size(file);
         } catch (NoSuchFileException e) {
             throw new FormatException(file, "no such file");
         }
-        try (ch) {
-            long size = ch.size();
-            if (size < 10) throw new FormatException(file, "file is " + size + " bytes, too short for a .npy header");
-            ByteBuffer pre = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(file, ch, pre.limit((int) Math.min(12, size)), 0);
-            for (int i = 0; i < MAGIC.length; i++) {
-                if (pre.get(i) != MAGIC[i]) throw new FormatException(file, "not a .npy file (no \\x93NUMPY magic)");
-            }
-            int major = pre.get(6) & 0xff;
-            long headerLen;
-            int prefix;
-            if (major == 1) {
-                headerLen = pre.getShort(8) & 0xffff;
-                prefix = 10;
-            } else if (major == 2 || major == 3) {
-                if (size < 12) throw new FormatException(file, "file is too short for a version " + major + " .npy header");
-                headerLen = pre.getInt(8) & 0xffffffffL;
-                prefix = 12;
-            } else {
-                throw new FormatException(file, "unsupported .npy format version " + major + "." + (pre.get(7) & 0xff));
-            }
-            if (headerLen > size - prefix) {
-                throw new FormatException(file, "header length " + headerLen + " runs past the end of the file (" + size + " bytes)");
-            }
-            ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
-            readFully(file, ch, hb, prefix);
-            // Versions 1 and 2 use latin-1 headers, version 3 UTF-8; the keys we need are ASCII either way.
-            String header = new String(hb.array(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-            Map<String, Object> dict = new Literal(file, header).dict();
-
-            if (!(dict.get("descr") instanceof String descr)) throw new FormatException(file, "header has no string 'descr'");
-            if (!(dict.get("fortran_order") instanceof Boolean fortran)) {
-                throw new FormatException(file, "header has no boolean 'fortran_order'");
-            }
-            if (!(dict.get("shape") instanceof List<?> dims)) throw new FormatException(file, "header has no tuple 'shape'");
-            long[] shape = new long[dims.size()];
-            long elements = 1;
-            for (int i = 0; i < shape.length; i++) {
-                if (!(dims.get(i) instanceof Long d) || d < 0) throw new FormatException(file, "shape " + dims + " is not a tuple of sizes");
-                shape[i] = d;
-                try {
-                    elements = Math.multiplyExact(elements, d);
-                } catch (ArithmeticException e) {
-                    throw new FormatException(file, "shape " + dims + " overflows");
-                }
-            }
-            if (fortran && shape.length > 1) throw new FormatException(file, "Fortran-order arrays are not supported");
-            int itemBytes = switch (descr) {
-                case "<f8", "<i8" -> 8;
-                case "<f4", "<i4" -> 4;
-                default -> throw new FormatException(file, "unsupported dtype '" + descr
-                        + "' (supported: little-endian '<f8', '<f4', '<i8', '<i4')");
-            };
-            long dataStart = prefix + headerLen;
-            long need = elements * itemBytes; // elements <= file size is checked next, so no overflow below 2^60
-            if (elements > size || need != size - dataStart) {
-                throw new FormatException(file, "shape " + Arrays.toString(shape) + " of " + descr + " needs " + (elements > size ? "more" : need)
-                        + " data bytes, the file has " + (size - dataStart));
-            }
-            if (elements > MAX_ELEMENTS) throw new FormatException(file, elements + " elements are too many for one Java array");
-            ByteBuffer buf = ByteBuffer.allocate((int) need).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(file, ch, buf, dataStart);
-            buf.flip();
-            double[] data = new double[(int) elements];
-            switch (descr) {
-                case "<f8" -> buf.asDoubleBuffer().get(data);
-                case "<f4" -> { for (int i = 0; i < data.length; i++) data[i] = buf.getFloat(i * 4); }
-                case "<i8" -> { for (int i = 0; i < data.length; i++) data[i] = buf.getLong(i * 8); }
-                default -> { for (int i = 0; i < data.length; i++) data[i] = buf.getInt(i * 4); }
-            }
-            return new NpyArray(descr, shape, data);
-        }
+        if (size > MAX_FILE_BYTES) throw new FormatException(file, "file is " + size + " bytes, too large for one array here");
+        return parse(file, Files.readAllBytes(file));
     }
 
-    private static void readFully(Path file, FileChannel ch, ByteBuffer buf, long position) throws IOException {
-        long start = position - buf.position();
-        while (buf.hasRemaining()) {
-            if (ch.read(buf, start + buf.position()) < 0) throw new FormatException(file, "unexpected end of file");
+    /** Parses the bytes of one .npy file (an entry of a .npz, say); {@code file} names it in errors. */
+    public static NpyArray parse(Path file, byte[] bytes) throws FormatException {
+        ByteBuffer all = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        long size = bytes.length;
+        if (size < 10) throw new FormatException(file, "file is " + size + " bytes, too short for a .npy header");
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (bytes[i] != MAGIC[i]) throw new FormatException(file, "not a .npy file (no \\x93NUMPY magic)");
         }
+        int major = bytes[6] & 0xff;
+        long headerLen;
+        int prefix;
+        if (major == 1) {
+            headerLen = all.getShort(8) & 0xffff;
+            prefix = 10;
+        } else if (major == 2 || major == 3) {
+            if (size < 12) throw new FormatException(file, "file is too short for a version " + major + " .npy header");
+            headerLen = all.getInt(8) & 0xffffffffL;
+            prefix = 12;
+        } else {
+            throw new FormatException(file, "unsupported .npy format version " + major + "." + (bytes[7] & 0xff));
+        }
+        if (headerLen > size - prefix) {
+            throw new FormatException(file, "header length " + headerLen + " runs past the end of the file (" + size + " bytes)");
+        }
+        // Versions 1 and 2 use latin-1 headers, version 3 UTF-8; the keys we need are ASCII either way.
+        String header = new String(bytes, prefix, (int) headerLen, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        Map<String, Object> dict = new Literal(file, header).dict();
+
+        if (!(dict.get("descr") instanceof String descr)) throw new FormatException(file, "header has no string 'descr'");
+        if (!(dict.get("fortran_order") instanceof Boolean fortran)) {
+            throw new FormatException(file, "header has no boolean 'fortran_order'");
+        }
+        if (!(dict.get("shape") instanceof List<?> dims)) throw new FormatException(file, "header has no tuple 'shape'");
+        long[] shape = new long[dims.size()];
+        long elements = 1;
+        for (int i = 0; i < shape.length; i++) {
+            if (!(dims.get(i) instanceof Long d) || d < 0) throw new FormatException(file, "shape " + dims + " is not a tuple of sizes");
+            shape[i] = d;
+            try {
+                elements = Math.multiplyExact(elements, d);
+            } catch (ArithmeticException e) {
+                throw new FormatException(file, "shape " + dims + " overflows");
+            }
+        }
+        if (fortran && shape.length > 1) throw new FormatException(file, "Fortran-order arrays are not supported");
+        int itemBytes = switch (descr) {
+            case "<f8", "<i8" -> 8;
+            case "<f4", "<i4" -> 4;
+            case "|u1", "<u1", "|i1" -> 1;
+            default -> throw new FormatException(file, "unsupported dtype '" + descr
+                    + "' (supported: little-endian '<f8', '<f4', '<i8', '<i4', '|u1', '|i1')");
+        };
+        long dataStart = prefix + headerLen;
+        long need = elements * itemBytes; // elements <= file size is checked next, so no overflow below 2^60
+        if (elements > size || need != size - dataStart) {
+            throw new FormatException(file, "shape " + Arrays.toString(shape) + " of " + descr + " needs " + (elements > size ? "more" : need)
+                    + " data bytes, the file has " + (size - dataStart));
+        }
+        if (elements > MAX_ELEMENTS) throw new FormatException(file, elements + " elements are too many for one Java array");
+        ByteBuffer buf = all.slice((int) dataStart, (int) need).order(ByteOrder.LITTLE_ENDIAN);
+        double[] data = new double[(int) elements];
+        switch (descr) {
+            case "<f8" -> buf.asDoubleBuffer().get(data);
+            case "<f4" -> { for (int i = 0; i < data.length; i++) data[i] = buf.getFloat(i * 4); }
+            case "<i8" -> { for (int i = 0; i < data.length; i++) data[i] = buf.getLong(i * 8); }
+            case "|i1" -> { for (int i = 0; i < data.length; i++) data[i] = buf.get(i); }
+            case "|u1", "<u1" -> { for (int i = 0; i < data.length; i++) data[i] = buf.get(i) & 0xff; }
+            default -> { for (int i = 0; i < data.length; i++) data[i] = buf.getInt(i * 4); }
+        }
+        return new NpyArray(descr, shape, data);
     }
 
     /** Parses the Python literals a .npy header uses: dict, tuple, str, int, True/False/None. */
