@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trit.engine.KvCache;
 import dev.trit.engine.LoadedModel;
 import dev.trit.engine.MemoryBandwidth;
-import dev.trit.engine.ModelConfig;
+import dev.trit.formats.family.ModelSpec;
 import dev.trit.engine.Parallel;
 import dev.trit.engine.Transformer;
 import picocli.CommandLine.Command;
@@ -115,7 +115,7 @@ final class BenchCommand implements Callable<Integer> {
         try (LoadedModel m = EngineOptions.open(model, pool)) {
             double loadSeconds = (System.nanoTime() - t0) / 1e9;
             Transformer t = m.transformer();
-            ModelConfig c = t.config();
+            ModelSpec c = t.config();
             if (prompt + gen > c.maxPositions()) {
                 throw new Main.UsageException("--prompt + --gen = " + (prompt + gen) + " exceeds the context of " + model + " (" + c.maxPositions() + ")");
             }

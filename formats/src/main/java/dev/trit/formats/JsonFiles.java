@@ -16,7 +16,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /** Strict JSON reading shared by the safetensors header, index and the Hugging Face config files. */
-final class JsonFiles {
+public final class JsonFiles {
     /** Larger JSON side files (config.json, index) than this are refused before reading them. */
     static final long MAX_JSON_FILE_BYTES = 100_000_000L;
 
@@ -33,7 +33,7 @@ final class JsonFiles {
     }
 
     /** Parses UTF-8 JSON bytes that must hold an object; {@code what} names the part in messages. */
-    static JsonNode parseObject(Path file, byte[] bytes, String what) throws FormatException {
+    public static JsonNode parseObject(Path file, byte[] bytes, String what) throws FormatException {
         String text;
         try {
             // Decoded here rather than by Jackson, which would guess UTF-16/32 from the first bytes.

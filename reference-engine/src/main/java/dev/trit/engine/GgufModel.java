@@ -1,5 +1,7 @@
 package dev.trit.engine;
 
+import dev.trit.formats.family.ModelSpec;
+
 import dev.trit.engine.tokenizer.Tokenizers;
 import dev.trit.formats.BlockCodec;
 import dev.trit.formats.DType;
@@ -14,7 +16,12 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import dev.trit.formats.family.Bitnet1bitLLM;
+import dev.trit.formats.family.GgufSpec;
+import dev.trit.formats.family.Llama;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -42,7 +49,7 @@ public final class GgufModel {
     public static LoadedModel load(Path path, Kernels kernels) throws IOException {
         GgufFile g = GgufFile.open(path);
         try {
-            ModelConfig config;
+            ModelSpec config;
             try {
                 config = config(g);
             } catch (IllegalArgumentException | IllegalStateException e) {
@@ -61,36 +68,9 @@ public final class GgufModel {
         }
     }
 
-    /** The engine's model config from llama.cpp's metadata keys. */
-    static ModelConfig config(GgufFile g) {
-        String arch = g.architecture();
-        Architecture a = switch (arch) {
-            case "llama" -> Architecture.LLAMA;
-            case "bitnet" -> Architecture.BITNET_1BITLLM;
-            case "bitnet-b1.58" -> Architecture.BITNET;
-            default -> throw new IllegalArgumentException("unsupported GGUF architecture '" + arch + "' (supported: llama, bitnet, bitnet-b1.58)");
-        };
-        int hidden = (int) need(g, arch + ".embedding_length");
-        int heads = (int) need(g, arch + ".attention.head_count");
-        int kvHeads = (int) g.integer(arch + ".attention.head_count_kv").orElse(heads);
-        int headDim = (int) g.integer(arch + ".attention.key_length").orElse(hidden / heads);
-        int vocab = g.stringArray("tokenizer.ggml.tokens").size();
-        if (vocab == 0) vocab = (int) need(g, arch + ".vocab_size");
-        boolean tied = g.find("output.weight").isEmpty();
-        Activation act = a == Architecture.BITNET ? Activation.RELU2 : Activation.SILU;
-        TernaryMode mode = a == Architecture.LLAMA ? TernaryMode.NONE : TernaryMode.PACKED_MULTIPLY;
-        return new ModelConfig(a, hidden, (int) need(g, arch + ".block_count"), heads, kvHeads, headDim,
-                (int) need(g, arch + ".feed_forward_length"), vocab,
-                g.real(arch + ".rope.freq_base").orElse(10000.0),
-                (float) g.real(arch + ".attention.layer_norm_rms_epsilon").orElse(1e-5),
-                tied, act, a != Architecture.LLAMA, mode,
-                (int) g.integer("tokenizer.ggml.bos_token_id").orElse(1),
-                (int) g.integer("tokenizer.ggml.eos_token_id").orElse(2),
-                (int) g.integer(arch + ".context_length").orElse(2048));
-    }
-
-    private static long need(GgufFile g, String key) {
-        return g.integer(key).orElseThrow(() -> new IllegalArgumentException("missing metadata key " + key));
+    /** The engine's model spec: the stored config.json of a file trit wrote, else llama.cpp's metadata keys. */
+    static ModelSpec config(GgufFile g) throws FormatException {
+        return GgufSpec.of(g);
     }
 
     /**
@@ -100,10 +80,10 @@ public final class GgufModel {
     private static final class Weights implements WeightSource {
         private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
         private final GgufFile g;
-        private final ModelConfig config;
+        private final ModelSpec config;
         private final Map<String, MemorySegment> made = new HashMap<>();
 
-        Weights(GgufFile g, ModelConfig config) {
+        Weights(GgufFile g, ModelSpec config) {
             this.g = g;
             this.config = config;
         }
@@ -121,7 +101,22 @@ public final class GgufModel {
         }
 
         private boolean isTernary(TensorInfo ggufTensor) {
-            return config.architecture().ternary() && TensorNames.isBitLinear(ggufTensor.name());
+            if (!TensorNames.isBitLinear(ggufTensor.name())) return false;
+            String hf = TensorNames.toHf(ggufTensor.name(), TensorNames.SubNormStyle.MICROSOFT).orElseThrow();
+            return config.linears().ternary(hf.substring(0, hf.length() - ".weight".length()));
+        }
+
+        @Override
+        public List<String> names() {
+            List<String> out = new ArrayList<>();
+            for (TensorInfo t : g.tensors()) {
+                out.add(TensorNames.toHf(t.name(), subNormStyle()).orElse(t.name()));
+            }
+            return out;
+        }
+
+        private TensorNames.SubNormStyle subNormStyle() {
+            return config.family() instanceof Bitnet1bitLLM ? TensorNames.SubNormStyle.ONE_BIT_LLM : TensorNames.SubNormStyle.MICROSOFT;
         }
 
         @Override
@@ -150,7 +145,7 @@ public final class GgufModel {
         @Override
         public int[] rowOrder(TensorInfo tensor) {
             // only tensors read in place are still in llama.cpp's row order; decoded ones were un-permuted in make()
-            if (config.architecture() != Architecture.LLAMA || !(tensor.type() instanceof GgmlType)) return null;
+            if (!permutedQk() || !(tensor.type() instanceof GgmlType)) return null;
             String name = TensorNames.toGguf(tensor.name()).orElse("");
             int heads;
             if (name.endsWith(".attn_q.weight")) heads = config.heads();
@@ -181,13 +176,18 @@ public final class GgufModel {
             BlockCodec codec = BlockCodec.find(type)
                     .orElseThrow(() -> new IllegalArgumentException(t.name() + ": tensor type " + type.label() + " is not supported by the engine"));
             float[] v = codec.decode(g.data(t), n);
-            if (config.architecture() == Architecture.LLAMA) {
+            if (permutedQk()) {
                 if (name.endsWith(".attn_q.weight")) v = unpermute(v, t, config.heads());
                 else if (name.endsWith(".attn_k.weight")) v = unpermute(v, t, config.kvHeads());
             }
             MemorySegment seg = MemorySegment.ofArray(new byte[4 * n]);
             for (int i = 0; i < n; i++) seg.setAtIndex(F32, i, v[i]);
             return seg;
+        }
+
+        /** llama.cpp's converter permutes Q/K rows for its llama graph only (the others rotate halves, NEOX style). */
+        private boolean permutedQk() {
+            return config.family() instanceof Llama;
         }
 
         /**

@@ -1,7 +1,10 @@
 package dev.trit.engine;
 
+import dev.trit.formats.family.ModelSpec;
+
 import dev.trit.formats.FormatException;
 import dev.trit.formats.HfCheckpoint;
+import dev.trit.formats.family.Families;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -20,9 +23,9 @@ public final class HfModel {
     public static Transformer load(Path dir, Kernels kernels) throws IOException {
         HfCheckpoint ckpt = HfCheckpoint.open(dir);
         try {
-            ModelConfig config;
+            ModelSpec config;
             try {
-                config = ModelConfig.from(ckpt.config());
+                config = Families.spec(ckpt.config());
             } catch (IllegalArgumentException e) {
                 throw new FormatException(dir.resolve("config.json"), e.getMessage());
             }

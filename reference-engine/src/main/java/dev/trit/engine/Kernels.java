@@ -1,5 +1,7 @@
 package dev.trit.engine;
 
+import dev.trit.formats.family.ModelSpec;
+
 /** The matrix products of the forward pass. Outputs are tokens x rows, row-major. */
 public sealed interface Kernels permits ScalarKernels, VectorKernels {
     /** y[t, r] = sum_c x[t, c] * W[r, c] in float. */
@@ -22,7 +24,7 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
     /**
      * Causal attention of n queries at positions pos0.. over the cached keys/values (see {@link Attention}).
      */
-    default void attention(ModelConfig c, float[] q, int n, int pos0, float[] keys, float[] values, float[] out) {
-        Attention.compute(c, q, n, pos0, keys, values, out, 0, n * c.heads());
+    default void attention(ModelSpec c, int layer, float[] q, int n, int pos0, float[] keys, float[] values, float[] out) {
+        Attention.compute(c, layer, q, n, pos0, keys, values, out, 0, n * c.heads());
     }
 }

@@ -1,12 +1,14 @@
 package dev.trit.engine;
 
+import dev.trit.formats.family.ModelSpec;
+
 /** Keys (after RoPE) and values of every layer for the positions seen so far. */
 public final class KvCache {
     private final int capacity, kvDim;
     private final float[][] keys, values;
     private int length;
 
-    public KvCache(ModelConfig config, int capacity) {
+    public KvCache(ModelSpec config, int capacity) {
         if (capacity < 1) throw new IllegalArgumentException("cache capacity must be >= 1");
         this.capacity = capacity;
         this.kvDim = config.kvDim();

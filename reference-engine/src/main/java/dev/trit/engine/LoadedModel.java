@@ -1,5 +1,7 @@
 package dev.trit.engine;
 
+import dev.trit.formats.family.ModelSpec;
+
 import dev.trit.engine.tokenizer.Tokenizer;
 import dev.trit.engine.tokenizer.Tokenizers;
 import dev.trit.formats.FormatException;
@@ -34,7 +36,7 @@ public record LoadedModel(Path path, Transformer transformer, Tokenizer tokenize
         throw new FormatException(path, "not a Hugging Face model directory or a .gguf file");
     }
 
-    public ModelConfig config() {
+    public ModelSpec config() {
         return transformer.config();
     }
 }

@@ -1,67 +1,99 @@
 package dev.trit.engine;
 
+import dev.trit.formats.family.ModelSpec;
+
 import dev.trit.formats.DType;
 import dev.trit.formats.GgmlType;
 import dev.trit.formats.TensorInfo;
+import dev.trit.formats.family.LinearSpec;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
 /** Builds a {@link Transformer} from HF-named tensors (model.layers.N.self_attn.q_proj.weight, ...). */
 public final class ModelLoader {
-    private final ModelConfig config;
+    private final ModelSpec config;
     private final WeightSource source;
+    /** Names of the source's tensors read so far. */
+    private final Set<String> used = new HashSet<>();
 
-    private ModelLoader(ModelConfig config, WeightSource source) {
+    private ModelLoader(ModelSpec config, WeightSource source) {
         this.config = config;
         this.source = source;
     }
 
     /** Loads every weight; throws IllegalArgumentException naming the tensor when one is missing or misshaped. */
-    public static Transformer load(ModelConfig config, WeightSource source, Kernels kernels) {
+    public static Transformer load(ModelSpec config, WeightSource source, Kernels kernels) {
         return new ModelLoader(config, source).build(kernels, null);
     }
 
     /**
-     * As {@link #load(ModelConfig, WeightSource, Kernels)}, with float weights left where the source
+     * As {@link #load(ModelSpec, WeightSource, Kernels)}, with float weights left where the source
      * holds them (mapped): the source must stay open while the model lives; {@code resources} (what
      * keeps it open) is closed with the model.
      */
-    public static Transformer load(ModelConfig config, WeightSource source, Kernels kernels, AutoCloseable resources) {
+    public static Transformer load(ModelSpec config, WeightSource source, Kernels kernels, AutoCloseable resources) {
         return new ModelLoader(config, source).build(kernels, resources);
     }
 
     private Transformer build(Kernels kernels, AutoCloseable resources) {
-        int h = config.hiddenSize(), ffn = config.intermediateSize();
+        int h = config.hiddenSize(), ffn = config.intermediateSize(), q = config.qDim(), kv = config.kvDim();
         Matrix embedding = floatMatrix("model.embed_tokens.weight", config.vocabSize(), h);
         List<DecoderLayer> layers = new ArrayList<>();
+        boolean sandwich = config.sandwichNorms();
         for (int l = 0; l < config.layers(); l++) {
             String p = "model.layers." + l + ".";
-            boolean oneBitLlm = config.architecture() == Architecture.BITNET_1BITLLM;
-            String attnSub = oneBitLlm ? "self_attn.inner_attn_ln.weight" : "self_attn.attn_sub_norm.weight";
-            String ffnSub = oneBitLlm ? "mlp.ffn_layernorm.weight" : "mlp.ffn_sub_norm.weight";
             layers.add(new DecoderLayer(
-                    vector(p + "input_layernorm.weight", h),
-                    linear(p + "self_attn.q_proj", config.qDim(), h),
-                    linear(p + "self_attn.k_proj", config.kvDim(), h),
-                    linear(p + "self_attn.v_proj", config.kvDim(), h),
-                    linear(p + "self_attn.o_proj", h, config.qDim()),
-                    config.subNorms() ? vector(p + attnSub, config.qDim()) : null,
-                    vector(p + "post_attention_layernorm.weight", h),
-                    linear(p + "mlp.gate_proj", ffn, h),
-                    linear(p + "mlp.up_proj", ffn, h),
-                    linear(p + "mlp.down_proj", h, ffn),
-                    config.subNorms() ? vector(p + ffnSub, ffn) : null));
+                    norm(p + "input_layernorm.weight", h),
+                    linear(p + "self_attn.q_proj", q, h, config.qkvBias()),
+                    linear(p + "self_attn.k_proj", kv, h, config.qkvBias()),
+                    linear(p + "self_attn.v_proj", kv, h, config.qkvBias()),
+                    linear(p + "self_attn.o_proj", h, q, config.oBias()),
+                    config.qkNorm() ? norm(p + "self_attn.q_norm.weight", config.headDim()) : null,
+                    config.qkNorm() ? norm(p + "self_attn.k_norm.weight", config.headDim()) : null,
+                    config.subNorms() ? norm(p + config.family().attnSubNorm(), q) : null,
+                    norm(p + "post_attention_layernorm.weight", h),
+                    sandwich ? norm(p + "pre_feedforward_layernorm.weight", h) : null,
+                    sandwich ? norm(p + "post_feedforward_layernorm.weight", h) : null,
+                    linear(p + "mlp.gate_proj", ffn, h, config.mlpBias()),
+                    linear(p + "mlp.up_proj", ffn, h, config.mlpBias()),
+                    linear(p + "mlp.down_proj", h, ffn, config.mlpBias()),
+                    config.subNorms() ? norm(p + config.family().ffnSubNorm(), ffn) : null));
         }
-        float[] norm = vector("model.norm.weight", h);
+        float[] norm = norm("model.norm.weight", h);
         // tied: transformers points lm_head at the embedding (a stored lm_head.weight is ignored)
         Matrix lmHead = config.tiedEmbeddings() ? embedding : floatMatrix("lm_head.weight", config.vocabSize(), h);
+        if (config.tiedEmbeddings()) source.find("lm_head.weight").ifPresent(t -> used.add(t.name()));
+        checkAllUsed();
         return new Transformer(config, embedding, layers, norm, lmHead, kernels, resources);
     }
 
-    private float[] vector(String name, int n) {
+    /** Every tensor of the checkpoint must have been read: one nobody reads may change the numerics elsewhere. */
+    private void checkAllUsed() {
+        for (String name : source.names()) {
+            if (!used.contains(name)) throw new IllegalArgumentException("tensor " + name + " is not used by the " + config.family().name()
+                    + " model as configured (refusing to run a model with weights trit would ignore)");
+        }
+    }
+
+    /** A norm's weight, as (1 + w) for families whose RMSNorm scales so (computed once in float, as transformers does per call). */
+    private float[] norm(String name, int n) {
+        float[] w = vector(name, n);
+        if (config.normPlusOne()) for (int i = 0; i < n; i++) w[i] = 1f + w[i];
+        return w;
+    }
+
+    private TensorInfo require(String name) {
         TensorInfo t = source.require(name);
+        used.add(t.name());
+        return t;
+    }
+
+    private float[] vector(String name, int n) {
+        TensorInfo t = require(name);
         checkShape(t, n);
         float[] v = FloatDecoder.read(t, source.data(t));
         source.release(t);
@@ -69,7 +101,7 @@ public final class ModelLoader {
     }
 
     private Matrix floatMatrix(String name, int rows, int cols) {
-        TensorInfo t = source.require(name);
+        TensorInfo t = require(name);
         checkShape(t, rows, cols);
         return stored(t, rows, cols);
     }
@@ -96,41 +128,66 @@ public final class ModelLoader {
         return new StoredMatrix(rows, cols, e, source.data(t), source.rowOrder(t));
     }
 
-    /** A linear layer's weight [out, in] in the form the config's BitNet mode calls for. */
-    private Matrix linear(String prefix, int out, int in) {
-        TensorInfo t = source.require(prefix + ".weight");
+    /** A projection: its weight [out, in] in the form the model's linear kind calls for, its bias and input norm. */
+    private Linear linear(String prefix, int out, int in, boolean hasBias) {
+        LinearSpec spec = config.linears();
+        boolean ternary = spec.ternary(prefix);
+        float scale = 1f;
+        Matrix w;
+        TensorInfo t = require(prefix + ".weight");
         if (t.type() == DType.U8) {
             // transformers' packed layout: [out/4, in] bytes plus a one-element weight_scale
-            checkShape(t, out / 4, in);
+            if (!ternary) throw new IllegalArgumentException(prefix + ".weight is packed uint8 but the config makes " + prefix + " a float nn.Linear"
+                    + (spec.ternary() ? " (modules_to_not_convert)" : " (no BitNet quantization_config)"));
             if (out % 4 != 0) throw new IllegalArgumentException(prefix + ".weight: out_features " + out + " not a multiple of 4");
-            TensorInfo s = source.require(prefix + ".weight_scale");
-            float[] scale = FloatDecoder.read(s, source.data(s));
-            if (scale.length != 1) throw new IllegalArgumentException(s.name() + ": expected one scale, found " + scale.length);
-            float ws = scale[0];
-            if (!(ws > 0) || Float.isInfinite(ws)) throw new IllegalArgumentException(s.name() + ": scale " + ws + " is not positive and finite");
-            TernaryMatrix m = switch (config.ternaryMode()) {
+            checkShape(t, out / 4, in);
+            scale = weightScale(prefix);
+            w = switch (spec.kind()) {
                 // bitlinear: weight_scale = 1/mean|W| is divided out, so the trits' multiplier is its inverse
-                case PACKED_DIVIDE -> TernaryMatrix.fromHfPacked(source.data(t), out, in, 1f / ws);
-                case PACKED_MULTIPLY -> TernaryMatrix.fromHfPacked(source.data(t), out, in, ws);
-                case ONLINE, NONE -> throw new IllegalArgumentException(prefix + ".weight is packed uint8 but config.json declares "
-                        + (config.ternaryMode() == TernaryMode.NONE ? "no BitNet quantization" : "online quantization"));
+                case BITLINEAR -> TernaryMatrix.fromHfPacked(source.data(t), out, in, 1f / scale);
+                case AUTOBITLINEAR_OFFLINE -> TernaryMatrix.fromHfPacked(source.data(t), out, in, scale);
+                case ONLINE -> throw new IllegalArgumentException(prefix + ".weight is packed uint8 but the config declares online quantization"
+                        + " (latent float weights)");
+                case FLOAT -> throw new IllegalStateException();
             };
             source.release(t);
-            return m;
-        }
-        checkShape(t, out, in);
-        Optional<TernaryMatrix> decoded = source.ternary(t);
-        if (decoded.isPresent()) return decoded.get();
-        return switch (config.ternaryMode()) {
-            case NONE -> stored(t, out, in);
-            case ONLINE -> {
-                TernaryMatrix m = TernaryMatrix.ternarize(out, in, FloatDecoder.read(t, source.data(t)));
-                source.release(t);
-                yield m;
+        } else {
+            checkShape(t, out, in);
+            Optional<TernaryMatrix> decoded = ternary ? source.ternary(t) : Optional.empty();
+            if (decoded.isPresent()) {
+                w = decoded.get();
+            } else if (!ternary) {
+                w = stored(t, out, in);
+            } else {
+                w = switch (spec.kind()) {
+                    case ONLINE -> {
+                        TernaryMatrix m = TernaryMatrix.ternarize(out, in, FloatDecoder.read(t, source.data(t)));
+                        source.release(t);
+                        yield m;
+                    }
+                    case BITLINEAR, AUTOBITLINEAR_OFFLINE -> throw new IllegalArgumentException(prefix + ".weight is " + t.type().label()
+                            + " but the config declares an offline (packed) BitNet checkpoint");
+                    case FLOAT -> throw new IllegalStateException();
+                };
             }
-            case PACKED_DIVIDE, PACKED_MULTIPLY -> throw new IllegalArgumentException(prefix + ".weight is " + t.type().label()
-                    + " but config.json declares an offline (packed) BitNet checkpoint");
-        };
+        }
+        float[] bias = null;
+        if (hasBias) {
+            bias = vector(prefix + ".bias", out);
+            // AutoBitLinear offline: F.linear(x, W, bias) * weight_scale, so the bias is scaled too
+            if (ternary && spec.kind() == LinearSpec.Kind.AUTOBITLINEAR_OFFLINE) for (int i = 0; i < out; i++) bias[i] *= scale;
+        }
+        float[] inputNorm = ternary && spec.inputNorm() ? vector(prefix + ".rms_norm.weight", in) : null;
+        return new Linear(w, bias, inputNorm);
+    }
+
+    private float weightScale(String prefix) {
+        TensorInfo s = require(prefix + ".weight_scale");
+        float[] scale = FloatDecoder.read(s, source.data(s));
+        if (scale.length != 1) throw new IllegalArgumentException(s.name() + ": expected one scale, found " + scale.length);
+        float ws = scale[0];
+        if (!(ws > 0) || Float.isInfinite(ws)) throw new IllegalArgumentException(s.name() + ": scale " + ws + " is not positive and finite");
+        return ws;
     }
 
     private static void checkShape(TensorInfo t, long... expected) {

@@ -1,5 +1,7 @@
 package dev.trit.engine;
 
+import dev.trit.formats.family.RopeSpec;
+
 /**
  * Rotary position embedding in the rotate_half convention of transformers' LLaMA: dimension i pairs with
  * i + d/2. Angles are computed in float as LlamaRotaryEmbedding does: inv_freq[i] = 1 / theta^(2i/d),
@@ -10,12 +12,13 @@ public final class Rope {
     private final float[] invFreq;
 
     public Rope(int headDim, double theta) {
+        this(headDim, RopeSpec.plain(theta));
+    }
+
+    /** The rotation of a layer's spec (its base, and the llama3/linear rescaling of the frequencies). */
+    public Rope(int headDim, RopeSpec spec) {
         this.half = headDim / 2;
-        this.invFreq = new float[half];
-        for (int i = 0; i < half; i++) {
-            float exponent = (float) (2 * i) / headDim;
-            invFreq[i] = 1f / (float) Math.pow(theta, exponent);
-        }
+        this.invFreq = spec.inverseFrequencies(headDim);
     }
 
     /** cos and sin of every (position, i) computed so far, position-major; grown on demand. */

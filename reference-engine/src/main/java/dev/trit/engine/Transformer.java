@@ -1,5 +1,9 @@
 package dev.trit.engine;
 
+import dev.trit.formats.family.Activation;
+
+import dev.trit.formats.family.ModelSpec;
+
 import java.util.List;
 
 /**
@@ -7,18 +11,19 @@ import java.util.List;
  * tokens with a KV cache. Not thread-safe; one forward at a time (the kernels parallelize inside).
  */
 public final class Transformer implements AutoCloseable {
-    private final ModelConfig config;
+    private final ModelSpec config;
     private final Matrix embedding, lmHead;
     private final List<DecoderLayer> layers;
     private final float[] finalNorm;
     private final Kernels kernels;
-    private final Rope rope;
+    /** Each layer's rotary embedding (layers with the same RoPE spec share one). */
+    private final Rope[] ropes;
     /** What keeps mapped weights valid (the files' arena); closed with the model. */
     private final AutoCloseable resources;
     /** Scratch of the last forward call, reused while the token count fits (decode allocates nothing big). */
     private Buffers buffers;
 
-    public Transformer(ModelConfig config, FloatMatrix embedding, List<DecoderLayer> layers, float[] finalNorm, FloatMatrix lmHead, Kernels kernels) {
+    public Transformer(ModelSpec config, FloatMatrix embedding, List<DecoderLayer> layers, float[] finalNorm, FloatMatrix lmHead, Kernels kernels) {
         this(config, embedding, layers, finalNorm, lmHead, kernels, null);
     }
 
@@ -26,7 +31,7 @@ public final class Transformer implements AutoCloseable {
      * @param resources closed by {@link #close()}: whatever keeps the weights' memory valid (the arena of
      *                  mapped files), or null when every weight is on the heap
      */
-    public Transformer(ModelConfig config, Matrix embedding, List<DecoderLayer> layers, float[] finalNorm, Matrix lmHead, Kernels kernels,
+    public Transformer(ModelSpec config, Matrix embedding, List<DecoderLayer> layers, float[] finalNorm, Matrix lmHead, Kernels kernels,
                        AutoCloseable resources) {
         if (embedding instanceof TernaryMatrix || lmHead instanceof TernaryMatrix) throw new IllegalArgumentException("embedding and LM head must be float matrices");
         this.resources = resources;
@@ -36,13 +41,17 @@ public final class Transformer implements AutoCloseable {
         this.finalNorm = finalNorm;
         this.lmHead = lmHead;
         this.kernels = kernels;
-        this.rope = new Rope(config.headDim(), config.ropeTheta());
+        this.ropes = new Rope[config.layers()];
+        java.util.Map<dev.trit.formats.family.RopeSpec, Rope> byspec = new java.util.HashMap<>();
+        for (int l = 0; l < ropes.length; l++) {
+            ropes[l] = byspec.computeIfAbsent(config.layerSpecs().get(l).rope(), r -> new Rope(config.headDim(), r));
+        }
         if (layers.size() != config.layers()) throw new IllegalArgumentException("expected " + config.layers() + " layers, got " + layers.size());
         if (embedding.rows() != config.vocabSize() || embedding.cols() != config.hiddenSize()) throw new IllegalArgumentException("embedding shape mismatch");
         if (lmHead.rows() != config.vocabSize() || lmHead.cols() != config.hiddenSize()) throw new IllegalArgumentException("lm_head shape mismatch");
     }
 
-    public ModelConfig config() {
+    public ModelSpec config() {
         return config;
     }
 
@@ -54,7 +63,7 @@ public final class Transformer implements AutoCloseable {
     public long weightBytesPerToken() {
         long n = lmHead.storedBytes();
         for (DecoderLayer l : layers) {
-            for (Matrix m : List.of(l.q(), l.k(), l.v(), l.o(), l.gate(), l.up(), l.down())) n += m.storedBytes();
+            for (Linear m : List.of(l.q(), l.k(), l.v(), l.o(), l.gate(), l.up(), l.down())) n += m.weight().storedBytes();
         }
         return n;
     }
@@ -142,24 +151,28 @@ public final class Transformer implements AutoCloseable {
                 case TernaryMatrix tm -> throw new IllegalStateException("ternary embedding");
             }
         }
+        float es = config.embeddingScale();
+        if (es != 1f) for (int i = 0; i < n * h; i++) x[i] *= es;
         for (int l = 0; l < layers.size(); l++) layer(l, layers.get(l), x, n, pos0, cache, b);
         cache.advance(n);
         int m = n - firstLogit;
         // the final norm of the scored rows, in place (x is scratch from here on)
         RmsNorm.apply(x, firstLogit * h, m, h, finalNorm, config.rmsNormEps(), b.norm);
         project(lmHead, b.norm, null, m, logits);
+        float cap = config.finalSoftcap();
+        if (cap > 0) for (int i = 0; i < m * vocab; i++) logits[i] = cap * (float) Math.tanh(logits[i] / cap);
     }
 
     /** Scratch space for one forward call. */
     private static final class Buffers {
         final int tokens;
-        final float[] x, norm, q, k, v, attn, out, gate, up;
+        final float[] x, norm, q, k, v, attn, out, gate, up, linearIn;
         final QuantizedActivations qHidden, qAttn, qFfn;
         /** Argument arrays for the shared-input products (q/k/v, gate/up), reused. */
         final TernaryMatrix[] three = new TernaryMatrix[3], two = new TernaryMatrix[2];
         final float[][] threeOut = new float[3][], twoOut = new float[2][];
 
-        Buffers(ModelConfig c, int n) {
+        Buffers(ModelSpec c, int n) {
             tokens = n;
             x = new float[n * c.hiddenSize()];
             qHidden = QuantizedActivations.allocate(n, c.hiddenSize());
@@ -173,17 +186,19 @@ public final class Transformer implements AutoCloseable {
             out = new float[n * c.hiddenSize()];
             gate = new float[n * c.intermediateSize()];
             up = new float[n * c.intermediateSize()];
+            // a linear's own input norm (use_rms_norm) writes here
+            linearIn = c.linears().inputNorm() ? new float[n * Math.max(Math.max(c.hiddenSize(), c.qDim()), c.intermediateSize())] : null;
         }
     }
 
     private void layer(int l, DecoderLayer w, float[] x, int n, int pos0, KvCache cache, Buffers b) {
-        int h = config.hiddenSize(), ffn = config.intermediateSize();
+        int h = config.hiddenSize(), ffn = config.intermediateSize(), hd = config.headDim();
         float eps = config.rmsNormEps();
 
         RmsNorm.apply(x, n, h, w.inputNorm(), eps, b.norm);
-        QuantizedActivations qa = quantizedIfTernary(w.q(), b.norm, n, b.qHidden);
-        if (qa != null && w.k() instanceof TernaryMatrix k && w.v() instanceof TernaryMatrix v) {
-            b.three[0] = (TernaryMatrix) w.q();
+        QuantizedActivations qa = w.q().plain() && w.k().plain() && w.v().plain() ? quantizedIfTernary(w.q().weight(), b.norm, n, b.qHidden) : null;
+        if (qa != null && w.k().weight() instanceof TernaryMatrix k && w.v().weight() instanceof TernaryMatrix v) {
+            b.three[0] = (TernaryMatrix) w.q().weight();
             b.three[1] = k;
             b.three[2] = v;
             b.threeOut[0] = b.q;
@@ -191,37 +206,65 @@ public final class Transformer implements AutoCloseable {
             b.threeOut[2] = b.v;
             kernels.ternaryMatmuls(b.three, qa, b.threeOut);
         } else {
-            project(w.q(), b.norm, qa, n, b.q);
-            project(w.k(), b.norm, qa, n, b.k);
-            project(w.v(), b.norm, qa, n, b.v);
+            apply(w.q(), b.norm, qa, n, b.qHidden, b, b.q);
+            apply(w.k(), b.norm, qa, n, b.qHidden, b, b.k);
+            apply(w.v(), b.norm, qa, n, b.qHidden, b, b.v);
         }
+        if (w.qNorm() != null) {
+            RmsNorm.apply(b.q, n * config.heads(), hd, w.qNorm(), eps, b.q);
+            RmsNorm.apply(b.k, n * config.kvHeads(), hd, w.kNorm(), eps, b.k);
+        }
+        Rope rope = ropes[l];
         for (int t = 0; t < n; t++) {
             rope.apply(b.q, t * config.qDim(), config.heads(), pos0 + t);
             rope.apply(b.k, t * config.kvDim(), config.kvHeads(), pos0 + t);
         }
         cache.put(l, b.k, b.v, n);
-        kernels.attention(config, b.q, n, pos0, cache.keys(l), cache.values(l), b.attn);
+        kernels.attention(config, l, b.q, n, pos0, cache.keys(l), cache.values(l), b.attn);
         if (w.attnSubNorm() != null) RmsNorm.apply(b.attn, n, config.qDim(), w.attnSubNorm(), eps, b.attn);
-        project(w.o(), b.attn, quantizedIfTernary(w.o(), b.attn, n, b.qAttn), n, b.out);
+        apply(w.o(), b.attn, null, n, b.qAttn, b, b.out);
+        if (config.sandwichNorms()) RmsNorm.apply(b.out, n, h, w.postAttentionNorm(), eps, b.out);
         for (int i = 0; i < n * h; i++) x[i] += b.out[i];
 
-        RmsNorm.apply(x, n, h, w.postAttentionNorm(), eps, b.norm);
-        qa = quantizedIfTernary(w.gate(), b.norm, n, b.qHidden);
-        if (qa != null && w.up() instanceof TernaryMatrix up) {
-            b.two[0] = (TernaryMatrix) w.gate();
+        RmsNorm.apply(x, n, h, config.sandwichNorms() ? w.preFeedforwardNorm() : w.postAttentionNorm(), eps, b.norm);
+        qa = w.gate().plain() && w.up().plain() ? quantizedIfTernary(w.gate().weight(), b.norm, n, b.qHidden) : null;
+        if (qa != null && w.up().weight() instanceof TernaryMatrix up) {
+            b.two[0] = (TernaryMatrix) w.gate().weight();
             b.two[1] = up;
             b.twoOut[0] = b.gate;
             b.twoOut[1] = b.up;
             kernels.ternaryMatmuls(b.two, qa, b.twoOut);
         } else {
-            project(w.gate(), b.norm, qa, n, b.gate);
-            project(w.up(), b.norm, qa, n, b.up);
+            apply(w.gate(), b.norm, qa, n, b.qHidden, b, b.gate);
+            apply(w.up(), b.norm, qa, n, b.qHidden, b, b.up);
         }
         Activation act = config.activation();
         for (int i = 0; i < n * ffn; i++) b.gate[i] = act.apply(b.gate[i]) * b.up[i];
         if (w.ffnSubNorm() != null) RmsNorm.apply(b.gate, n, ffn, w.ffnSubNorm(), eps, b.gate);
-        project(w.down(), b.gate, quantizedIfTernary(w.down(), b.gate, n, b.qFfn), n, b.out);
+        apply(w.down(), b.gate, null, n, b.qFfn, b, b.out);
+        if (config.sandwichNorms()) RmsNorm.apply(b.out, n, h, w.postFeedforwardNorm(), eps, b.out);
         for (int i = 0; i < n * h; i++) x[i] += b.out[i];
+    }
+
+    /**
+     * y = linear(x) for n tokens: its own input norm first (use_rms_norm), the activations quantized
+     * into qBuf for a ternary weight unless qa already holds them, then the product and the bias.
+     */
+    private void apply(Linear lin, float[] x, QuantizedActivations qa, int n, QuantizedActivations qBuf, Buffers b, float[] y) {
+        float[] in = x;
+        if (lin.inputNorm() != null) {
+            int cols = lin.weight().cols();
+            RmsNorm.apply(x, n, cols, lin.inputNorm(), config.linears().inputNormEps(), b.linearIn);
+            in = b.linearIn;
+            qa = null;
+        }
+        if (qa == null) qa = quantizedIfTernary(lin.weight(), in, n, qBuf);
+        project(lin.weight(), in, qa, n, y);
+        float[] bias = lin.bias();
+        if (bias != null) {
+            int rows = bias.length;
+            for (int t = 0; t < n; t++) for (int r = 0; r < rows; r++) y[t * rows + r] += bias[r];
+        }
     }
 
     /** x's n rows quantized into dst's buffers (a view of its first n tokens), or null for a float layer. */

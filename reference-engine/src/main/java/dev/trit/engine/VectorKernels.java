@@ -1,5 +1,7 @@
 package dev.trit.engine;
 
+import dev.trit.formats.family.ModelSpec;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -506,27 +508,30 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void attention(ModelConfig c, float[] q, int n, int pos0, float[] keys, float[] values, float[] out) {
+    public void attention(ModelSpec c, int layer, float[] q, int n, int pos0, float[] keys, float[] values, float[] out) {
         int hd = c.headDim();
-        if (hd % F.length() != 0) {
-            parallel.forRange(n * c.heads(), 4, (from, to) -> Attention.compute(c, q, n, pos0, keys, values, out, from, to));
+        if (hd % F.length() != 0 || c.attnSoftcap() > 0) {
+            parallel.forRange(n * c.heads(), 4, (from, to) -> Attention.compute(c, layer, q, n, pos0, keys, values, out, from, to));
             return;
         }
         int qDim = c.qDim(), kvDim = c.kvDim(), group = c.groupSize(), heads = c.heads();
-        float scale = (float) (1.0 / Math.sqrt(hd));
-        parallel.forRange(n * heads, 4, (from, to) -> attentionUnits(q, pos0, keys, values, out, from, to, pos0 + n, heads, hd, qDim, kvDim, group, scale));
+        float scale = c.attentionScale();
+        int window = c.layerSpecs().get(layer).slidingWindow();
+        parallel.forRange(n * heads, 4, (from, to) -> attentionUnits(q, pos0, keys, values, out, from, to, pos0 + n, heads, hd, qDim, kvDim, group, scale,
+                window));
     }
 
     /** Attention of (token, head) units [from, to); a static method for the JIT (see {@link #codeDot}). */
     private static void attentionUnits(float[] q, int pos0, float[] keys, float[] values, float[] out, int from, int to, int maxLen,
-                                       int heads, int hd, int qDim, int kvDim, int group, float scale) {
+                                       int heads, int hd, int qDim, int kvDim, int group, float scale, int window) {
         float[] scores = SCRATCH.get().floats(maxLen);
         for (int unit = from; unit < to; unit++) {
             int t = unit / heads, head = unit % heads;
             int len = pos0 + t + 1;
+            int first = window > 0 ? Math.max(0, len - window) : 0;
             int qo = t * qDim + head * hd, ko = (head / group) * hd;
             float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < len; j++) {
+            for (int j = first; j < len; j++) {
                 int kb = j * kvDim + ko;
                 FloatVector acc = FloatVector.zero(F);
                 for (int i = 0; i < hd; i += F.length()) {
@@ -537,7 +542,7 @@ public final class VectorKernels implements Kernels {
                 if (s > max) max = s;
             }
             float sum = 0f;
-            for (int j = 0; j < len; j++) {
+            for (int j = first; j < len; j++) {
                 float e = (float) Math.exp(scores[j] - max);
                 scores[j] = e;
                 sum += e;
@@ -545,7 +550,7 @@ public final class VectorKernels implements Kernels {
             float inv = 1f / sum;
             for (int i = 0; i < hd; i += F.length()) {
                 FloatVector acc = FloatVector.zero(F);
-                for (int j = 0; j < len; j++) {
+                for (int j = first; j < len; j++) {
                     acc = FloatVector.fromArray(F, values, j * kvDim + ko + i).fma(FloatVector.broadcast(F, scores[j] * inv), acc);
                 }
                 acc.intoArray(out, qo + i);

@@ -3,11 +3,15 @@ package dev.trit.engine;
 import dev.trit.formats.TensorFile;
 import dev.trit.formats.TensorInfo;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import java.util.Optional;
 
 /** Where the engine reads named tensors from: a memory-mapped checkpoint, usually a {@link TensorFile}. */
 public interface WeightSource {
     Optional<TensorInfo> find(String name);
+
+    /** The names of every tensor the source holds (under the names {@link #find} takes where it has them). */
+    List<String> names();
 
     /** The tensor's little-endian bytes, valid while the source is open. */
     MemorySegment data(TensorInfo tensor);
@@ -52,6 +56,11 @@ public interface WeightSource {
             @Override
             public Optional<TensorInfo> find(String name) {
                 return file.find(name);
+            }
+
+            @Override
+            public List<String> names() {
+                return file.tensors().stream().map(TensorInfo::name).toList();
             }
 
             @Override

@@ -1,5 +1,12 @@
 package dev.trit.engine;
 
+import dev.trit.formats.family.Activation;
+import dev.trit.formats.family.LayerSpec;
+import dev.trit.formats.family.LinearSpec;
+import dev.trit.formats.family.Llama;
+import dev.trit.formats.family.ModelSpec;
+import dev.trit.formats.family.RopeSpec;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,14 +26,15 @@ class PerplexityRunTest {
     private static final int VOCAB = 11, BOS = 1;
 
     private static Transformer tinyModel() {
-        ModelConfig c = new ModelConfig(Architecture.LLAMA, 8, 1, 2, 1, 4, 16, VOCAB, 10000.0, 1e-5f, true, Activation.SILU,
-                false, TernaryMode.NONE, BOS, 2, 64);
+        ModelSpec c = new ModelSpec(Llama.INSTANCE, 8, 1, 2, 1, 4, 16, VOCAB, 1e-5f, false, false, false, false, false, false, false,
+                Activation.SILU, 1f, true, 0.5f, 0f, 0f, List.of(new LayerSpec(0, RopeSpec.plain(10000.0))), LinearSpec.FLOAT, BOS, 2, 64);
         Random r = new Random(3);
         FloatMatrix emb = random(r, VOCAB, 8);
         float[] ones = new float[8];
         java.util.Arrays.fill(ones, 1f);
-        DecoderLayer l = new DecoderLayer(ones, random(r, 8, 8), random(r, 4, 8), random(r, 4, 8), random(r, 8, 8), null, ones,
-                random(r, 16, 8), random(r, 16, 8), random(r, 8, 16), null);
+        DecoderLayer l = new DecoderLayer(ones, Linear.of(random(r, 8, 8)), Linear.of(random(r, 4, 8)), Linear.of(random(r, 4, 8)),
+                Linear.of(random(r, 8, 8)), null, null, null, ones, null, null,
+                Linear.of(random(r, 16, 8)), Linear.of(random(r, 16, 8)), Linear.of(random(r, 8, 16)), null);
         return new Transformer(c, emb, List.of(l), ones, emb, new ScalarKernels());
     }
 

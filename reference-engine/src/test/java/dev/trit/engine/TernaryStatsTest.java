@@ -13,7 +13,7 @@ class TernaryStatsTest {
     private static final String[] NAMES = {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj", "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"};
 
     private static List<Matrix> matrices(DecoderLayer d) {
-        return List.of(d.q(), d.k(), d.v(), d.o(), d.gate(), d.up(), d.down());
+        return java.util.stream.Stream.of(d.q(), d.k(), d.v(), d.o(), d.gate(), d.up(), d.down()).map(Linear::weight).toList();
     }
 
     /** The packed checkpoint holds exactly the trits the statistics were taken of. */
