@@ -193,10 +193,8 @@ public final class HfTokenizerJson {
         if (llama) {
             // LlamaTokenizer: BPE(vocab, merges, fuse_unk, byte_fallback) without unk_token, no normalizer,
             // Metaspace pre-tokenizer, Strip decoder when a prefix space is added
-            boolean prefixSpace = cfg.raw().path("add_prefix_space").asBoolean(true);
-            if (cfg.raw().path("add_prefix_space").isNull()) {
-                prefixSpace = true;
-            }
+            JsonNode aps = cfg.raw().get("add_prefix_space");
+            boolean prefixSpace = aps == null || aps.isNull() || aps.asBoolean(); // None means True
             boolean legacy = cfg.legacy().orElse(false);
             String scheme = prefixSpace ? (legacy ? "always" : "first") : "never";
             model.putNull("unk_token");
