@@ -60,6 +60,10 @@ final class GenerateCommand implements Callable<Integer> {
             int[] generated = new int[maxTokens];
             int[] count = {0};
             String[] shown = {""};
+            // What transformers shows: decode(prompt + new)[len(decode(prompt)):]. Decoding the new
+            // tokens alone would lose what depends on what precedes them (SentencePiece's "▁the"
+            // after the prompt decodes to " the", but to "the" at the start of a text).
+            Continuation continuation = new Continuation(m.tokenizer(), ids);
             out.print(prompt);
             out.flush();
             long start = System.nanoTime();
@@ -67,15 +71,15 @@ final class GenerateCommand implements Callable<Integer> {
             int[] result = new Generator(m.transformer(), sampler).generate(ids, Math.min(maxTokens, ctx - ids.length), token -> {
                 if (token == eos) return; // the end marker is not text
                 generated[count[0]++] = token;
-                // decode the whole continuation each time: a multi-byte character may span tokens
-                String text = m.tokenizer().decode(Arrays.copyOf(generated, count[0]));
+                // decode everything each time: a multi-byte character may span tokens
+                String text = continuation.text(Arrays.copyOf(generated, count[0]));
                 if (text.startsWith(shown[0]) && !text.endsWith("\uFFFD")) {
                     out.print(text.substring(shown[0].length()));
                     out.flush();
                     shown[0] = text;
                 }
             });
-            String text = m.tokenizer().decode(Arrays.copyOf(generated, count[0]));
+            String text = continuation.text(Arrays.copyOf(generated, count[0]));
             if (text.startsWith(shown[0])) out.print(text.substring(shown[0].length()));
             out.println();
             double secs = (System.nanoTime() - start) / 1e9;
@@ -84,5 +88,28 @@ final class GenerateCommand implements Callable<Integer> {
         }
         out.flush();
         return Main.OK;
+    }
+
+    /** The text of generated tokens as transformers shows it after a prompt. */
+    static final class Continuation {
+        private final dev.trit.engine.tokenizer.Tokenizer tokenizer;
+        private final int[] prompt;
+        private final int promptCodePoints;
+
+        Continuation(dev.trit.engine.tokenizer.Tokenizer tokenizer, int[] prompt) {
+            this.tokenizer = tokenizer;
+            this.prompt = prompt.clone();
+            String p = tokenizer.decode(prompt);
+            this.promptCodePoints = p.codePointCount(0, p.length());
+        }
+
+        /** decode(prompt + generated) without its first len(decode(prompt)) characters (Python slicing). */
+        String text(int[] generated) {
+            int[] all = Arrays.copyOf(prompt, prompt.length + generated.length);
+            System.arraycopy(generated, 0, all, prompt.length, generated.length);
+            String s = tokenizer.decode(all);
+            if (s.codePointCount(0, s.length()) <= promptCodePoints) return "";
+            return s.substring(s.offsetByCodePoints(0, promptCodePoints));
+        }
     }
 }

@@ -6,11 +6,12 @@ import java.util.OptionalInt;
  * Text to token ids and back, exactly as the model's reference tokenizer does it
  * (transformers / tokenizers for Hugging Face checkpoints, llama.cpp for GGUF files).
  */
-public sealed interface Tokenizer permits BpeTokenizer, SpmTokenizer {
+public sealed interface Tokenizer permits BpeTokenizer, HfTokenizer, SpmTokenizer {
 
     /**
-     * Token ids of {@code text}. With {@code addSpecial} the BOS token is put in front when the
-     * model's configuration asks for it (HF post-processor template, GGUF {@code add_bos_token}).
+     * Token ids of {@code text}. With {@code addSpecial} the special tokens the model's
+     * configuration asks for are added: BOS in front, EOS behind where configured (HF post-processor
+     * template or transformers' add_bos_token / add_eos_token, GGUF {@code add_bos_token}).
      * With {@code parseSpecial} the text of special (control) tokens such as
      * {@code <|begin_of_text|>} or {@code <s>} is read as that token (tokenizers' default,
      * llama.cpp's parse_special); without, it is ordinary text. Non-special added tokens

@@ -27,7 +27,8 @@ public final class Tokenizers {
     /**
      * The tokenizer of a Hugging Face model directory. A SentencePiece {@code tokenizer.model} is
      * used when tokenizer_config.json names a Llama SentencePiece class or when there is no
-     * tokenizer.json; otherwise the byte-level BPE {@code tokenizer.json}.
+     * tokenizer.json; otherwise {@code tokenizer.json}, run as transformers runs it for the
+     * tokenizer_config.json's class (see {@link HfTokenizerJson}).
      */
     public static Tokenizer forModelDir(Path dir) throws IOException {
         Path configFile = dir.resolve("tokenizer_config.json");
@@ -41,7 +42,7 @@ public final class Tokenizers {
             return SentencePieceModel.read(model).tokenizer(cfg.addBosToken().orElse(true));
         }
         if (Files.exists(json)) {
-            return HfTokenizerJson.read(json, cfg.bosToken().orElse(null), cfg.eosToken().orElse(null));
+            return HfTokenizerJson.read(json, cfg);
         }
         throw new FormatException(dir, "no tokenizer.json or tokenizer.model");
     }

@@ -36,6 +36,7 @@ class TokenizerFilesTest {
                 {"added_tokens":[{"id":5,"content":"<s>","special":true}],
                  "normalizer":null,
                  "pre_tokenizer":{"type":"ByteLevel","add_prefix_space":false,"use_regex":true},
+                 "decoder":{"type":"ByteLevel"},
                  "post_processor":{"type":"TemplateProcessing",
                    "single":[{"SpecialToken":{"id":"<s>","type_id":0}},{"Sequence":{"id":"A","type_id":0}}],
                    "special_tokens":{"<s>":{"id":"<s>","ids":[5],"tokens":["<s>"]}}},
