@@ -15,6 +15,9 @@ import dev.trit.formats.HfConfig;
 import dev.trit.formats.SafetensorsFile;
 import dev.trit.formats.TensorFile;
 import dev.trit.formats.TensorInfo;
+import dev.trit.formats.family.Families;
+import dev.trit.formats.family.GgufSpec;
+import dev.trit.formats.family.ModelSpec;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -78,6 +81,7 @@ record Inspection(String format, Path path, Map<String, String> summary, ObjectN
             Map<String, String> s = new LinkedHashMap<>();
             s.put("format", "Hugging Face checkpoint (" + ckpt.weights().getClass().getSimpleName() + ")");
             s.put("architecture", String.join(",", c.architectures()) + " (model_type " + c.modelType() + ")");
+            putFamily(s, () -> Families.spec(c));
             s.put("layers", Integer.toString(c.numHiddenLayers()));
             s.put("hidden", Integer.toString(c.hiddenSize()));
             s.put("heads", c.numAttentionHeads() + " (kv " + c.numKeyValueHeads() + ", head_dim " + c.headDim() + ")");
@@ -100,6 +104,20 @@ record Inspection(String format, Path path, Map<String, String> summary, ObjectN
             meta.set("safetensors_metadata", st);
             boolean packed = c.quantizationConfig().map(q -> q.quantMethod().equals("bitnet")).orElse(false);
             return new Inspection("hf", dir, s, meta, rows(ckpt.weights(), packed));
+        }
+    }
+
+    /**
+     * The family trit runs the model as and how its linears compute, or why trit would refuse to run it
+     * (inspect still shows what is there).
+     */
+    private static void putFamily(Map<String, String> s, java.util.function.Supplier<ModelSpec> spec) {
+        try {
+            ModelSpec m = spec.get();
+            s.put("family", m.family().name() + " (GGUF arch " + m.family().ggufArch() + ")");
+            s.put("linears", m.linears().describe());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            s.put("family", "not runnable by trit: " + e.getMessage());
         }
     }
 
@@ -152,6 +170,15 @@ record Inspection(String format, Path path, Map<String, String> summary, ObjectN
             s.put("format", "GGUF v" + g.version() + " (alignment " + g.alignment() + ", " + g.metadata().size() + " keys)");
             String arch = g.string("general.architecture").orElse("?");
             s.put("architecture", arch + g.string("general.name").map(n -> " (" + n + ")").orElse(""));
+            if (!g.tensors().isEmpty()) {
+                putFamily(s, () -> {
+                    try {
+                        return GgufSpec.of(g);
+                    } catch (FormatException e) {
+                        throw new IllegalArgumentException(e.getMessage(), e);
+                    }
+                });
+            }
             g.integer(arch + ".block_count").ifPresent(v -> s.put("layers", Long.toString(v)));
             g.integer(arch + ".embedding_length").ifPresent(v -> s.put("hidden", Long.toString(v)));
             g.integer(arch + ".attention.head_count").ifPresent(v -> s.put("heads", v

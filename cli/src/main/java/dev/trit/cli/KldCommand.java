@@ -116,7 +116,7 @@ final class KldCommand implements Callable<Integer> {
     }
 
     static List<EvalWindow> windows(LoadedModel lm, String content, int ctx, EvalWindow.Protocol p, int maxWindows, Path text) {
-        int[] ids = lm.tokenizer().encode(content, EvalWindow.addSpecial(p));
+        int[] ids = EvalWindow.tokens(lm.tokenizer(), content, p);
         int bos = lm.tokenizer().bos().orElse(lm.config().bosTokenId());
         if (ctx > lm.config().maxPositions()) throw new Main.UsageException("--ctx " + ctx + " exceeds the model's context of " + lm.config().maxPositions());
         List<EvalWindow> windows = EvalWindow.cut(ids, ctx, bos, p, maxWindows);

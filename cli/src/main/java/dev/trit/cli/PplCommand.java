@@ -58,7 +58,8 @@ final class PplCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PerplexityProtocol p = window.check() == EvalWindow.Protocol.LLAMA_CPP ? PerplexityProtocol.LLAMA_CPP : PerplexityProtocol.HF_WINDOWS;
+        EvalWindow.Protocol protocolKind = window.check();
+        PerplexityProtocol p = protocolKind == EvalWindow.Protocol.LLAMA_CPP ? PerplexityProtocol.LLAMA_CPP : PerplexityProtocol.HF_WINDOWS;
         int ctx = window.ctx, maxWindows = window.maxWindows;
         String protocol = window.protocol;
         String content = readText(text);
@@ -66,7 +67,10 @@ final class PplCommand implements Callable<Integer> {
         PrintStream progress = System.err;
         // the model's weights stay mapped until it is closed
         try (Parallel pool = engine.pool(); LoadedModel m = EngineOptions.open(model, pool)) {
-            int[] ids = m.tokenizer().encode(content, false);
+            // the transformers protocol tokenizes as transformers does; the llama-cpp one keeps its ids without BOS
+            // (PerplexityRun puts BOS into each chunk)
+            int[] ids = protocolKind == EvalWindow.Protocol.HF ? EvalWindow.tokens(m.tokenizer(), content, protocolKind)
+                    : m.tokenizer().encode(content, false);
             PerplexityRun run = new PerplexityRun(m.transformer(), ctx, p);
             if (run.windowCount(ids.length) == 0) {
                 throw new Main.FailureException(text + ": " + ids.length + " tokens make no full window of context " + ctx);

@@ -53,8 +53,13 @@ public record EvalWindow(int index, int firstTarget, int[] input, int firstScore
         return out;
     }
 
-    /** Whether the protocol tokenizes the text with the tokenizer's special tokens (BOS). */
-    public static boolean addSpecial(Protocol protocol) {
-        return protocol == Protocol.LLAMA_CPP;
+    /**
+     * The evaluation text's ids as the protocol's reference tokenizes it: llama-perplexity adds BOS and
+     * reads special-token text as text; the transformers runs call the tokenizer without special tokens
+     * added, and it reads special-token text as its tokenizer kind does by default.
+     */
+    public static int[] tokens(dev.trit.engine.tokenizer.Tokenizer t, String text, Protocol protocol) {
+        return protocol == Protocol.LLAMA_CPP ? t.encode(text, true, false) : t.encode(text, false, t.parsesSpecialByDefault());
     }
+
 }

@@ -72,6 +72,11 @@ public final class HfTokenizer implements Tokenizer {
     }
 
     @Override
+    public boolean parsesSpecialByDefault() {
+        return true;
+    }
+
+    @Override
     public String decode(int[] ids) {
         List<String> tokens = new ArrayList<>(ids.length);
         for (int id : ids) {

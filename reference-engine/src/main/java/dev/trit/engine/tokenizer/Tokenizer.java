@@ -28,6 +28,15 @@ public sealed interface Tokenizer permits BpeTokenizer, HfTokenizer, SpmTokenize
         return encode(text, addSpecial, false);
     }
 
+    /**
+     * Whether this kind of tokenizer's reference reads special-token text as tokens when called plainly:
+     * HF tokenizers does ({@code tokenizer(text)}: WikiText's "&lt;unk&gt;" becomes the unk token where
+     * the vocabulary has one); sentencepiece's {@code encode} and llama-perplexity do not.
+     */
+    default boolean parsesSpecialByDefault() {
+        return false;
+    }
+
     /** The text of the ids: every token contributes its text, special tokens included. */
     String decode(int[] ids);
 
