@@ -14,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.TreeMap;
 
 /**
@@ -49,7 +51,11 @@ public final class ChatTemplate {
     private ChatTemplate(String name, String source, Map<String, Object> specialTokens) throws ChatTemplateException {
         this.name = name;
         this.source = source;
-        this.adapted = TemplateSource.adapt(source);
+        Set<String> filters = new TreeSet<>();
+        this.adapted = TemplateSource.adapt(source, filters);
+        for (String f : filters) {
+            if (!JinjaEnvironment.hasFilter(f)) throw new ChatTemplateException("chat template: filter \"" + f + "\" not supported by the template engine");
+        }
         this.specialTokens = Map.copyOf(specialTokens);
     }
 
@@ -178,9 +184,29 @@ public final class ChatTemplate {
             throws ChatTemplateException {
         Map<String, Object> bindings = new LinkedHashMap<>(specialTokens);
         bindings.putAll(kwargs);
+        noNulls("messages", messages);
+        noNulls("arguments", kwargs);
         bindings.put("messages", List.copyOf(messages));
         bindings.put("add_generation_prompt", addGenerationPrompt);
         return JinjaEnvironment.render(adapted, bindings);
+    }
+
+    /**
+     * Jinjava cannot tell a None value from a missing one ({@code x is defined} is false for both),
+     * where Jinja says None is defined: rather than render such a message differently, refuse it.
+     */
+    private static void noNulls(String where, Object v) throws ChatTemplateException {
+        switch (v) {
+            case null -> throw new ChatTemplateException("chat template: None values (null) in the " + where + " are not supported by the template engine");
+            case Map<?, ?> m -> {
+                for (Object e : m.values()) noNulls(where, e);
+            }
+            case java.util.Collection<?> c -> {
+                for (Object e : c) noNulls(where, e);
+            }
+            default -> {
+            }
+        }
     }
 
     /**

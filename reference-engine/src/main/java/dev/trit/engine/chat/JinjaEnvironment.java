@@ -49,22 +49,33 @@ final class JinjaEnvironment {
                         .withUseNaturalOperatorPrecedence(true)
                         .withKeepNullableLoopValues(true)
                         .withEvaluateMapKeys(true)
+                        .withUsePyishObjectMapper(true) // {{ list }} and {{ dict }} print as Python's repr
                         .build())
                 .build();
         Jinjava j = new Jinjava(config);
         try {
-            j.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception",
-                    JinjaEnvironment.class.getDeclaredMethod("raiseException", Object.class)));
-            j.getGlobalContext().registerFunction(new ELFunctionDefinition("", "strftime_now",
-                    JinjaEnvironment.class.getDeclaredMethod("strftimeNow", String.class)));
+            // this class is package-private: Jinjava may call its methods only once they are accessible
+            java.lang.reflect.Method raise = JinjaEnvironment.class.getDeclaredMethod("raiseException", Object.class);
+            java.lang.reflect.Method now = JinjaEnvironment.class.getDeclaredMethod("strftimeNow", String.class);
+            raise.setAccessible(true);
+            now.setAccessible(true);
+            j.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception", raise));
+            j.getGlobalContext().registerFunction(new ELFunctionDefinition("", "strftime_now", now));
         } catch (NoSuchMethodException e) {
             throw new AssertionError(e);
         }
+        j.getGlobalContext().registerExpTest(new PythonTest("iterable"));
+        j.getGlobalContext().registerExpTest(new PythonTest("sequence"));
         j.getGlobalContext().registerFilter(new ToJson());
         j.getGlobalContext().registerFilter(new StringFilter("trim"));
         j.getGlobalContext().registerFilter(new StringFilter("capitalize"));
         j.getGlobalContext().registerFilter(new StringFilter("title"));
         return j;
+    }
+
+    /** Whether Jinjava has a filter of this name (the ones of Jinja that chat templates use, and more). */
+    static boolean hasFilter(String name) {
+        return JINJAVA.getGlobalContext().getFilter(name) != null;
     }
 
     public static Object raiseException(Object message) {
@@ -140,6 +151,29 @@ final class JinjaEnvironment {
             }
             if (Boolean.TRUE.equals(kwargs.get("ensure_ascii"))) throw new IllegalArgumentException("tojson: ensure_ascii=True not supported");
             return new PythonJson(ind, itemSep, keySep, sort).dumps(var);
+        }
+    }
+
+    /**
+     * Jinja's {@code iterable} and {@code sequence} tests, which strings pass in Python (Jinjava says
+     * no): Llama 3.2's template tojson-quotes a tool result that "is iterable".
+     */
+    static final class PythonTest implements com.hubspot.jinjava.lib.exptest.ExpTest {
+        private final String name;
+
+        PythonTest(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String getName() {
+            return name;
+        }
+
+        @Override
+        public boolean evaluate(Object var, JinjavaInterpreter interpreter, Object... args) {
+            return var instanceof CharSequence || var instanceof java.util.Collection<?> || var instanceof Map<?, ?> || var instanceof Object[]
+                    || (name.equals("iterable") && (var instanceof Iterable<?> || var instanceof java.util.Iterator<?>));
         }
     }
 

@@ -18,6 +18,11 @@ import java.util.regex.Pattern;
  * <li>{@code x[::-1]} (reverse) becomes {@code x|reverse|list}; other slices with a step are rejected.</li>
  * <li>{@code {% generation %}...{% endgeneration %}} (transformers' assistant-mask tag, which renders its
  *     body) becomes an always-true {@code if}, keeping the whitespace control of the tags.</li>
+ * <li>{@code not x is defined}, {@code not a == b}: Jinjava's {@code not} binds tighter than tests and
+ *     comparisons; the operand of each {@code not} is parenthesized up to the next and/or/if/else.</li>
+ * <li>{@code strftime_now is defined}, {@code raise_exception is defined}: true (Jinjava's test sees only variables).</li>
+ * <li>Whitespace control Jinjava lacks: {@code {%+}, {@code +%}}, {@code -#}}; newlines read as Jinja reads them
+ *     (\r\n and \r as \n, one final newline dropped).</li>
  * <li>Rejected: loop filters ({@code for x in y if z}, whose loop variables Jinjava cannot count as Jinja
  *     does) and recursive loops.</li>
  * </ul>
@@ -27,9 +32,15 @@ final class TemplateSource {
     }
 
     private static final Pattern KWARG = Pattern.compile("\\s*[A-Za-z_][A-Za-z0-9_]*\\s*=(?!=)");
+    private static final Pattern GLOBAL_DEFINED =
+            Pattern.compile("(?:raise_exception|strftime_now)\\s+is\\s+(not\\s+)?defined(?![A-Za-z0-9_])");
     private static final Pattern WORD = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
-    static String adapt(String src) throws ChatTemplateException {
+    /** The adapted source; the names of the filters it applies are added to {@code filters}. */
+    static String adapt(String source, java.util.Set<String> filters) throws ChatTemplateException {
+        // Jinja reads \r\n and \r as \n and drops one newline at the end (keep_trailing_newline=False)
+        String src = source.replace("\r\n", "\n").replace('\r', '\n');
+        if (src.endsWith("\n")) src = src.substring(0, src.length() - 1);
         StringBuilder out = new StringBuilder(src.length() + 64);
         int i = 0, n = src.length();
         while (i < n) {
@@ -41,10 +52,12 @@ final class TemplateSource {
             out.append(src, i, open);
             char kind = src.charAt(open + 1);
             if (kind == '#') {
+                // Jinjava ignores "-#}"; an empty block pair trims, lstrips and eats the newline as a comment does
                 int end = src.indexOf("#}", open + 2);
                 if (end < 0) throw unsupported(src, open, "unclosed comment");
-                out.append(src, open, end + 2);
+                String lead = marker(src.charAt(open + 2)), trail = end - 1 > open + 2 ? marker(src.charAt(end - 1)) : "";
                 i = end + 2;
+                out.append(blockTag(lead, " if false ", "")).append(blockTag("", " endif ", trail));
                 continue;
             }
             int end = tagEnd(src, open + 2, kind == '{' ? '}' : '%');
@@ -55,9 +68,8 @@ final class TemplateSource {
             if (a < b && (src.charAt(a) == '-' || src.charAt(a) == '+')) lead = String.valueOf(src.charAt(a++));
             if (b > a && (src.charAt(b - 1) == '-' || src.charAt(b - 1) == '+')) trail = String.valueOf(src.charAt(--b));
             String inner = src.substring(a, b);
-            String close = kind == '{' ? "}}" : "%}";
             if (kind == '{') {
-                out.append("{{").append(lead).append(expression(src, open, inner, true)).append(trail).append(close);
+                out.append("{{").append(lead).append(expression(src, open, inner, true, filters)).append(trail).append("}}");
                 i = end + 2;
                 continue;
             }
@@ -78,10 +90,34 @@ final class TemplateSource {
                 }
             }
             boolean kwargs = !keyword.equals("macro") && !keyword.equals("call");
-            out.append("{%").append(lead).append(expression(src, open, inner, kwargs)).append(trail).append(close);
             i = end + 2;
+            out.append(blockTag(lead, expression(src, open, inner, kwargs, filters), trail));
         }
         return out.toString();
+    }
+
+    private static String marker(char c) {
+        return c == '-' || c == '+' ? String.valueOf(c) : "";
+    }
+
+    /**
+     * A block tag {@code {%lead inner trail%}} for Jinjava, which knows "-" but not "+": "{%+" (no
+     * lstrip_blocks) and "+%}" (no trim_blocks) become an empty expression between the tag and the
+     * whitespace it must not take, as expressions are exempt from both.
+     */
+    private static String blockTag(String lead, String inner, String trail) {
+        StringBuilder b = new StringBuilder();
+        if (lead.equals("+")) {
+            lead = "";
+            b.append("{{ '' }}");
+        }
+        b.append("{%").append(lead).append(inner);
+        if (trail.equals("+")) {
+            b.append("%}{{ '' }}");
+        } else {
+            b.append(trail).append("%}");
+        }
+        return b.toString();
     }
 
     /** Start of the next {{, {% or {# at or after i, or -1. */
@@ -127,15 +163,18 @@ final class TemplateSource {
         final char open;
         boolean kwargOpen;
         int colons;
+        int nots; // "not (" opened in this frame, closed at its next and/or/if/else, comma or end
 
         Frame(char open) {
             this.open = open;
         }
     }
 
-    private static String expression(String src, int at, String e, boolean kwargs) throws ChatTemplateException {
+    private static String expression(String src, int at, String e, boolean kwargs, java.util.Set<String> filters)
+            throws ChatTemplateException {
         StringBuilder o = new StringBuilder(e.length() + 16);
         Deque<Frame> stack = new ArrayDeque<>();
+        Frame root = new Frame(' ');
         int parenAfter = -1; // index of a keyword argument's '=' after which '(' goes
         for (int i = 0; i < e.length(); i++) {
             char c = e.charAt(i);
@@ -159,6 +198,7 @@ final class TemplateSource {
                 }
                 case ',' -> {
                     Frame top = stack.peek();
+                    closeNots(o, top == null ? root : top);
                     if (top != null && top.kwargOpen) {
                         o.append(')');
                         top.kwargOpen = false;
@@ -168,8 +208,16 @@ final class TemplateSource {
                 }
                 case ')', ']', '}' -> {
                     Frame top = stack.poll();
+                    if (top != null) closeNots(o, top);
                     if (top != null && top.kwargOpen) o.append(')');
                     if (top != null && c == ']' && top.colons >= 2) throw unsupported(src, at, "slices with a step other than [::-1]");
+                    o.append(c);
+                }
+                case '|' -> {
+                    Matcher f = WORD.matcher(e).region(i + 1, e.length());
+                    int k = i + 1;
+                    while (k < e.length() && e.charAt(k) == ' ') k++;
+                    if (f.region(k, e.length()).lookingAt()) filters.add(f.group());
                     o.append(c);
                 }
                 case ':' -> {
@@ -177,7 +225,33 @@ final class TemplateSource {
                     if (top != null && top.open == '[') top.colons++;
                     o.append(c);
                 }
-                default -> o.append(c);
+                default -> {
+                    if (!wordStart(e, i)) {
+                        o.append(c);
+                        break;
+                    }
+                    int j = i;
+                    while (j < e.length() && Character.isJavaIdentifierPart(e.charAt(j))) j++;
+                    String word = e.substring(i, j);
+                    Frame top = stack.isEmpty() ? root : stack.peek();
+                    Matcher g = GLOBAL_DEFINED.matcher(e).region(i, e.length());
+                    if (g.lookingAt()) {
+                        // a function of transformers' environment: defined (Jinjava only looks at variables)
+                        o.append(g.group(1) == null ? "true" : "false");
+                        j = g.end();
+                    } else if (word.equals("and") || word.equals("or") || word.equals("if") || word.equals("else")) {
+                        closeNots(o, top);
+                        o.append(word);
+                    } else if (word.equals("not") && !wordBefore(e, i, "is") && !wordAfter(e, j, "in")) {
+                        // Jinja's "not" takes everything up to and/or/if/else; Jinjava's binds tighter than
+                        // "is", "in" and comparisons ("not x is defined" would be "(not x) is defined")
+                        o.append("not (");
+                        top.nots++;
+                    } else {
+                        o.append(word);
+                    }
+                    i = j - 1;
+                }
             }
             if (i == parenAfter) {
                 o.append('(');
@@ -185,7 +259,35 @@ final class TemplateSource {
                 parenAfter = -1;
             }
         }
+        closeNots(o, root);
         return o.toString();
+    }
+
+    private static void closeNots(StringBuilder o, Frame f) {
+        for (; f.nots > 0; f.nots--) o.append(')');
+    }
+
+    private static boolean wordStart(String e, int i) {
+        return Character.isJavaIdentifierStart(e.charAt(i)) && e.charAt(i) != '$'
+                && (i == 0 || !Character.isJavaIdentifierPart(e.charAt(i - 1)) && e.charAt(i - 1) != '.');
+    }
+
+    /** Whether the last word before index i (skipping spaces) is w. */
+    private static boolean wordBefore(String e, int i, String w) {
+        int k = i;
+        while (k > 0 && Character.isWhitespace(e.charAt(k - 1))) k--;
+        int b = k;
+        while (b > 0 && Character.isJavaIdentifierPart(e.charAt(b - 1))) b--;
+        return e.substring(b, k).equals(w);
+    }
+
+    /** Whether the next word from index j (skipping spaces) is w. */
+    private static boolean wordAfter(String e, int j, String w) {
+        int k = j;
+        while (k < e.length() && Character.isWhitespace(e.charAt(k))) k++;
+        int b = k;
+        while (b < e.length() && Character.isJavaIdentifierPart(e.charAt(b))) b++;
+        return e.substring(k, b).equals(w);
     }
 
     /** If a keyword argument starts at i, the index of its '='; else -1. */
