@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import java.util.function.IntPredicate;
 
 /** {@code trit generate}: continue a prompt, streaming the text as it is produced. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
@@ -47,13 +48,22 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "random seed when sampling (default ${DEFAULT-VALUE})")
     long seed = 42;
 
+    @Option(names = "--chat", description = {"PROMPT is a user message: render [system, user] with the model's chat",
+            "template, print only the reply, stop at generation_config.json's EOS ids"})
+    boolean chat;
+
+    @Option(names = "--system", paramLabel = "TEXT", description = "system message before the user message (with --chat)")
+    String system;
+
     @Override
     public Integer call() throws Exception {
         if (maxTokens < 1) throw new Main.UsageException("--max-tokens must be at least 1");
         if (temperature < 0 || !(topP > 0 && topP <= 1)) throw new Main.UsageException("--temperature must be >= 0 and --top-p in (0, 1]");
+        if (system != null && !chat) throw new Main.UsageException("--system needs --chat");
         PrintWriter out = spec.commandLine().getOut();
         try (Parallel pool = engine.pool(); LoadedModel m = EngineOptions.open(model, pool)) {
-            int[] ids = m.tokenizer().encode(prompt, true);
+            ChatPrompt chatPrompt = chat ? ChatPrompt.of(m, system, prompt) : null;
+            int[] ids = chat ? chatPrompt.ids() : m.tokenizer().encode(prompt, true);
             int ctx = m.config().maxPositions();
             if (ids.length >= ctx) throw new Main.FailureException("the prompt has " + ids.length + " tokens, the model's context is " + ctx);
             Sampler sampler = temperature == 0 ? new Sampler.Greedy() : new Sampler.TopP(temperature, topP, new SplittableRandom(seed));
@@ -64,12 +74,13 @@ final class GenerateCommand implements Callable<Integer> {
             // tokens alone would lose what depends on what precedes them (SentencePiece's "▁the"
             // after the prompt decodes to " the", but to "the" at the start of a text).
             Continuation continuation = new Continuation(m.tokenizer(), ids);
-            out.print(prompt);
+            if (!chat) out.print(prompt); // a chat reply is printed alone
             out.flush();
             long start = System.nanoTime();
             int eos = m.config().eosTokenId();
-            int[] result = new Generator(m.transformer(), sampler).generate(ids, Math.min(maxTokens, ctx - ids.length), token -> {
-                if (token == eos) return; // the end marker is not text
+            IntPredicate isEnd = chat ? chatPrompt::isStop : t -> t == eos;
+            int[] result = new Generator(m.transformer(), sampler).generate(ids, Math.min(maxTokens, ctx - ids.length), isEnd, token -> {
+                if (isEnd.test(token)) return; // the end marker is not text
                 generated[count[0]++] = token;
                 // decode everything each time: a multi-byte character may span tokens
                 String text = continuation.text(Arrays.copyOf(generated, count[0]));

@@ -2,6 +2,7 @@ package dev.trit.engine;
 
 import java.util.Arrays;
 import java.util.function.IntConsumer;
+import java.util.function.IntPredicate;
 
 /** Autoregressive generation: prefill the prompt in one batch, then one token at a time with the KV cache. */
 public final class Generator {
@@ -21,6 +22,15 @@ public final class Generator {
      * @return the new tokens
      */
     public int[] generate(int[] prompt, int maxNewTokens, IntConsumer onToken) {
+        int eos = model.config().eosTokenId();
+        return generate(prompt, maxNewTokens, t -> t == eos, onToken);
+    }
+
+    /**
+     * {@link #generate(int[], int, IntConsumer)} that stops at any token {@code isEnd} accepts
+     * (e.g. the several EOS ids of a chat model's generation_config.json) instead of the config's EOS.
+     */
+    public int[] generate(int[] prompt, int maxNewTokens, IntPredicate isEnd, IntConsumer onToken) {
         if (prompt.length == 0) throw new IllegalArgumentException("empty prompt");
         int capacity = Math.min(model.config().maxPositions(), prompt.length + maxNewTokens);
         if (prompt.length > capacity) throw new IllegalArgumentException("prompt of " + prompt.length + " tokens exceeds the context of " + capacity);
@@ -33,7 +43,7 @@ public final class Generator {
             int next = sampler.sample(logits, 0, vocab);
             out[n++] = next;
             if (onToken != null) onToken.accept(next);
-            if (next == model.config().eosTokenId() || cache.length() >= capacity) break;
+            if (isEnd.test(next) || cache.length() >= capacity) break;
             model.decode(next, cache, logits); // logits is vocab long: the buffer is reused
         }
         return Arrays.copyOf(out, n);
