@@ -75,6 +75,12 @@ public final class Metrics {
     public static final String SHARE_NEG = "share_neg", SHARE_ZERO = "share_zero", SHARE_POS = "share_pos";
     /** The value a trit stands for: absmean of the latent weights, or 1/weight_scale of packed ones. */
     public static final String SCALE = "scale";
+    /**
+     * Ternary-valued float matrices (every value exactly trit × scale, scales per row or column block,
+     * as TriLM stores them): the number of scale regions (scope: the tensor), and each region's scale
+     * (scope "tensor:rows[a,b)" or "tensor:columns[a,b)"). Units: count; weight.
+     */
+    public static final String SCALE_REGIONS = "scale_regions", REGION_SCALE = "region_scale";
     /** mean |W| of latent (bf16/fp16/f32) weights before ternarization. */
     public static final String MEAN_ABS_LATENT = "mean_abs_latent";
     /** Empirical (order-0) entropy of the trits. Unit: bit (per weight). */
@@ -98,7 +104,7 @@ public final class Metrics {
             Map.entry(MATMUL_ENERGY_RATIO_FP16_TERNARY, "ratio"), Map.entry(OPS_INT8_ADD, "count"),
             Map.entry(OPS_FP16_ADD, "count"), Map.entry(OPS_FP16_MUL, "count"), Map.entry(MEASURED_ENERGY_J, "J"),
             Map.entry(SHARE_NEG, "fraction"), Map.entry(SHARE_ZERO, "fraction"), Map.entry(SHARE_POS, "fraction"),
-            Map.entry(SCALE, "weight"), Map.entry(MEAN_ABS_LATENT, "weight"), Map.entry(ENTROPY_BITS, "bit"),
+            Map.entry(SCALE, "weight"), Map.entry(SCALE_REGIONS, "count"), Map.entry(REGION_SCALE, "weight"), Map.entry(MEAN_ABS_LATENT, "weight"), Map.entry(ENTROPY_BITS, "bit"),
             Map.entry(CODED_BITS_PER_WEIGHT, "bit"), Map.entry(CODED_BYTES, "B"), Map.entry(TERNARY_MSE, "weight^2"),
             Map.entry(TERNARY_COSINE, "ratio"), Map.entry(ACC_STDERR, "fraction"), Map.entry(ACC_NORM_STDERR, "fraction"),
             Map.entry(ACC_LLAMA_CPP, "fraction"), Map.entry(ACC_LLAMA_CPP_STDERR, "fraction"), Map.entry(ITEMS, "count"),

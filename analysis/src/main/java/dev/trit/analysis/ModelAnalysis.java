@@ -77,6 +77,16 @@ public record ModelAnalysis(String model, String variant, ModelShape shape, List
             String scope = t.name();
             statsRows(rows, scope, t.stats());
             add(rows, variant, scope, Metrics.SCALE, t.scale());
+            if (t.ternaryScales() != null) {
+                // a ternary-valued float matrix: its scale regions, one row each, scoped "<tensor>:rows[0,128)"
+                var s = t.ternaryScales();
+                add(rows, variant, scope, Metrics.SCALE_REGIONS, s.regions());
+                for (int k = 0; k < s.regions(); k++) {
+                    String region = s.axis() == dev.trit.formats.TernaryScales.Axis.TENSOR ? "tensor"
+                            : s.axis().name().toLowerCase(java.util.Locale.ROOT) + "[" + s.start(k) + "," + s.end(k) + ")";
+                    add(rows, variant, scope + ":" + region, Metrics.REGION_SCALE, s.scales()[k]);
+                }
+            }
             if (!Double.isNaN(t.meanAbsLatent())) {
                 add(rows, variant, scope, Metrics.MEAN_ABS_LATENT, t.meanAbsLatent());
                 add(rows, variant, scope, Metrics.TERNARY_MSE, t.mse());

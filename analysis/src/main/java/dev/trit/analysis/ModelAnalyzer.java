@@ -11,6 +11,7 @@ import dev.trit.formats.HfConfig;
 import dev.trit.formats.TensorFile;
 import dev.trit.formats.TensorInfo;
 import dev.trit.formats.TernaryCodec;
+import dev.trit.formats.TernaryScales;
 import dev.trit.formats.TernaryValues;
 
 import java.io.IOException;
@@ -63,6 +64,8 @@ public final class ModelAnalyzer {
                     .map(c -> c.equals("autobitlinear")).orElse(false);
             List<TensorAnalysis> out = new ArrayList<>();
             String variant = null;
+            // SpectraSuite's TriLM: one scale per model-parallel shard
+            int parallel = Math.max(0, cfg.raw().path("pretraining_model_parallel").asInt(0));
             for (TensorInfo t : f.tensors()) {
                 Matcher m = HF_LINEAR.matcher(t.name());
                 if (!m.matches()) continue;
@@ -88,9 +91,7 @@ public final class ModelAnalyzer {
                     variant = "hf-packed";
                 } else {
                     float[] w = decodeFloats(f, t);
-                    Ternarizer.Result r = Ternarizer.ternarize(w);
-                    out.add(measure(compress, t.name(), layer, t.dim(0), t.dim(1), t.type().label(), r.trits(), r.scale(), r.meanAbs(),
-                            r.mse(), r.cosine(), t.byteSize()));
+                    out.add(floatMatrix(compress, t, layer, t.type().label(), w, parallel));
                     if (variant == null) variant = "hf-" + t.type().label().toLowerCase(Locale.ROOT);
                 }
             }
@@ -120,14 +121,58 @@ public final class ModelAnalyzer {
                             Double.NaN, Double.NaN, t.byteSize()));
                 } else {
                     float[] w = codec.decode(g.data(t), n);
-                    Ternarizer.Result r = Ternarizer.ternarize(w);
-                    out.add(measure(compress, t.name(), layer, t.dim(0), t.dim(1), type.label(), r.trits(), r.scale(), r.meanAbs(),
-                            r.mse(), r.cosine(), t.byteSize()));
+                    out.add(floatMatrix(compress, t, layer, type.label(), w, 0));
                 }
             }
             if (out.isEmpty()) throw new FormatException(file, "no linear weights named blk.N.(attn_*|ffn_*).weight");
             return new ModelAnalysis(modelName(file), variant, ModelShape.of(g), out, g.totalTensorBytes(), parameters(g));
         }
+    }
+
+    /**
+     * A float matrix: ternary-valued (every value exactly trit × a scale of its row or column block,
+     * as TriLM stores them) is reported as ternary with its scales; otherwise it is latent and
+     * ternarized with the absmean rule.
+     */
+    private static TensorAnalysis floatMatrix(boolean compress, TensorInfo t, int layer, String type, float[] w, int parallel) {
+        long out = t.dim(0), in = t.dim(1);
+        var rec = TernaryScales.recognize(w, out, in, parallel);
+        if (rec.isEmpty()) {
+            Ternarizer.Result r = Ternarizer.ternarize(w);
+            return measure(compress, t.name(), layer, out, in, type, r.trits(), r.scale(), r.meanAbs(), r.mse(), r.cosine(), t.byteSize());
+        }
+        TernaryScales s = rec.get().scales();
+        double sum = 0;
+        long nnz = 0;
+        for (float x : w) {
+            if (x != 0) {
+                sum += Math.abs(x);
+                nnz++;
+            }
+        }
+        TensorAnalysis a = measure(compress, t.name(), layer, out, in, type + " trits", rec.get().trits(), sum / nnz, Double.NaN, Double.NaN,
+                Double.NaN, t.byteSize());
+        Map<StorageLayout, Long> layouts = new EnumMap<>(a.layoutBytes());
+        java.util.Set<StorageLayout> fallback = java.util.EnumSet.noneOf(StorageLayout.class);
+        boolean oneScale = s.distinctScales().length == 1;
+        for (StorageLayout l : StorageLayout.values()) {
+            if (!layouts.containsKey(l)) continue;
+            switch (l) {
+                case HF_PACKED, I2_S -> {
+                    if (!oneScale) layouts.remove(l);
+                }
+                case TQ1_0, TQ2_0 -> {
+                    if (!(s.alignsWith(256) && s.scalesAreF16())) {
+                        StorageLayout.F16.bytes(out, in).ifPresent(b -> layouts.put(l, b));
+                        fallback.add(l);
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+        return new TensorAnalysis(a.name(), a.layer(), out, in, a.storedAs(), a.stats(), a.scale(), a.meanAbsLatent(), a.mse(), a.cosine(),
+                a.storedBytes(), layouts, a.codedBytes(), s, fallback);
     }
 
     /** The scale shared by the groups holding nonzero trits, or their mean if groups differ (TQ blocks). */

@@ -132,11 +132,19 @@ class ModelAnalyzerTest {
     }
 
     @Test
-    void ggufF16LatentWhenAvailable() throws Exception {
+    void ggufF16OfABitNetIsTernaryValued() throws Exception {
+        // llama.cpp's BitnetModel writes round(W·s)/s, so its F16 BitLinear weights are {-m, 0, +m}:
+        // recognized as ternary with one scale per tensor, holding the trits of its TQ2_0 sibling.
         Path f16 = SHARED.resolve("gguf/mini-bitnet-f16.gguf");
         Assumptions.assumeTrue(Files.exists(f16), "needs " + f16);
-        ModelAnalysis a = ModelAnalyzer.analyze(f16);
-        for (TensorAnalysis t : a.tensors()) assertFalse(Double.isNaN(t.meanAbsLatent()), t.name());
+        ModelAnalysis a = ModelAnalyzer.analyze(f16, false);
+        Map<String, TensorAnalysis> tq2 = byName(cached(FIXTURES.resolve("gguf/mini-bitnet-tq2_0.gguf")));
+        for (TensorAnalysis t : a.tensors()) {
+            assertNotNull(t.ternaryScales(), t.name());
+            assertEquals(dev.trit.formats.TernaryScales.Axis.TENSOR, t.ternaryScales().axis(), t.name());
+            assertTrue(Double.isNaN(t.meanAbsLatent()), t.name());
+            assertEquals(tq2.get(t.name()).stats(), t.stats(), t.name());
+        }
     }
 
     @Test

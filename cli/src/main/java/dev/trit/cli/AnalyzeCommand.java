@@ -94,25 +94,41 @@ final class AnalyzeCommand implements Callable<Integer> {
         w.println(f("%s (%s, %s): %d linear matrices, %,d tensor bytes, %,d parameters", a.model(), a.variant(),
                 a.shape().architecture(), a.tensors().size(), a.totalBytes(), a.parameters()));
         w.println();
-        String hdr = "%-44s %-9s %6s %6s %6s %9s %7s %9s %8s";
+        String hdr = "%-44s %-11s %6s %6s %6s %9s %7s %9s %8s";
         w.println(f(hdr, "tensor", "stored", "-1", "0", "+1", "scale", "H bits", "mse", "cosine"));
         for (TensorAnalysis t : a.tensors()) {
             TritStats s = t.stats();
-            w.println(f("%-44s %-9s %6.3f %6.3f %6.3f %9.5f %7.4f %9s %8s", t.name(), t.storedAs(), s.shareNeg(), s.shareZero(),
+            w.println(f("%-44s %-11s %6.3f %6.3f %6.3f %9.5f %7.4f %9s %8s", t.name(), t.storedAs(), s.shareNeg(), s.shareZero(),
                     s.sharePos(), t.scale(), s.entropyBits(), Double.isNaN(t.mse()) ? "-" : f("%.3g", t.mse()),
                     Double.isNaN(t.cosine()) ? "-" : f("%.4f", t.cosine())));
         }
         TritStats all = a.totalStats();
-        w.println(f("%-44s %-9s %6.3f %6.3f %6.3f %9s %7.4f", "all linear matrices", "", all.shareNeg(), all.shareZero(),
+        w.println(f("%-44s %-11s %6.3f %6.3f %6.3f %9s %7.4f", "all linear matrices", "", all.shareNeg(), all.shareZero(),
                 all.sharePos(), "", all.entropyBits()));
+        List<TensorAnalysis> valued = a.tensors().stream().filter(t -> t.ternaryScales() != null).toList();
+        if (!valued.isEmpty()) {
+            w.println();
+            w.println(f("ternary-valued float matrices (%d of %d): every value exactly trit x scale; scales by region (stored \"... trits\" above):",
+                    valued.size(), a.tensors().size()));
+            for (TensorAnalysis t : valued) {
+                w.println(f("  %-44s %s", t.name(), t.ternaryScales().describe()
+                        + (t.fallbackLayouts().isEmpty() ? "" : "  (TQ1_0/TQ2_0 cannot hold it exactly: F16 there, as trit convert writes it)")));
+            }
+        }
         w.println();
         w.println("bits per weight of the linear matrices (log2(3) = 1.585; entropy of these trits "
                 + f("%.4f", all.entropyBits()) + "):");
         for (ResultRow r : rows) {
             if (r.scope().equals(ModelAnalysis.SCOPE_LINEAR) && r.metric().equals(Metrics.BITS_PER_WEIGHT)) {
                 boolean own = r.variant().equals(a.variant());
-                w.println(f("  %-26s %7.4f%s", r.variant(), r.value(), own ? "  (as stored)" : ""));
+                long fell = a.tensors().stream().filter(t -> t.fallbackLayouts().stream().anyMatch(l -> l.label().equals(r.variant()))).count();
+                w.println(f("  %-26s %7.4f%s", r.variant(), r.value(), own ? "  (as stored)"
+                        : fell > 0 ? f("  (%d matrices at F16: their scales do not fit its blocks)", fell) : ""));
             }
+        }
+        long multi = valued.stream().filter(t -> t.ternaryScales().distinctScales().length > 1).count();
+        if (multi > 0) {
+            w.println(f("  %-26s %7s  (one scale per tensor: cannot hold the %d matrices with several)", "packed, I2_S", "-", multi));
         }
         for (ResultRow r : rows) {
             if (r.scope().equals(ModelAnalysis.SCOPE_LINEAR) && r.metric().equals(Metrics.CODED_BITS_PER_WEIGHT)) {

@@ -78,6 +78,8 @@ final class ConvertCommand implements Callable<Integer> {
                 bar == null ? Progress.NONE : bar);
         double seconds = (System.nanoTime() - start) / 1e9;
         if (bar != null) bar.finish();
+        for (WrittenTensor w : r.tensors()) if (w.note() != null) err.println("trit convert: " + w.name() + ": " + w.note());
+        err.flush();
         printSummary(out, r, t, seconds);
         out.flush();
         return Main.OK;
@@ -102,11 +104,12 @@ final class ConvertCommand implements Callable<Integer> {
 
     static void printSummary(PrintWriter out, Converter.Result r, TargetType t, double seconds) {
         out.println("wrote " + r.destination() + " (" + t.label() + ")");
-        String fmt = "  %-16s %6s %14s %14s %14s %9s %9s%n";
+        String fmt = "  %-22s %6s %14s %14s %14s %9s %9s%n";
         out.printf(Locale.ROOT, fmt, "input -> output", "count", "weights", "input bytes", "output bytes", "in bits/w", "out bits/w");
         Map<String, long[]> rows = new TreeMap<>();
         for (WrittenTensor w : r.tensors()) {
-            long[] a = rows.computeIfAbsent(w.inputType() + " -> " + w.outputType(), k -> new long[4]);
+            boolean fallback = w.note() != null && !w.outputType().equalsIgnoreCase(t.label());
+            long[] a = rows.computeIfAbsent(w.inputType() + " -> " + w.outputType() + (fallback ? " fallback" : ""), k -> new long[4]);
             a[0]++;
             a[1] += w.elements();
             a[2] += w.inputBytes();
@@ -120,6 +123,11 @@ final class ConvertCommand implements Callable<Integer> {
         });
         out.printf(Locale.ROOT, fmt, "total", tot[0], String.format(Locale.ROOT, "%,d", tot[1]), String.format(Locale.ROOT, "%,d", tot[2]),
                 String.format(Locale.ROOT, "%,d", tot[3]), bits(tot[2], tot[1]), bits(tot[3], tot[1]));
+        List<WrittenTensor> fell = r.tensors().stream().filter(w -> w.note() != null && !w.outputType().equalsIgnoreCase(t.label())).toList();
+        if (!fell.isEmpty()) {
+            out.printf(Locale.ROOT, "  %d ternary tensor(s) %s cannot hold exactly, written in their float type (exact): %s%n", fell.size(),
+                    t.label(), String.join(", ", fell.stream().map(WrittenTensor::name).toList()));
+        }
         out.printf(Locale.ROOT, "  %.2f s, %.1f MB/s of input%n", seconds, seconds > 0 ? r.inputBytes() / 1e6 / seconds : 0);
     }
 

@@ -130,7 +130,13 @@ public final class Converter {
         }
     }
 
-    /** Checks the source suits the target; ternarizes a full-precision model's linears if asked. */
+    /**
+     * Checks the source suits the target. For a ternary target, a LLaMA's linears that are already
+     * ternary-valued floats (every value trit × scale, scales per tensor or per row/column block, as
+     * TriLM stores them) are taken as ternary, exactly; other float linears are refused unless
+     * {@code --ternarize} (post-training absmean). I2_S (and Q1_0) hold one scale per tensor, so a
+     * tensor with more is refused there.
+     */
     static SourceModel prepare(SourceModel m, Path src, Options o) throws IOException {
         if (o.archConfig() != null) m = ArchConfig.apply(m, o.archConfig());
         ModelFamily fam = m.spec().family();
@@ -139,17 +145,44 @@ public final class Converter {
             throw new FormatException(src, "is a full-precision LLaMA model; the packed layout is BitNetForCausalLM's. "
                     + "Write GGUF tq1_0, tq2_0 or i2_s (with --ternarize) instead");
         }
-        if (!o.ternarize()) {
-            throw new FormatException(src, "is a full-precision LLaMA model, its weights are not ternary; "
-                    + o.type().label() + " holds ternary weights only. Add --ternarize for post-training absmean ternarization "
-                    + "(far worse than ternary training)");
-        }
+        int parallel = modelParallel(m.spec());
         List<SourceTensor> ts = new ArrayList<>();
+        String firstFloat = null;
+        int ternaryValued = 0;
         for (SourceTensor t : m.tensors()) {
-            if (t instanceof SourceTensor.Floats f && TensorNames.isBitLinear(t.name())) ts.add(Ternarizer.ternarize(f));
-            else ts.add(t);
+            if (!(t instanceof SourceTensor.Floats f) || !TensorNames.isBitLinear(t.name())) {
+                ts.add(t);
+                continue;
+            }
+            SourceTensor.Ternary exact = Ternarizer.scaledTernary(f, parallel);
+            if (exact != null) {
+                ternaryValued++;
+                if (exact.scaleCount() > 1 && (o.type() == TargetType.GGUF_I2_S || o.type() == TargetType.GGUF_Q1_0)) {
+                    throw new FormatException(src, "tensor " + t.name() + " is ternary with " + exact.scaleCount() + " scales ("
+                            + exact.layout().describe() + "); " + o.type().label() + " holds one scale per tensor. Write tq1_0 or tq2_0 instead");
+                }
+                ts.add(exact);
+                continue;
+            }
+            if (firstFloat == null) firstFloat = t.name();
+            ts.add(o.ternarize() ? Ternarizer.ternarize(f) : f);
+        }
+        if (firstFloat != null && !o.ternarize()) {
+            if (ternaryValued == 0) {
+                throw new FormatException(src, "is a full-precision LLaMA model, its weights are not ternary; "
+                        + o.type().label() + " holds ternary weights only. Add --ternarize for post-training absmean ternarization "
+                        + "(far worse than ternary training)");
+            }
+            throw new FormatException(src, ternaryValued + " linear weights are ternary-valued but " + firstFloat + " is not; "
+                    + o.type().label() + " holds ternary weights only. Add --ternarize to ternarize the float ones (absmean)");
         }
         return new SourceModel(m.spec(), m.tokenizer(), m.hfFiles(), ts, m.resource());
+    }
+
+    /** config.json's pretraining_model_parallel (SpectraSuite's TriLM), 0 if absent. */
+    static int modelParallel(ModelSpec spec) throws IOException {
+        if (spec.hfConfigJson() == null) return 0;
+        return Math.max(0, HfSource.configTree(spec.hfConfigJson()).path("pretraining_model_parallel").asInt(0));
     }
 
     /** Moves a finished directory onto dst, replacing an old one only after the new one is in place. */

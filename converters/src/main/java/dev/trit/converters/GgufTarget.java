@@ -7,6 +7,7 @@ import dev.trit.formats.GgufValue;
 import dev.trit.formats.GgufValueType;
 import dev.trit.formats.GgufWriter;
 import dev.trit.formats.TernaryCodec;
+import dev.trit.formats.TernaryScales;
 import dev.trit.formats.TernaryValues;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -51,7 +52,8 @@ final class GgufTarget {
             GgmlType type = chosen != null ? chosen : typeFor(t, target);
             params += t.elements();
             long bytes = type.bytesFor(t.elements());
-            written.add(new WrittenTensor(t.name(), t.sourceType(), t.sourceBytes(), type.label(), bytes, t.elements()));
+            written.add(new WrittenTensor(t.name(), t.sourceType(), t.sourceBytes(), type.label(), bytes, t.elements(),
+                    chosen != null ? null : note(t, target, type)));
             w.addTensor(t.name(), type, t.shape(), out -> writeTensor(t, type, s, out, work));
         }
         w.put("general.architecture", GgufValue.string(s.family().ggufArch()));
@@ -100,12 +102,36 @@ final class GgufTarget {
         if (target.isTernary()) {
             // llama.cpp writes the embedding and output F16; from a bf16 source that would round (bf16
             // has the wider exponent), so trit keeps them BF16 there to stay lossless.
-            if (!(t instanceof SourceTensor.Ternary)) return t.sourceType().equals("BF16") ? GgmlType.BF16 : GgmlType.F16;
+            if (!(t instanceof SourceTensor.Ternary tt)) return t.sourceType().equals("BF16") ? GgmlType.BF16 : GgmlType.F16;
             if (want == GgmlType.I2_S || want == GgmlType.Q1_0) return cols % 128 == 0 ? want : GgmlType.F16;
+            if (tt.layout() != null && !(tt.layout().alignsWith(want.blockSize()) && tt.layout().scalesAreF16())) {
+                // llama-quantize's fallback for a tensor the type cannot hold: here the float type of
+                // the source, which holds the ternary values exactly (F16 for TriLM's F16 linears)
+                return switch (t.sourceType()) {
+                    case "BF16" -> GgmlType.BF16;
+                    case "F16" -> GgmlType.F16;
+                    default -> GgmlType.F32;
+                };
+            }
             return cols % 256 == 0 ? want : GgmlType.F16;
         }
         if (cols % want.blockSize() != 0) return GgmlType.F16;
         return want;
+    }
+
+    /**
+     * Why a ternary-valued tensor with several scales did not get the block type (or, when it did,
+     * what the block type drops: the sign of -0.0 values); null when nothing is to be said.
+     */
+    static String note(SourceTensor t, TargetType target, GgmlType type) {
+        if (!(t instanceof SourceTensor.Ternary tt) || tt.layout() == null || !target.isTernary()) return null;
+        TernaryScales l = tt.layout();
+        if (type == target.ggml()) {
+            return l.negativeZeros() == 0 ? null : l.negativeZeros() + " values -0.0 written as +0.0 (" + type.label() + " keeps no sign of zero)";
+        }
+        String why = !l.scalesAreF16() ? "its scales are not float16 numbers"
+                : "its scale regions (" + l.describe() + ") split " + target.ggml().label() + " blocks of " + target.ggml().blockSize() + " weights";
+        return "ternary, but " + why + "; written as " + type.label() + " (exact)";
     }
 
     private static void writeTensor(SourceTensor t, GgmlType type, ModelSpec s, OutputStream out, ChunkedWork work) throws IOException {
@@ -135,10 +161,18 @@ final class GgufTarget {
                     packQ1(t.name(), part, tt.scale(), buf);
                 } else {
                     float[] scales = new float[count / 256];
+                    long blocksPerRow = cols / 256;
                     for (int b = 0; b < scales.length; b++) {
                         boolean any = false;
                         for (int j = b * 256; j < b * 256 + 256 && !any; j++) any = part[j] != 0;
-                        scales[b] = any ? tt.scale() : 0f;
+                        float sc = tt.scale();
+                        if (tt.layout() != null) {
+                            // the layout is in HF row order; a permuted Q/K row comes from its HF row
+                            long g = row + b / blocksPerRow;
+                            long hfRow = permute ? QkPermutation.hfRowOfGguf(g, s.headDim()) : g;
+                            sc = tt.layout().scaleAt(hfRow, (b % blocksPerRow) * 256);
+                        }
+                        scales[b] = any ? sc : 0f;
                     }
                     ((TernaryCodec) BlockCodec.of(type)).encodeTernary(new TernaryValues(part, scales, 256), MemorySegment.ofArray(buf));
                 }

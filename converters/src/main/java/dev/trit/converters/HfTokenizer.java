@@ -28,7 +28,7 @@ import java.util.Optional;
  * config.json, add_bos/add_eos from tokenizer_config.json when it says (gguf-py's SpecialVocab).
  */
 final class HfTokenizer {
-    private static final int NORMAL = 1, CONTROL = 3, USER_DEFINED = 4, UNUSED = 5;
+    private static final int NORMAL = 1, UNKNOWN = 2, CONTROL = 3, USER_DEFINED = 4, UNUSED = 5, BYTE = 6;
     static final String LLAMA3_SPLIT = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 
     private HfTokenizer() {
@@ -63,6 +63,10 @@ final class HfTokenizer {
                 throw new FormatException(json, "tokenizer model " + model.path("type").asText() + " is not BPE; only SentencePiece and byte-level BPE tokenizers convert");
             }
             int n = c.vocabSize();
+            if (model.path("byte_fallback").asBoolean(false)) {
+                unk = sentencePieceBpe(json, root, n, kv);
+                return finish(kv, json, c, tc, unk);
+            }
             String[] tokens = new String[n];
             int[] types = new int[n];
             for (var e : model.path("vocab").properties()) {
@@ -95,6 +99,12 @@ final class HfTokenizer {
         } else {
             return kv; // no tokenizer: a weights-only GGUF
         }
+        return finish(kv, json, c, tc, unk);
+    }
+
+    /** Special token ids, add_bos/add_eos and the chat template, after the vocabulary. */
+    private static Map<String, GgufValue> finish(Map<String, GgufValue> kv, Path json, HfConfig c, Optional<TokenizerConfig> tc, Integer unk)
+            throws IOException {
         if (c.bosTokenId().isPresent()) kv.put("tokenizer.ggml.bos_token_id", GgufValue.uint32(c.bosTokenId().getAsInt()));
         if (c.eosTokenId().isPresent()) kv.put("tokenizer.ggml.eos_token_id", GgufValue.uint32(c.eosTokenId().getAsInt()));
         if (unk != null) kv.put("tokenizer.ggml.unknown_token_id", GgufValue.uint32(unk));
@@ -115,6 +125,86 @@ final class HfTokenizer {
             if (tpl != null && tpl.isTextual()) kv.put("tokenizer.chat_template", GgufValue.string(tpl.textValue()));
         }
         return kv;
+    }
+
+    /**
+     * A SentencePiece model converted to {@code tokenizer.json} (BPE with byte_fallback, pieces with
+     * "▁" for spaces: Llama 2, Mistral, TriLM) as GGUF's SentencePiece vocabulary, model "llama" and
+     * pre "default", which is what convert_hf_to_gguf.py writes for a Llama with only tokenizer.json
+     * (its LlamaHfVocab): tokens by id, {@code <0xNN>} pieces BYTE, special added tokens CONTROL (the
+     * model's unk_token UNKNOWN, as sentencepiece marks it), other added tokens USER_DEFINED, no
+     * merges. Scores: LlamaHfVocab writes a -1000 placeholder for every token, which leaves
+     * llama.cpp's SPM tokenizer (it merges the highest-scoring pair first) nothing to order merges by;
+     * trit writes minus the rank of the first merge that makes the token, so the highest score is
+     * the earliest merge, as BPE applies them; tokens no merge makes (single characters) score below
+     * every merged token, in id order, as in sentencepiece's own model; byte and control pieces 0.
+     *
+     * @return the unknown token's id, or null
+     */
+    private static Integer sentencePieceBpe(Path json, JsonNode root, int n, Map<String, GgufValue> kv) throws IOException {
+        JsonNode model = root.path("model");
+        String[] tokens = new String[n];
+        int[] types = new int[n];
+        float[] scores = new float[n];
+        Map<String, Integer> ids = new java.util.HashMap<>();
+        for (var e : model.path("vocab").properties()) {
+            int id = e.getValue().asInt();
+            if (id < 0 || id >= n) throw new FormatException(json, "token id " + id + " is outside vocab_size " + n);
+            tokens[id] = e.getKey();
+            types[id] = e.getKey().matches("<0x[0-9A-Fa-f]{2}>") ? BYTE : NORMAL;
+            ids.put(e.getKey(), id);
+        }
+        int[] rank = new int[n];
+        Arrays.fill(rank, -1);
+        int r = 0;
+        JsonNode merges = model.path("merges");
+        for (JsonNode m : merges) {
+            String merged;
+            if (m.isArray()) {
+                merged = m.get(0).asText() + m.get(1).asText();
+            } else {
+                String t = m.asText();
+                int sp = t.indexOf(' ');
+                merged = sp < 0 ? t : t.substring(0, sp) + t.substring(sp + 1);
+            }
+            Integer id = ids.get(merged);
+            if (id != null && rank[id] < 0) rank[id] = r;
+            r++;
+        }
+        for (int i = 0; i < n; i++) {
+            if (tokens[i] == null || types[i] != NORMAL) continue;
+            scores[i] = rank[i] >= 0 ? -(rank[i] + 1f) : -(r + 1f + i);
+        }
+        String unkToken = model.path("unk_token").isTextual() ? model.path("unk_token").asText() : null;
+        Integer unk = null;
+        for (JsonNode a : root.path("added_tokens")) {
+            int id = a.path("id").asInt();
+            if (id < 0 || id >= n) continue;
+            tokens[id] = a.path("content").asText();
+            boolean special = a.path("special").asBoolean();
+            types[id] = !special ? USER_DEFINED : tokens[id].equals(unkToken) ? UNKNOWN : CONTROL;
+            scores[id] = special ? 0f : -1000f;
+        }
+        if (unkToken != null && ids.containsKey(unkToken)) {
+            unk = ids.get(unkToken);
+            if (types[unk] == NORMAL || types[unk] == CONTROL) types[unk] = UNKNOWN;
+            scores[unk] = 0f;
+        }
+        List<String> tl = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            if (tokens[i] == null) {
+                tokens[i] = "[PAD" + i + "]";
+                types[i] = UNUSED;
+                scores[i] = -1000f;
+            }
+            tl.add(tokens[i]);
+        }
+        kv.put("tokenizer.ggml.model", GgufValue.string("llama"));
+        kv.put("tokenizer.ggml.pre", GgufValue.string("default"));
+        kv.put("tokenizer.ggml.tokens", GgufValue.array(GgufArray.ofStrings(tl)));
+        kv.put("tokenizer.ggml.scores", GgufValue.array(GgufArray.ofFloats(scores)));
+        kv.put("tokenizer.ggml.token_type", GgufValue.array(GgufArray.ofInts(types)));
+        return unk;
     }
 
     private static String jsonEscaped(String s) {

@@ -1,5 +1,6 @@
 package dev.trit.converters;
 
+import dev.trit.formats.TernaryScales;
 import java.io.IOException;
 
 /**
@@ -49,11 +50,24 @@ public sealed interface SourceTensor permits SourceTensor.Floats, SourceTensor.T
      * A ternary tensor: weight = trit * scale, one scale for the whole tensor. {@code inverse} is the
      * multiplier that made the weights ternary (transformers' weight_scale for bitlinear), kept exactly
      * when the source has it so a round trip to HF reproduces the stored bf16 value; else 1/scale.
+     * {@code layout}, when not null, gives the scales of a ternary-valued float tensor with several
+     * (TriLM's per-shard scales, in HF row order): weight (r, c) = trit * layout.scaleAt(r, c), and
+     * {@code scale} is then its first nonzero scale only.
      */
     record Ternary(String name, long[] shape, long sourceBytes, String sourceType, RowReader<byte[]> reader, float scale,
-                   float inverse, RowReader<float[]> values) implements SourceTensor {
+                   float inverse, RowReader<float[]> values, TernaryScales layout) implements SourceTensor {
         public Ternary(String name, long[] shape, long sourceBytes, String sourceType, RowReader<byte[]> reader, float scale, float inverse) {
-            this(name, shape, sourceBytes, sourceType, reader, scale, inverse, null);
+            this(name, shape, sourceBytes, sourceType, reader, scale, inverse, null, null);
+        }
+
+        public Ternary(String name, long[] shape, long sourceBytes, String sourceType, RowReader<byte[]> reader, float scale, float inverse,
+                       RowReader<float[]> values) {
+            this(name, shape, sourceBytes, sourceType, reader, scale, inverse, values, null);
+        }
+
+        /** How many distinct nonzero scales the tensor has (1 unless a layout says more). */
+        public int scaleCount() {
+            return layout == null ? 1 : layout.distinctScales().length;
         }
 
         /**

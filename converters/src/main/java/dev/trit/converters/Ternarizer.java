@@ -1,5 +1,6 @@
 package dev.trit.converters;
 
+import dev.trit.formats.TernaryScales;
 import java.io.IOException;
 
 /**
@@ -123,6 +124,38 @@ final class Ternarizer {
             for (int i = 0; i < n; i++) dst[i] = (byte) (w[i] > 0 ? 1 : w[i] < 0 ? -1 : 0);
         };
         return new SourceTensor.Ternary(t.name(), t.shape(), t.sourceBytes(), t.sourceType(), trits, scale, 1f / scale, src);
+    }
+
+    /**
+     * A float tensor whose values are exactly trit × scale with scales per tensor, row block or column
+     * block ({@link TernaryScales}; TriLM's linears), as trits with that layout and the source's own
+     * values; null if it is not (read once, in row chunks).
+     *
+     * @param parallel config.json's pretraining_model_parallel, 0 if absent
+     */
+    static SourceTensor.Ternary scaledTernary(SourceTensor.Floats t, int parallel) throws IOException {
+        if (t.shape().length != 2) return null;
+        long rows = t.rows(), cols = t.cols();
+        int chunk = chunkRows(cols);
+        float[] buf = new float[Math.toIntExact(chunk * cols)];
+        TernaryScales.Recognizer rec = new TernaryScales.Recognizer(rows, cols, parallel);
+        for (long r = 0; r < rows && !rec.failed(); r += chunk) {
+            int n = (int) Math.min(chunk, rows - r);
+            t.reader().read(r, n, buf);
+            rec.accept(r, n, buf);
+        }
+        if (rec.failed()) return null;
+        TernaryScales layout = rec.finish().orElse(null);
+        if (layout == null) return null;
+        SourceTensor.RowReader<float[]> src = t.reader();
+        SourceTensor.RowReader<byte[]> trits = (row0, nrows, dst) -> {
+            int n = Math.toIntExact(nrows * cols);
+            float[] w = new float[n];
+            src.read(row0, nrows, w);
+            for (int i = 0; i < n; i++) dst[i] = TernaryScales.trit(w[i]);
+        };
+        float first = layout.distinctScales()[0];
+        return new SourceTensor.Ternary(t.name(), t.shape(), t.sourceBytes(), t.sourceType(), trits, first, 1f / first, src, layout);
     }
 
     /** Rows per streaming chunk for rows of cols elements (at least one). */
