@@ -8,6 +8,8 @@ import dev.trit.formats.GgmlType;
 import dev.trit.formats.GgufFile;
 import dev.trit.formats.HfCheckpoint;
 import dev.trit.formats.HfConfig;
+import dev.trit.formats.family.LinearSpec;
+import dev.trit.formats.family.ModelSpec;
 import dev.trit.formats.TensorFile;
 import dev.trit.formats.TensorInfo;
 import dev.trit.formats.TernaryCodec;
@@ -59,9 +61,10 @@ public final class ModelAnalyzer {
         try (HfCheckpoint ck = HfCheckpoint.open(dir)) {
             HfConfig cfg = ck.config();
             TensorFile f = ck.weights();
+            ModelSpec spec = ModelShape.spec(cfg, dir.resolve("config.json"));
+            ModelShape shape = ModelShape.of(cfg.architectures().getFirst(), spec);
             // bitlinear stores 1/mean|W| (the layer divides by it); autobitlinear offline stores the multiplier.
-            boolean scaleMultiplies = cfg.quantizationConfig().flatMap(HfConfig.QuantizationConfig::linearClass)
-                    .map(c -> c.equals("autobitlinear")).orElse(false);
+            boolean scaleMultiplies = spec.linears().kind() == LinearSpec.Kind.AUTOBITLINEAR_OFFLINE;
             List<TensorAnalysis> out = new ArrayList<>();
             String variant = null;
             // SpectraSuite's TriLM: one scale per model-parallel shard
@@ -96,7 +99,7 @@ public final class ModelAnalyzer {
                 }
             }
             if (out.isEmpty()) throw new FormatException(f.path(), "no linear weights named model.layers.N.(self_attn|mlp).*_proj.weight");
-            return new ModelAnalysis(modelName(dir), variant, ModelShape.of(cfg), out, f.totalTensorBytes(), parameters(f));
+            return new ModelAnalysis(modelName(dir), variant, shape, out, f.totalTensorBytes(), parameters(f));
         }
     }
 

@@ -151,11 +151,14 @@ final class DemoCommand implements Callable<Integer> {
         ComparisonTable ct = new ComparisonTable(table, TEXT_TASK, mc == null ? null : mc.task().id());
         ct.print(new PrintWriter(tw, true));
         reportNotes.add("  " + tw.toString().stripTrailing().replace("\n", "\n  "));
+        reportNotes.add(String.join("\n", SupportedCheckpoints.lines()));
         ReportBuilder.Report r = ReportBuilder.build(table, outDir, reportNotes);
 
         for (String n : notes) o.println(n);
         o.println();
         ct.print(o);
+        o.println();
+        for (String l : SupportedCheckpoints.lines()) o.println(l);
         o.println();
         o.printf(Locale.ROOT, "report: %s (%d charts); results: %s, %s; converted models: %s%n", outDir.resolve("index.html"),
                 r.charts().size(), outDir.resolve("results.arrow"), outDir.resolve("results.json"), work);
