@@ -117,6 +117,9 @@ class ReplicaOracleTest {
                 assertTrue(sorted[diff.length - 1] <= 1e-3, name + ": max |dNLL| " + sorted[diff.length - 1]);
             }
             probe(name, m, o, int8Activations ? 0.25 : 1e-3);
+            // greedy continuation of the probe's first 5 ids, as model.generate(do_sample=False) (no EOS stop)
+            int[] gen = new Generator(m, new Sampler.Greedy()).generate(NpzReader.ints(o.get("gen/prompt_ids")), 16, t -> false, t -> { });
+            org.junit.jupiter.api.Assertions.assertArrayEquals(NpzReader.ints(o.get("gen/ids")), gen, name + ": greedy ids");
         }
     }
 
