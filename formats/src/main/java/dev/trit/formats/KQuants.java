@@ -157,8 +157,7 @@ final class KQuants {
     }
 
     /**
-     * make_qx_quants(n, nmax, x, L, rmse_type 1, weights) as quantize_row_q6_K_ref and
-     * quantize_row_q3_K_impl use it: signed levels -nmax .. nmax-1 (stored + nmax) and their least
+     * make_qx_quants(n, nmax, x, L, rmse_type 1, weights) as quantize_row_q6_K_ref uses it: signed levels -nmax .. nmax-1 (stored + nmax) and their least
      * squares scale under weights (x^2 when {@code qw} is null), trying iscale = -(nmax + 0.1 is) / max
      * for is in -9..9 around the plain -nmax / max.
      */

@@ -29,7 +29,7 @@ public final class Q6_KCodec implements BlockCodec {
     private static final int BYTES = KQuants.blockBytes(GgmlType.Q6_K, QK, QK / 2 + QK / 4 + QK / 16 + 2);
     private static final int QH = 128, SCALES = 192, D = 208;
     /** ggml-quants.c's GROUP_MAX_EPS: groups (and blocks) whose largest magnitude is below it are zero. */
-    private static final float GROUP_MAX_EPS = 1e-15f;
+    private static final float GROUP_MAX_EPS = KQuants.GROUP_MAX_EPS;
 
     private Q6_KCodec() {
     }
@@ -70,7 +70,7 @@ public final class Q6_KCodec implements BlockCodec {
             long base = (long) b * BYTES;
             float maxScale = 0f, maxAbsScale = 0f;
             for (int g = 0; g < QK / 16; g++) {
-                float s = groupScale(src, x + 16 * g, levels, 16 * g);
+                float s = KQuants.makeQxQuants(16, 32, src, x + 16 * g, levels, 16 * g, null, 0);
                 scales[g] = s;
                 if (Math.abs(s) > maxAbsScale) {
                     maxAbsScale = Math.abs(s);
@@ -107,62 +107,6 @@ public final class Q6_KCodec implements BlockCodec {
             for (int g = 0; g < QK / 16; g++) dst.set(Layouts.I8, base + SCALES + g, sc[g]);
             dst.set(Layouts.I16, base + D, dBits);
         }
-    }
-
-    /**
-     * make_qx_quants(16, 32, x, L, rmse_type 1, no weights): levels for one group of 16 and the float
-     * scale that best fits them (least squares weighted by x^2), trying iscale = -(32 + 0.1 is) / max for
-     * is in -9..9 around the plain -32 / max. Writes levels (quant + 32) to L[lo .. lo+16).
-     */
-    private static float groupScale(float[] src, int x, byte[] levels, int lo) {
-        final int n = 16, nmax = 32;
-        float max = 0f, amax = 0f;
-        for (int i = 0; i < n; i++) {
-            float ax = Math.abs(src[x + i]);
-            if (ax > amax) {
-                amax = ax;
-                max = src[x + i];
-            }
-        }
-        if (amax < GROUP_MAX_EPS) {
-            for (int i = 0; i < n; i++) levels[lo + i] = 0;
-            return 0f;
-        }
-        float iscale = -nmax / max;
-        float sumlx = 0f, suml2 = 0f;
-        for (int i = 0; i < n; i++) {
-            float v = src[x + i];
-            int l = clampLevel(nearestInt(iscale * v));
-            levels[lo + i] = (byte) (l + nmax);
-            float w = v * v;
-            sumlx += w * v * l;
-            suml2 += w * l * l;
-        }
-        float scale = suml2 != 0f ? sumlx / suml2 : 0f;
-        float best = scale * sumlx;
-        for (int is = -9; is <= 9; is++) {
-            if (is == 0) continue;
-            float tryIscale = -(nmax + 0.1f * is) / max;
-            sumlx = 0f;
-            suml2 = 0f;
-            for (int i = 0; i < n; i++) {
-                float v = src[x + i];
-                int l = clampLevel(nearestInt(tryIscale * v));
-                float w = v * v;
-                sumlx += w * v * l;
-                suml2 += w * l * l;
-            }
-            if (suml2 > 0f && sumlx * sumlx > best * suml2) {
-                for (int i = 0; i < n; i++) levels[lo + i] = (byte) (clampLevel(nearestInt(tryIscale * src[x + i])) + nmax);
-                scale = sumlx / suml2;
-                best = scale * sumlx;
-            }
-        }
-        return scale;
-    }
-
-    private static int clampLevel(int l) {
-        return Math.max(-32, Math.min(31, l));
     }
 
     /**
