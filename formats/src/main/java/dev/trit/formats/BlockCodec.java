@@ -6,14 +6,16 @@ import java.util.Optional;
 /**
  * Converts between float values and the bytes of one ggml tensor type. Encoders are bit-exact with
  * ggml's reference quantizers ({@code quantize_row_*_ref} in ggml-quants.c, which gguf-py's numpy
- * quantizers reproduce), scales rounded to fp16 the same way.
+ * quantizers reproduce; for IQ4_NL the quantize_iq4_nl path llama-quantize runs), without an importance
+ * matrix, scales rounded to fp16 the same way.
  *
  * <p>{@code src}/{@code dst} segments start at a block boundary and {@code count} is a whole number of
  * blocks. Segments are little-endian byte images (a slice of a mapped file, or
  * {@code MemorySegment.ofArray(byte[])}). I2_S is a whole-tensor format: its segment must be the
  * entire tensor (see {@link I2sCodec}).
  */
-public sealed interface BlockCodec permits F32Codec, F16Codec, Bf16Codec, Q8_0Codec, Q4_0Codec, Q6_KCodec, TernaryCodec {
+public sealed interface BlockCodec permits F32Codec, F16Codec, Bf16Codec, Q8_0Codec, Q4_0Codec, Q4_1Codec, Q5_0Codec, Q5_1Codec,
+        Q2_KCodec, Q3_KCodec, Q4_KCodec, Q5_KCodec, Q6_KCodec, IQ4_NLCodec, TernaryCodec {
     GgmlType type();
 
     /** Decodes {@code count} values from {@code src} into {@code dst[dstOffset ..]}. */
@@ -44,7 +46,8 @@ public sealed interface BlockCodec permits F32Codec, F16Codec, Bf16Codec, Q8_0Co
         return out;
     }
 
-    /** The codec for a type, if there is one (F32, F16, BF16, Q8_0, Q4_0, Q6_K, TQ1_0, TQ2_0, I2_S). */
+    /** The codec for a type, if there is one (F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K,
+     * Q5_K, Q6_K, IQ4_NL, TQ1_0, TQ2_0, I2_S). */
     static Optional<BlockCodec> find(GgmlType type) {
         return Optional.ofNullable(switch (type) {
             case F32 -> F32Codec.INSTANCE;
@@ -52,7 +55,15 @@ public sealed interface BlockCodec permits F32Codec, F16Codec, Bf16Codec, Q8_0Co
             case BF16 -> Bf16Codec.INSTANCE;
             case Q8_0 -> Q8_0Codec.INSTANCE;
             case Q4_0 -> Q4_0Codec.INSTANCE;
+            case Q4_1 -> Q4_1Codec.INSTANCE;
+            case Q5_0 -> Q5_0Codec.INSTANCE;
+            case Q5_1 -> Q5_1Codec.INSTANCE;
+            case Q2_K -> Q2_KCodec.INSTANCE;
+            case Q3_K -> Q3_KCodec.INSTANCE;
+            case Q4_K -> Q4_KCodec.INSTANCE;
+            case Q5_K -> Q5_KCodec.INSTANCE;
             case Q6_K -> Q6_KCodec.INSTANCE;
+            case IQ4_NL -> IQ4_NLCodec.INSTANCE;
             case TQ1_0 -> Tq1Codec.INSTANCE;
             case TQ2_0 -> Tq2Codec.INSTANCE;
             case I2_S -> I2sCodec.INSTANCE;

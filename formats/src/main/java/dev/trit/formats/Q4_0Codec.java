@@ -10,7 +10,9 @@ import java.lang.foreign.MemorySegment;
  */
 public final class Q4_0Codec implements BlockCodec {
     public static final Q4_0Codec INSTANCE = new Q4_0Codec();
-    private static final int QK = 32, BYTES = 18;
+    private static final int QK = 32;
+    /** block_q4_0: d, qs[16]. */
+    private static final int BYTES = KQuants.blockBytes(GgmlType.Q4_0, QK, 2 + QK / 2);
 
     private Q4_0Codec() {
     }

@@ -18,16 +18,18 @@ import java.lang.foreign.MemorySegment;
  * without --imatrix): each group of 16 gets a float scale from make_qx_quants(nmax 32, weights x^2);
  * the scale of largest magnitude sets d = max_scale / -128 (fp16), each group's scale becomes
  * min(127, round(-128 * scale / max_scale)), and the weights are re-rounded against the stored
- * d * scale, clamped to [-32, 31]. Rounding is ggml's nearest_int (round half to even). ggml's C may
- * fuse multiply-adds differently in its least-squares sums; no llama.cpp Q6_K file is in the fixtures,
- * so byte identity with llama-quantize is not established.
+ * d * scale, clamped to [-32, 31]. Rounding is ggml's nearest_int (round half to even). Byte-identical
+ * with llama-quantize's Q6_K tensors (LlamaQuantizeFilesTest) and with ggml's C
+ * (GgmlQuantsOracleTest).
  */
 public final class Q6_KCodec implements BlockCodec {
     public static final Q6_KCodec INSTANCE = new Q6_KCodec();
-    private static final int QK = 256, BYTES = 210;
+    private static final int QK = 256;
+    /** block_q6_K: ql[128], qh[64], scales[16], d. */
+    private static final int BYTES = KQuants.blockBytes(GgmlType.Q6_K, QK, QK / 2 + QK / 4 + QK / 16 + 2);
     private static final int QH = 128, SCALES = 192, D = 208;
     /** ggml-quants.c's GROUP_MAX_EPS: groups (and blocks) whose largest magnitude is below it are zero. */
-    private static final float GROUP_MAX_EPS = 1e-15f;
+    private static final float GROUP_MAX_EPS = KQuants.GROUP_MAX_EPS;
 
     private Q6_KCodec() {
     }
@@ -40,21 +42,22 @@ public final class Q6_KCodec implements BlockCodec {
     @Override
     public void decode(MemorySegment src, float[] dst, int dstOffset, int count) {
         BlockCodec.checkBlocks(type(), count);
-        for (int b = 0; b < count / QK; b++) {
-            long base = (long) b * BYTES;
-            float d = Half.f16ToFloat(src.get(Layouts.I16, base + D));
-            int y = dstOffset + b * QK;
-            for (int i = 0; i < QK; i++) dst[y + i] = d * src.get(Layouts.I8, base + SCALES + i / 16) * (quant(src, base, i) - 32);
+        byte[] b = new byte[BYTES];
+        for (int blk = 0; blk < count / QK; blk++) {
+            KQuants.load(src, (long) blk * BYTES, b, BYTES);
+            float d = KQuants.half(b, D);
+            int y = dstOffset + blk * QK;
+            for (int h = 0; h < 2; h++) {
+                for (int l = 0; l < 32; l++) {
+                    int ql0 = b[64 * h + l] & 0xFF, ql1 = b[64 * h + 32 + l] & 0xFF, qh = b[QH + 32 * h + l] & 0xFF;
+                    int i = y + 128 * h + l, s = SCALES + 8 * h + l / 16;
+                    dst[i] = d * b[s] * (((ql0 & 0xF) | (qh & 3) << 4) - 32);
+                    dst[i + 32] = d * b[s + 2] * (((ql1 & 0xF) | (qh >> 2 & 3) << 4) - 32);
+                    dst[i + 64] = d * b[s + 4] * (((ql0 >> 4) | (qh >> 4 & 3) << 4) - 32);
+                    dst[i + 96] = d * b[s + 6] * (((ql1 >> 4) | (qh >> 6 & 3) << 4) - 32);
+                }
+            }
         }
-    }
-
-    /** The stored 6-bit quant (0..63) of weight i of the block at base. */
-    static int quant(MemorySegment src, long base, int i) {
-        int h = i / 128, k = i % 128 / 32, l = i % 32;
-        int lo = src.get(Layouts.I8, base + 64 * h + 32 * (k & 1) + l) & 0xFF;
-        lo = k < 2 ? lo & 0x0F : lo >>> 4;
-        int hi = (src.get(Layouts.I8, base + QH + 32 * h + l) >>> 2 * k) & 3;
-        return lo | hi << 4;
     }
 
     @Override
@@ -67,7 +70,7 @@ public final class Q6_KCodec implements BlockCodec {
             long base = (long) b * BYTES;
             float maxScale = 0f, maxAbsScale = 0f;
             for (int g = 0; g < QK / 16; g++) {
-                float s = groupScale(src, x + 16 * g, levels, 16 * g);
+                float s = KQuants.makeQxQuants(16, 32, src, x + 16 * g, levels, 16 * g, null, 0);
                 scales[g] = s;
                 if (Math.abs(s) > maxAbsScale) {
                     maxAbsScale = Math.abs(s);
@@ -107,66 +110,10 @@ public final class Q6_KCodec implements BlockCodec {
     }
 
     /**
-     * make_qx_quants(16, 32, x, L, rmse_type 1, no weights): levels for one group of 16 and the float
-     * scale that best fits them (least squares weighted by x^2), trying iscale = -(32 + 0.1 is) / max for
-     * is in -9..9 around the plain -32 / max. Writes levels (quant + 32) to L[lo .. lo+16).
-     */
-    private static float groupScale(float[] src, int x, byte[] levels, int lo) {
-        final int n = 16, nmax = 32;
-        float max = 0f, amax = 0f;
-        for (int i = 0; i < n; i++) {
-            float ax = Math.abs(src[x + i]);
-            if (ax > amax) {
-                amax = ax;
-                max = src[x + i];
-            }
-        }
-        if (amax < GROUP_MAX_EPS) {
-            for (int i = 0; i < n; i++) levels[lo + i] = 0;
-            return 0f;
-        }
-        float iscale = -nmax / max;
-        float sumlx = 0f, suml2 = 0f;
-        for (int i = 0; i < n; i++) {
-            float v = src[x + i];
-            int l = clampLevel(nearestInt(iscale * v));
-            levels[lo + i] = (byte) (l + nmax);
-            float w = v * v;
-            sumlx += w * v * l;
-            suml2 += w * l * l;
-        }
-        float scale = suml2 != 0f ? sumlx / suml2 : 0f;
-        float best = scale * sumlx;
-        for (int is = -9; is <= 9; is++) {
-            if (is == 0) continue;
-            float tryIscale = -(nmax + 0.1f * is) / max;
-            sumlx = 0f;
-            suml2 = 0f;
-            for (int i = 0; i < n; i++) {
-                float v = src[x + i];
-                int l = clampLevel(nearestInt(tryIscale * v));
-                float w = v * v;
-                sumlx += w * v * l;
-                suml2 += w * l * l;
-            }
-            if (suml2 > 0f && sumlx * sumlx > best * suml2) {
-                for (int i = 0; i < n; i++) levels[lo + i] = (byte) (clampLevel(nearestInt(tryIscale * src[x + i])) + nmax);
-                scale = sumlx / suml2;
-                best = scale * sumlx;
-            }
-        }
-        return scale;
-    }
-
-    private static int clampLevel(int l) {
-        return Math.max(-32, Math.min(31, l));
-    }
-
-    /**
      * ggml's nearest_int: adding 1.5 * 2^23 leaves the rounded integer (round half to even, float
      * addition's rounding) in the low mantissa bits; valid for |v| < 2^22, as ggml asserts.
      */
     static int nearestInt(float v) {
-        return (Float.floatToRawIntBits(v + 12582912f) & 0x007FFFFF) - 0x00400000;
+        return KQuants.nearestInt(v);
     }
 }

@@ -208,12 +208,27 @@ class CodecTest {
             byte[] once = c.encode(x);
             assertEquals(t.bytesFor(x.length), once.length, t.toString());
             float[] y = c.decode(MemorySegment.ofArray(once), x.length);
-            assertArrayEquals(once, c.encode(y), t + ": decode then encode is a fixed point");
+            if (t == GgmlType.Q3_K) {
+                // ggml's Q3_K quantizer is not idempotent: make_q3_quants' coordinate descent, run on values
+                // already on a grid, can settle on other group scales, and the 6-bit scales are then re-fit to
+                // a new largest one. ggml's C gives the same bytes (checked with GgmlQuantsOracleTest's harness on
+                // 50 such Gaussian draws: 16 fixed points, the others moved by relative RMS 0.02 .. 0.059; this
+                // draw 0.055). Re-encoding must still stay well inside Q3_K's own error (relative RMS ~0.15).
+                float[] z = c.decode(MemorySegment.ofArray(c.encode(y)), x.length);
+                double se = 0, sy = 0;
+                for (int i = 0; i < y.length; i++) {
+                    se += (z[i] - y[i]) * (double) (z[i] - y[i]);
+                    sy += y[i] * (double) y[i];
+                }
+                assertTrue(Math.sqrt(se / sy) < 0.08, t + ": re-encoding moved the values by " + Math.sqrt(se / sy));
+            } else {
+                assertArrayEquals(once, c.encode(y), t + ": decode then encode is a fixed point");
+            }
             float[] part = new float[256];
             c.decodeRange(MemorySegment.ofArray(once), 256, part, 0, 256);
             assertArrayEquals(Arrays.copyOfRange(y, 256, 512), part, t + ": a range decodes like the whole");
         }
-        assertThrows(IllegalArgumentException.class, () -> BlockCodec.of(GgmlType.Q4_K));
+        assertThrows(IllegalArgumentException.class, () -> BlockCodec.of(GgmlType.IQ2_XXS));
     }
 
     @Test

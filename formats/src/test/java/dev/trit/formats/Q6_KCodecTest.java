@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Q6_K against its layout (ggml-common.h block_q6_K, dequantize_row_q6_K): blocks built by hand and
  * their values worked out from the documented formula d * scale * (q - 32); and properties of the
- * encoder (quantize_row_q6_K_ref), since no llama.cpp Q6_K file is among the fixtures.
+ * encoder (quantize_row_q6_K_ref). Byte identity with llama-quantize's Q6_K tensors is
+ * LlamaQuantizeFilesTest's, with ggml's C GgmlQuantsOracleTest's.
  */
 class Q6_KCodecTest {
     private static final int BYTES = 210;
