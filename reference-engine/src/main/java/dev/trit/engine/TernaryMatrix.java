@@ -150,6 +150,11 @@ public final class TernaryMatrix implements Matrix {
         return 2 * rowShorts;
     }
 
+    /** The same trits with another multiplier (shares the packed codes). */
+    TernaryMatrix withScale(float s) {
+        return new TernaryMatrix(rows, cols, packed, s);
+    }
+
     /** Multiplier of the trits: effective weight = trit * scale. */
     public float scale() {
         return scale;
