@@ -27,11 +27,15 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Loads a GGUF file written by llama.cpp (or trit) into the engine. Architectures:
+ * Loads a GGUF file written by llama.cpp (or trit) into the engine. The model spec comes from
+ * {@link GgufSpec} (the stored config.json of a file trit wrote, else llama.cpp's keys); tensor names
+ * from the family ({@code TensorNames.toGguf(family, ...)}). Architectures:
  * <ul>
- *   <li>{@code llama}: float or Q8_0 weights. llama.cpp's converter permutes the rows of attn_q and
- *       attn_k so that its rotary kernel can rotate adjacent pairs; the engine rotates halves as
- *       transformers does, so the permutation is undone here.</li>
+ *   <li>{@code llama}: float, Q8_0 (etc.) or, for a BitLinear LLaMA, ternary weights. llama.cpp's
+ *       converter permutes the rows of attn_q and attn_k so that its rotary kernel can rotate adjacent
+ *       pairs; the engine rotates halves as transformers does, so the permutation is undone here (for
+ *       ternary tensors too). llama3 RoPE's {@code rope_freqs.weight} is checked against the spec.</li>
+ *   <li>{@code qwen2}, {@code qwen3}, {@code gemma3}: not permuted; Gemma's norm weights already hold (1 + w).</li>
  *   <li>{@code bitnet} (llama.cpp's name for the 1bitLLM reproduction models: SiLU, sub-norms): every
  *       projection must hold ternary values, either in TQ1_0/TQ2_0/I2_S or as F16/F32 values in
  *       {-s, 0, +s} (llama.cpp's converter stores ternary times mean|W| there). llama.cpp does not
