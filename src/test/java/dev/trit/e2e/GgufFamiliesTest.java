@@ -109,6 +109,23 @@ class GgufFamiliesTest {
         assertTrue(relBack <= bound, name + ": back-to-HF perplexity " + fromBack.perplexity() + " vs HF " + want.perplexity());
     }
 
+    /** The command line: TQ1_0 of a BitLinear LLaMA, and inspect of the new archs (no perplexity: the conversions are tested above). */
+    @org.junit.jupiter.api.Test
+    void commandLine() throws IOException {
+        Path tq1 = tmp.resolve("rms.tq1_0.gguf"), gemma = tmp.resolve("gemma.bf16.gguf");
+        Cli r = Cli.run("convert", "-q", SharedFixtures.replica("llama-bitlinear-rmsnorm").toString(), tq1.toString(), "--type", "tq1_0");
+        assertEquals(0, r.exitCode(), r::toString);
+        try (GgufFile g = GgufFile.open(tq1)) {
+            assertEquals("TQ1_0", g.find("blk.0.attn_q.weight").orElseThrow().type().label());
+            assertEquals("F32", g.find("blk.0.attn_q.rms_norm.weight").orElseThrow().type().label());
+        }
+        r = Cli.run("convert", "-q", SharedFixtures.replica("gemma3-bf16").toString(), gemma.toString(), "--type", "bf16");
+        assertEquals(0, r.exitCode(), r::toString);
+        r = Cli.run("inspect", gemma.toString());
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.out().contains("gemma3"), r.out());
+    }
+
     private static PerplexityResult ppl(Transformer m, int[] ids) {
         return new PerplexityRun(m, CTX, PerplexityProtocol.HF_WINDOWS).run(ids, WINDOWS, null);
     }
