@@ -56,7 +56,7 @@ final class SynthCommand implements Callable<Integer> {
             throw new Main.UsageException(e.getMessage());
         }
         boolean gguf = Converter.isGguf(out);
-        String name = type != null ? type : shape.family().isBitNet() ? (gguf ? "tq2_0" : "packed") : "f16";
+        String name = type != null ? type : shape.ternary() ? (gguf ? "tq2_0" : "packed") : "f16";
         TargetType t = TargetType.parse(name, gguf).orElseThrow(() -> new Main.UsageException("type '" + name + "' is not a "
                 + (gguf ? "GGUF type (tq1_0, tq2_0, i2_s, f16, bf16, f32, q8_0)" : "Hugging Face type (packed, bf16, f16, f32)")));
         PrintWriter o = spec.commandLine().getOut(), err = spec.commandLine().getErr();

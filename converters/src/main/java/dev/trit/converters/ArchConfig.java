@@ -2,6 +2,9 @@ package dev.trit.converters;
 
 import dev.trit.formats.FormatException;
 import dev.trit.formats.HfConfig;
+import dev.trit.formats.family.Families;
+import dev.trit.formats.family.Family;
+import dev.trit.formats.family.LinearSpec;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,16 +26,22 @@ final class ArchConfig {
         HfConfig c = HfConfig.read(file);
         ModelSpec s = m.spec();
         if (c.architectures().isEmpty()) throw new FormatException(file, "names no architectures");
-        ModelFamily family = switch (c.architectures().getFirst()) {
-            case "LlamaForCausalLM" -> ModelFamily.LLAMA;
-            case "BitnetForCausalLM" -> ModelFamily.BITNET;
-            case "BitNetForCausalLM" -> ModelFamily.BITNET_B158;
-            default -> throw new FormatException(file, "architecture " + c.architectures().getFirst()
-                    + " is not LlamaForCausalLM, BitnetForCausalLM or BitNetForCausalLM");
-        };
-        if (family.isBitNet() != s.family().isBitNet()) {
-            throw new FormatException(file, family + " does not fit the source, a " + s.family() + " model ("
-                    + (s.family().isBitNet() ? "ternary" : "full-precision") + " projections)");
+        Family family = HfSource.family(file.getParent() == null ? file : file.getParent(), c);
+        LinearSpec linears;
+        try {
+            linears = ModelSpec.linears(family, c);
+        } catch (IllegalArgumentException e) {
+            throw new FormatException(file, e.getMessage());
+        }
+        if (linears.ternary() != s.ternaryLinears()) {
+            throw new FormatException(file, family.name() + " does not fit the source, a " + s.family().name() + " model ("
+                    + (s.ternaryLinears() ? "ternary" : "full-precision") + " projections)");
+        }
+        dev.trit.formats.family.ModelSpec model;
+        try {
+            model = Families.spec(c);
+        } catch (IllegalArgumentException e) {
+            model = null;
         }
         check(file, "hidden_size", c.hiddenSize(), s.hiddenSize());
         check(file, "intermediate_size", c.intermediateSize(), s.intermediateSize());
@@ -44,7 +53,7 @@ final class ArchConfig {
         ModelSpec spec = new ModelSpec(family, s.name(), s.hiddenSize(), s.intermediateSize(), s.layers(), s.heads(), s.kvHeads(),
                 s.headDim(), s.vocabSize(), c.rmsNormEps(), c.ropeTheta(), c.maxPositionEmbeddings(), c.tieWordEmbeddings(),
                 c.bosTokenId().orElse(s.bosId()), c.eosTokenId().orElse(s.eosId()),
-                c.weightBits().orElse(0) == 1 && s.weightBits() == 1 ? 1 : s.weightBits(), Files.readString(file));
+                c.weightBits().orElse(0) == 1 && s.weightBits() == 1 ? 1 : s.weightBits(), Files.readString(file), linears, model);
         return new SourceModel(spec, m.tokenizer(), m.hfFiles(), m.tensors(), m.resource());
     }
 

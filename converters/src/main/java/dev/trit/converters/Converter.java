@@ -139,8 +139,7 @@ public final class Converter {
      */
     static SourceModel prepare(SourceModel m, Path src, Options o) throws IOException {
         if (o.archConfig() != null) m = ArchConfig.apply(m, o.archConfig());
-        ModelFamily fam = m.spec().family();
-        if (!o.type().isTernary() || fam.isBitNet()) return m;
+        if (!o.type().isTernary() || m.spec().ternaryLinears()) return m;
         if (o.type() == TargetType.HF_PACKED) {
             throw new FormatException(src, "is a full-precision LLaMA model; the packed layout is BitNetForCausalLM's. "
                     + "Write GGUF tq1_0, tq2_0 or i2_s (with --ternarize) instead");

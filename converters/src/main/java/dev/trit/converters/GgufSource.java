@@ -1,6 +1,11 @@
 package dev.trit.converters;
 
-import dev.trit.formats.TensorNames;
+import dev.trit.formats.HfConfig;
+import dev.trit.formats.JsonFiles;
+import dev.trit.formats.family.Families;
+import dev.trit.formats.family.Family;
+import dev.trit.formats.family.GgufSpec;
+import dev.trit.formats.family.Llama;
 import dev.trit.formats.FormatException;
 import dev.trit.formats.GgmlType;
 import dev.trit.formats.GgufArray;
@@ -40,8 +45,8 @@ public final class GgufSource {
         GgufFile f = GgufFile.open(path);
         try {
             String arch = f.architecture();
-            ModelFamily family = ModelFamily.fromGgufArch(arch).orElseThrow(() -> new FormatException(path,
-                    "architecture '" + arch + "' is not llama, bitnet or bitnet-b1.58"));
+            Family family = Families.forGgufArch(arch).orElseThrow(() -> new FormatException(path,
+                    "architecture '" + arch + "' is not one trit converts (" + String.join(", ", Families.ALL.stream().map(Family::ggufArch).toList()) + ")"));
             Map<String, GgufValue> md = f.metadata();
             Map<String, byte[]> side = new LinkedHashMap<>();
             Map<String, GgufValue> tok = new LinkedHashMap<>();
@@ -68,15 +73,33 @@ public final class GgufSource {
             int vocab = (int) f.integer(a + "vocab_size").orElse(tokens.size());
             boolean tied = f.find("output.weight").isEmpty();
             int weightBits = (int) f.integer("trit.weight_bits").orElse(0);
+            HfConfig hfConfig = null;
+            if (cfg != null) {
+                try {
+                    hfConfig = HfConfig.parse(path, JsonFiles.parseObject(path, cfg, GgufSpec.HF_CONFIG_KEY));
+                } catch (IllegalArgumentException e) {
+                    throw new FormatException(path, GgufSpec.HF_CONFIG_KEY + ": " + e.getMessage());
+                }
+            }
+            dev.trit.formats.family.ModelSpec model;
+            try {
+                model = GgufSpec.of(f);
+            } catch (IllegalArgumentException e) {
+                model = null; // conversion moves tensors; only the engine needs a model it can run
+            }
             ModelSpec spec = new ModelSpec(family, f.string("general.name").orElse(""), hidden, (int) req(f, a + "feed_forward_length"),
                     (int) req(f, a + "block_count"), heads, kv, headDim, vocab,
                     f.real(a + "attention.layer_norm_rms_epsilon").orElse(1e-5),
-                    f.real(a + "rope.freq_base").orElse(family == ModelFamily.LLAMA ? 10000.0 : 500000.0),
+                    f.real(a + "rope.freq_base").orElse(family instanceof Llama ? 10000.0 : 500000.0),
                     (int) f.integer(a + "context_length").orElse(2048), tied,
                     (int) f.integer("tokenizer.ggml.bos_token_id").orElse(-1), (int) f.integer("tokenizer.ggml.eos_token_id").orElse(-1),
-                    weightBits, cfg == null ? null : new String(cfg, StandardCharsets.UTF_8));
+                    weightBits, cfg == null ? null : new String(cfg, StandardCharsets.UTF_8), ModelSpec.linears(family, hfConfig), model);
             List<SourceTensor> tensors = new ArrayList<>();
-            for (GgufTensor t : f.ggufTensors()) tensors.add(tensor(f, t, spec));
+            for (GgufTensor t : f.ggufTensors()) {
+                // llama3 RoPE divisors: derived data, written again from the config on the way to GGUF
+                if (t.name().equals(GgufTarget.ROPE_FREQS)) continue;
+                tensors.add(tensor(f, t, spec));
+            }
             return new SourceModel(spec, tok, side, tensors, f);
         } catch (Throwable t) {
             f.close();
@@ -96,9 +119,9 @@ public final class GgufSource {
         GgmlType type = gt.type();
         MemorySegment data = f.data(gt.info());
         long bytes = gt.info().byteSize();
-        boolean bitLinear = spec.family().isBitNet() && TensorNames.isBitLinear(name);
+        boolean bitLinear = spec.bitLinear(name);
         long headRows = spec.headDim();
-        boolean permuted = spec.family() == ModelFamily.LLAMA && (name.endsWith("attn_q.weight") || name.endsWith("attn_k.weight"));
+        boolean permuted = spec.family().ggufPermutesQk() && (name.endsWith("attn_q.weight") || name.endsWith("attn_k.weight"));
         if (permuted) QkPermutation.check(rows, headRows);
         if (type == GgmlType.Q1_0) {
             SourceTensor.Ternary t = signs(f, name, shape, rows, cols, data, bytes);
@@ -123,6 +146,7 @@ public final class GgufSource {
         }
         SourceTensor.RowReader<float[]> r = Elements.rows(data, type, cols);
         if (permuted) r = QkPermutation.permuted(r, cols, headRows, false);
+        if (NormShift.applies(spec.family(), name)) r = NormShift.minusOne(r, cols);
         SourceTensor.Floats fl = new SourceTensor.Floats(name, shape, bytes, type.label(), r);
         if (!bitLinear) return fl;
         SourceTensor.Ternary exact = Ternarizer.exactTernary(fl);

@@ -20,6 +20,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import dev.trit.formats.family.BitNetB158;
+import dev.trit.formats.family.Gemma3;
+import dev.trit.formats.family.Llama;
+import dev.trit.formats.family.RopeSpec;
 
 /**
  * Writes a model as GGUF the way llama.cpp's convert_hf_to_gguf.py does: metadata keys, their types
@@ -39,12 +43,16 @@ final class GgufTarget {
             throws IOException {
         ModelSpec s = m.spec();
         boolean tied = m.tensors().stream().noneMatch(t -> t.name().equals("output.weight"));
+        List<SourceTensor> tensors = new ArrayList<>();
+        SourceTensor ropeFreqs = ropeFreqs(s);
+        if (ropeFreqs != null) tensors.add(ropeFreqs); // convert_hf_to_gguf.py yields its extra tensors first
+        tensors.addAll(m.tensors());
         String a = s.family().ggufArch() + ".";
         GgufWriter w = new GgufWriter();
         List<WrittenTensor> written = new ArrayList<>();
         ChunkedWork work = new ChunkedWork(progress, m.sourceBytes());
         long params = 0;
-        for (SourceTensor t : m.tensors()) {
+        for (SourceTensor t : tensors) {
             GgmlType chosen = heads.typeFor(t.name(), tied);
             if (chosen != null && t.cols() % chosen.blockSize() != 0) {
                 throw new IllegalArgumentException(t.name() + " has rows of " + t.cols() + ", not whole " + chosen.label() + " blocks of " + chosen.blockSize());
@@ -70,17 +78,28 @@ final class GgufTarget {
         w.put(a + "attention.key_length", GgufValue.uint32(s.headDim()));
         w.put(a + "attention.value_length", GgufValue.uint32(s.headDim()));
         w.put("general.file_type", GgufValue.uint32(target.fileType()));
-        if (s.family() == ModelFamily.LLAMA) {
+        RopeSpec rope = s.model() == null ? null : fullAttentionRope(s.model());
+        if (s.family() instanceof Llama) {
             w.put(a + "vocab_size", GgufValue.uint32(s.vocabSize()));
             w.put(a + "rope.dimension_count", GgufValue.uint32(s.headDim()));
-        } else {
-            if (s.family() == ModelFamily.BITNET_B158) w.put(a + "vocab_size", GgufValue.uint32(s.vocabSize()));
+        } else if (ModelSpec.bitnetFamily(s.family())) {
+            if (s.family() instanceof BitNetB158) w.put(a + "vocab_size", GgufValue.uint32(s.vocabSize()));
             w.put(a + "rope.scaling.type", GgufValue.string("linear"));
             w.put(a + "rope.scaling.factor", GgufValue.float32(1.0f));
         }
+        if (!ModelSpec.bitnetFamily(s.family()) && rope != null && rope.type() == RopeSpec.Type.LINEAR) {
+            // Gemma 3 (4B and up): llama.cpp applies it to the full-attention layers only, as transformers does
+            w.put(a + "rope.scaling.type", GgufValue.string("linear"));
+            w.put(a + "rope.scaling.factor", GgufValue.float32((float) rope.factor()));
+        }
+        if (s.model() != null) {
+            int window = 0;
+            for (var l : s.model().layerSpecs()) window = Math.max(window, l.slidingWindow());
+            if (window > 0 && s.family() instanceof Gemma3) w.put(a + "attention.sliding_window", GgufValue.uint32(window));
+        }
         w.put("general.quantization_version", GgufValue.uint32(2));
         w.putAll(m.tokenizer());
-        w.put(a + "rope.freq_base", GgufValue.float32((float) s.ropeTheta()));
+        w.put(a + "rope.freq_base", GgufValue.float32((float) (rope != null ? rope.theta() : s.ropeTheta())));
         if (s.weightBits() == 1) w.put("trit.weight_bits", GgufValue.uint32(1));
         if (keepHfFiles) {
             if (s.hfConfigJson() != null) w.put(GgufSource.HF_FILE_PREFIX + "config.json", GgufValue.string(s.hfConfigJson()));
@@ -136,7 +155,7 @@ final class GgufTarget {
 
     private static void writeTensor(SourceTensor t, GgmlType type, ModelSpec s, OutputStream out, ChunkedWork work) throws IOException {
         long rows = t.rows(), cols = t.cols();
-        boolean permute = s.family() == ModelFamily.LLAMA && (t.name().endsWith("attn_q.weight") || t.name().endsWith("attn_k.weight"));
+        boolean permute = s.family().ggufPermutesQk() && (t.name().endsWith("attn_q.weight") || t.name().endsWith("attn_k.weight"));
         int chunk = Ternarizer.chunkRows(cols);
         int chunks = Math.toIntExact((rows + chunk - 1) / chunk);
         long rowBytes = type == GgmlType.I2_S ? cols / 4 : type.bytesFor(cols);
@@ -189,7 +208,8 @@ final class GgufTarget {
             case SourceTensor.Floats f -> f.reader();
             case SourceTensor.Ternary tt -> tt.asFloats();
         };
-        SourceTensor.RowReader<float[]> r = permute ? QkPermutation.permuted(r0, cols, s.headDim(), true) : r0;
+        SourceTensor.RowReader<float[]> r1 = permute ? QkPermutation.permuted(r0, cols, s.headDim(), true) : r0;
+        SourceTensor.RowReader<float[]> r = NormShift.applies(s.family(), t.name()) ? NormShift.plusOne(r1, cols) : r1;
         BlockCodec codec = BlockCodec.of(type);
         ChunkPipeline.run(chunks, i -> {
             long row = (long) i * chunk;
@@ -202,6 +222,41 @@ final class GgufTarget {
             return new ChunkPipeline.Bytes(buf, nb);
         }, sink);
     }
+
+    /** The RoPE of the full-attention layers (Gemma 3's sliding layers have their own base, which llama.cpp fixes at 10000). */
+    static RopeSpec fullAttentionRope(dev.trit.formats.family.ModelSpec model) {
+        for (var l : model.layerSpecs()) if (l.slidingWindow() == 0) return l.rope();
+        return model.layerSpecs().getFirst().rope();
+    }
+
+    /**
+     * llama.cpp's {@code rope_freqs.weight} for llama3 RoPE scaling (LlamaModel.generate_extra_tensors):
+     * per frequency i the divisor of the default 1/theta^(2i/d): 1 for short wavelengths, the factor for
+     * long ones, 1/((1 - smooth)/factor + smooth) between; float32 as torch computes it. Null when the
+     * model has no llama3 scaling or is not a {@code llama} file.
+     */
+    static SourceTensor ropeFreqs(ModelSpec s) {
+        if (s.model() == null || !(s.family() instanceof Llama)) return null;
+        RopeSpec r = fullAttentionRope(s.model());
+        if (r.type() != RopeSpec.Type.LLAMA3) return null;
+        int half = s.headDim() / 2;
+        float[] factors = new float[half];
+        float[] freqs = RopeSpec.plain(r.theta()).inverseFrequencies(s.headDim());
+        float lowWavelen = (float) (r.originalMaxPositions() / r.lowFreqFactor()), highWavelen = (float) (r.originalMaxPositions() / r.highFreqFactor());
+        for (int i = 0; i < half; i++) {
+            float wavelen = (float) (2 * Math.PI) / freqs[i];
+            if (wavelen < highWavelen) factors[i] = 1f;
+            else if (wavelen > lowWavelen) factors[i] = (float) r.factor();
+            else {
+                float smooth = (float) ((r.originalMaxPositions() / wavelen - r.lowFreqFactor()) / (r.highFreqFactor() - r.lowFreqFactor()));
+                factors[i] = 1f / ((1 - smooth) / (float) r.factor() + smooth);
+            }
+        }
+        return new SourceTensor.Floats(ROPE_FREQS, new long[] {half}, 0, "F32", (row0, nrows, dst) -> System.arraycopy(factors, 0, dst, 0, half));
+    }
+
+    /** llama.cpp's tensor of llama3 RoPE frequency divisors (derived from config.json; not a checkpoint tensor). */
+    static final String ROPE_FREQS = "rope_freqs.weight";
 
     /** I2_S codes of whole 128-weight groups (see I2sCodec): byte m of a group holds weights m, m+32, m+64, m+96 from the high bits down. */
     static void packI2s(byte[] trits, byte[] dst) {

@@ -11,6 +11,11 @@ import dev.trit.formats.HfConfig;
 import dev.trit.formats.Half;
 import dev.trit.formats.TensorFile;
 import dev.trit.formats.TensorInfo;
+import dev.trit.formats.family.BitNetB158;
+import dev.trit.formats.family.Bitnet1bitLLM;
+import dev.trit.formats.family.Families;
+import dev.trit.formats.family.Family;
+import dev.trit.formats.family.Llama;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
@@ -41,20 +46,34 @@ public final class HfSource {
         HfCheckpoint ck = HfCheckpoint.open(dir);
         try {
             HfConfig c = ck.config();
-            ModelFamily family = family(dir, c);
-            int weightBits = family.isBitNet() && c.modelType().equals("bitnet") && c.weightBits().orElse(0) == 1 ? 1 : 0;
+            Family family = family(dir, c);
+            int weightBits = ModelSpec.bitnetFamily(family) && c.modelType().equals("bitnet") && c.weightBits().orElse(0) == 1 ? 1 : 0;
+            dev.trit.formats.family.ModelSpec model;
+            try {
+                model = Families.spec(c);
+            } catch (IllegalArgumentException e) {
+                model = null; // conversion moves tensors; only the engine needs every key understood
+            }
+            if (model == null && !(family instanceof Llama) && !ModelSpec.bitnetFamily(family)) {
+                // qwen2/qwen3/gemma3 metadata (head_dim, sliding windows, rope) is written from the spec
+                try {
+                    Families.spec(c);
+                } catch (IllegalArgumentException e) {
+                    throw new FormatException(dir.resolve("config.json"), e.getMessage());
+                }
+            }
             String configText = Files.readString(dir.resolve("config.json"), StandardCharsets.UTF_8);
             ModelSpec spec = new ModelSpec(family, displayName(dir), c.hiddenSize(), c.intermediateSize(), c.numHiddenLayers(),
                     c.numAttentionHeads(), c.numKeyValueHeads(), c.headDim(), c.vocabSize(), c.rmsNormEps(), c.ropeTheta(),
                     c.maxPositionEmbeddings(), c.tieWordEmbeddings(), c.bosTokenId().orElse(-1), c.eosTokenId().orElse(-1),
-                    weightBits, configText);
+                    weightBits, configText, ModelSpec.linears(family, c), model);
             Map<String, byte[]> side = new LinkedHashMap<>();
             for (String f : SIDE_FILES) {
                 Path p = dir.resolve(f);
                 if (Files.isRegularFile(p)) side.put(f, Files.readAllBytes(p));
             }
             Map<String, GgufValue> tok = HfTokenizer.ggufMetadata(dir, c, ck.tokenizerConfig());
-            List<SourceTensor> tensors = tensors(ck.weights(), c, family, weightBits == 1);
+            List<SourceTensor> tensors = tensors(ck.weights(), c, spec, weightBits == 1);
             return new SourceModel(spec, tok, side, tensors, ck);
         } catch (Throwable t) {
             ck.close();
@@ -62,13 +81,15 @@ public final class HfSource {
         }
     }
 
-    static ModelFamily family(Path dir, HfConfig c) throws FormatException {
+    static Family family(Path dir, HfConfig c) throws FormatException {
         String arch = c.architectures().isEmpty() ? "" : c.architectures().getFirst();
-        if (c.modelType().equals("bitnet") || arch.equals("BitNetForCausalLM")) return ModelFamily.BITNET_B158;
-        if (arch.equals("BitnetForCausalLM")) return ModelFamily.BITNET;
-        if (c.modelType().equals("llama") || arch.equals("LlamaForCausalLM")) return ModelFamily.LLAMA;
+        if (c.modelType().equals("bitnet") || arch.equals("BitNetForCausalLM")) return BitNetB158.INSTANCE;
+        if (arch.equals("BitnetForCausalLM")) return Bitnet1bitLLM.INSTANCE;
+        var known = Families.forHfArchitecture(arch);
+        if (known.isPresent()) return known.get();
+        if (c.modelType().equals("llama")) return Llama.INSTANCE;
         throw new FormatException(dir.resolve("config.json"), "model_type " + c.modelType() + " / " + arch
-                + " is not a LLaMA or BitNet model (trit converts llama, BitnetForCausalLM and BitNetForCausalLM)");
+                + " is not a model trit converts (" + String.join(", ", Families.ALL.stream().flatMap(f -> f.hfArchitectures().stream()).toList()) + ")");
     }
 
     /** gguf-py's default general.name for a model directory: its name, words capitalized. */
@@ -83,7 +104,7 @@ public final class HfSource {
         return b.toString();
     }
 
-    private static List<SourceTensor> tensors(TensorFile file, HfConfig c, ModelFamily family, boolean oneBit) throws IOException {
+    private static List<SourceTensor> tensors(TensorFile file, HfConfig c, ModelSpec spec, boolean oneBit) throws IOException {
         Optional<HfConfig.QuantizationConfig> qc = c.quantizationConfig();
         boolean scaleMultiplies = qc.flatMap(HfConfig.QuantizationConfig::linearClass).map(l -> l.equals("autobitlinear")).orElse(false);
         List<SourceTensor> out = new ArrayList<>();
@@ -104,16 +125,16 @@ public final class HfSource {
         }
         for (TensorInfo t : order) {
             if (t.name().endsWith(".weight_scale")) continue;
-            Optional<String> g = TensorNames.toGguf(t.name());
+            Optional<String> g = TensorNames.toGguf(spec.family(), t.name()).or(() -> TensorNames.toGguf(t.name()));
             if (g.isEmpty()) {
                 if (t.name().equals("lm_head.weight") || t.name().endsWith("rotary_emb.inv_freq")) continue;
-                throw new FormatException(file.path(), "tensor " + t.name() + " has no GGUF name (not a LLaMA/BitNet tensor)");
+                throw new FormatException(file.path(), "tensor " + t.name() + " has no GGUF name (not a " + spec.family().name() + " tensor)");
             }
             String name = g.get();
             DType dt = (DType) t.type();
             long[] shape = t.shape();
             MemorySegment data = file.data(t);
-            boolean bitLinear = family.isBitNet() && TensorNames.isBitLinear(name);
+            boolean bitLinear = spec.bitLinear(name);
             if (dt == DType.U8) {
                 if (!bitLinear || shape.length != 2) throw new FormatException(file.path(), "uint8 tensor " + t.name() + " is not a packed BitLinear weight");
                 String scaleName = t.name() + "_scale";

@@ -10,6 +10,10 @@ import dev.trit.formats.DType;
 import dev.trit.formats.Half;
 import dev.trit.formats.ShardedSafetensorsWriter;
 import dev.trit.formats.TensorSink;
+import dev.trit.formats.family.BitNetB158;
+import dev.trit.formats.family.Bitnet1bitLLM;
+import dev.trit.formats.family.LinearSpec;
+import dev.trit.formats.family.Llama;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -44,7 +48,7 @@ final class HfTarget {
 
     static List<WrittenTensor> write(SourceModel m, TargetType target, Path dir, long maxShardBytes, Progress progress) throws IOException {
         ModelSpec s = m.spec();
-        boolean microsoft = target == TargetType.HF_PACKED || s.family() == ModelFamily.BITNET_B158;
+        boolean microsoft = target == TargetType.HF_PACKED || s.family() instanceof BitNetB158;
         TensorNames.SubNormStyle style = microsoft ? TensorNames.SubNormStyle.MICROSOFT : TensorNames.SubNormStyle.ONE_BIT_LLM;
         DType floatType = switch (target) {
             case HF_F16 -> DType.F16;
@@ -55,13 +59,15 @@ final class HfTarget {
         List<WrittenTensor> written = new ArrayList<>();
         ChunkedWork work = new ChunkedWork(progress, m.sourceBytes());
         for (SourceTensor t : m.tensors()) {
-            String name = TensorNames.toHf(t.name(), style).orElseThrow(() -> new IOException("tensor " + t.name() + " has no Hugging Face name"));
+            String name = (ModelSpec.bitnetFamily(s.family()) ? TensorNames.toHf(t.name(), style) : TensorNames.toHf(s.family(), t.name())).orElseThrow(() -> new IOException("tensor " + t.name() + " has no Hugging Face name"));
             long rows = t.rows(), cols = t.cols();
             if (t instanceof SourceTensor.Ternary tt && target == TargetType.HF_PACKED) {
                 if (rows % 4 != 0) throw new IOException("tensor " + t.name() + " has " + rows + " rows, not a multiple of 4 as packing needs");
                 long[] shape = {rows / 4, cols};
                 w.add(name, DType.U8, shape, sink -> writePacked(tt, sink, work));
-                short ws = Half.floatToBf16(tt.inverse());
+                // weight_scale: the multiplier 1/mean|W| (bitlinear), or the scale itself where a kept
+                // quantization_config says autobitlinear offline (it multiplies the output)
+                short ws = Half.floatToBf16(keepsQuantization(s) && s.linears().kind() == LinearSpec.Kind.AUTOBITLINEAR_OFFLINE ? tt.scale() : tt.inverse());
                 w.add(name + "_scale", DType.BF16, new long[] {1}, sink -> sink.write(new byte[] {(byte) ws, (byte) (ws >>> 8)}));
                 written.add(new WrittenTensor(name, t.sourceType(), t.sourceBytes(), "U8", rows * cols / 4 + 2, t.elements()));
                 continue;
@@ -71,7 +77,7 @@ final class HfTarget {
             if (t instanceof SourceTensor.Ternary tt) {
                 // BitNet loaders re-ternarize latent weights with absmean, so they get v; a LLaMA (a
                 // post-training ternarized one) uses its weights as they are: trit * scale
-                float v = s.family().isBitNet() ? latentValue(tt) : tt.scale();
+                float v = ModelSpec.bitnetFamily(s.family()) || s.linears().kind() == LinearSpec.Kind.ONLINE ? latentValue(tt) : tt.scale();
                 SourceTensor.RowReader<byte[]> trits = tt.reader();
                 r = (row0, nrows, dst) -> {
                     int n = Math.toIntExact(nrows * cols);
@@ -90,6 +96,15 @@ final class HfTarget {
         Files.writeString(dir.resolve("config.json"), configJson(s, target), StandardCharsets.UTF_8);
         for (Map.Entry<String, byte[]> e : m.hfFiles().entrySet()) Files.write(dir.resolve(e.getKey()), e.getValue());
         return written;
+    }
+
+    /**
+     * Whether the packed output keeps the source config's own quantization_config (a model of a
+     * non-BitNet family whose linears that config makes BitLinear, offline: packed trits + weight_scale).
+     */
+    static boolean keepsQuantization(ModelSpec s) {
+        return !ModelSpec.bitnetFamily(s.family()) && s.hfConfigJson() != null && s.linears().ternary()
+                && s.linears().kind() != LinearSpec.Kind.ONLINE;
     }
 
     /** v = scale * n / nnz: see the class comment. */
@@ -155,24 +170,25 @@ final class HfTarget {
         JsonMapper mapper = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
         ObjectNode c = s.hfConfigJson() != null ? (ObjectNode) mapper.readTree(s.hfConfigJson()) : mapper.createObjectNode();
         if (s.hfConfigJson() == null) {
-            switch (s.family()) {
-                case LLAMA -> {
-                    c.putArray("architectures").add("LlamaForCausalLM");
-                    c.put("model_type", "llama");
-                    c.put("hidden_act", "silu");
-                }
-                case BITNET -> {
-                    c.putArray("architectures").add("BitnetForCausalLM");
-                    c.put("model_type", "llama");
-                    c.put("hidden_act", "silu");
-                    c.put("input_bits", 8);
-                    c.put("weight_bits", 1);
-                }
-                case BITNET_B158 -> {
-                    c.putArray("architectures").add("BitNetForCausalLM");
-                    c.put("model_type", "bitnet");
-                    c.put("hidden_act", "relu2");
-                }
+            if (s.family() instanceof Llama) {
+                c.putArray("architectures").add("LlamaForCausalLM");
+                c.put("model_type", "llama");
+                c.put("hidden_act", "silu");
+            } else if (s.family() instanceof Bitnet1bitLLM) {
+                c.putArray("architectures").add("BitnetForCausalLM");
+                c.put("model_type", "llama");
+                c.put("hidden_act", "silu");
+                c.put("input_bits", 8);
+                c.put("weight_bits", 1);
+            } else if (s.family() instanceof BitNetB158) {
+                c.putArray("architectures").add("BitNetForCausalLM");
+                c.put("model_type", "bitnet");
+                c.put("hidden_act", "relu2");
+            } else {
+                // qwen2/qwen3/gemma3 keys (head_dim defaults, sliding windows, Gemma's query_pre_attn_scalar) that
+                // llama.cpp's metadata does not carry: refuse rather than write a config that computes otherwise
+                throw new IOException("the GGUF keeps no config.json (trit.hf.config.json) and trit writes one only for llama and BitNet; "
+                        + "give the model's config.json with --arch-from-config");
             }
             c.put("hidden_size", s.hiddenSize());
             c.put("intermediate_size", s.intermediateSize());
@@ -196,6 +212,10 @@ final class HfTarget {
         };
         c.put("dtype", dtype);
         if (c.has("torch_dtype")) c.put("torch_dtype", dtype);
+        if (keepsQuantization(s) && target == TargetType.HF_PACKED) {
+            // a BitLinear LLaMA (HF1BitLLM, Falcon-E, use_rms_norm): its own architecture and quantization_config stay
+            return mapper.writeValueAsString(c);
+        }
         c.remove("quantization_config");
         if (target == TargetType.HF_PACKED) {
             c.putArray("architectures").add("BitNetForCausalLM");
@@ -206,7 +226,7 @@ final class HfTarget {
             q.put("linear_class", "bitlinear");
             q.put("quant_method", "bitnet");
             q.put("quantization_mode", "offline");
-        } else if (s.family() == ModelFamily.BITNET_B158) {
+        } else if (s.family() instanceof BitNetB158) {
             ObjectNode q = c.putObject("quantization_config");
             q.put("linear_class", "autobitlinear");
             q.put("quant_method", "bitnet");

@@ -10,6 +10,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import dev.trit.formats.family.BitNetB158;
+import dev.trit.formats.family.Bitnet1bitLLM;
+import dev.trit.formats.family.Family;
+import dev.trit.formats.family.Llama;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -24,11 +28,16 @@ import java.util.SplittableRandom;
  */
 public final class Synth {
     /** A public model's shape. */
-    public record Shape(String id, ModelFamily family, int hidden, int intermediate, int layers, int heads, int kvHeads,
+    public record Shape(String id, Family family, int hidden, int intermediate, int layers, int heads, int kvHeads,
                         int vocab, double ropeTheta, int context, boolean tied, int bos, int eos) {
         ModelSpec spec() {
             return new ModelSpec(family, id + " (synthetic)", hidden, intermediate, layers, heads, kvHeads, hidden / heads, vocab,
-                    1e-5, ropeTheta, context, tied, bos, eos, 0, null);
+                    1e-5, ropeTheta, context, tied, bos, eos, 0, null, ModelSpec.linears(family, null), null);
+        }
+
+        /** Whether its projections are ternary (the BitNet shapes) rather than float (the LLaMA ones). */
+        public boolean ternary() {
+            return ModelSpec.bitnetFamily(family);
         }
 
         long params() {
@@ -40,14 +49,14 @@ public final class Synth {
 
     /** The models synth knows, by Hugging Face id (the part after the slash also works). */
     public static final List<Shape> SHAPES = List.of(
-            new Shape("microsoft/bitnet-b1.58-2B-4T", ModelFamily.BITNET_B158, 2560, 6912, 30, 20, 5, 128256, 500000.0, 4096, true, 128000, 128001),
-            new Shape("1bitLLM/bitnet_b1_58-large", ModelFamily.BITNET, 1536, 4096, 24, 16, 16, 32002, 10000.0, 2048, false, 1, 2),
-            new Shape("1bitLLM/bitnet_b1_58-3B", ModelFamily.BITNET, 3200, 8640, 26, 32, 32, 32002, 10000.0, 2048, false, 1, 2),
+            new Shape("microsoft/bitnet-b1.58-2B-4T", BitNetB158.INSTANCE, 2560, 6912, 30, 20, 5, 128256, 500000.0, 4096, true, 128000, 128001),
+            new Shape("1bitLLM/bitnet_b1_58-large", Bitnet1bitLLM.INSTANCE, 1536, 4096, 24, 16, 16, 32002, 10000.0, 2048, false, 1, 2),
+            new Shape("1bitLLM/bitnet_b1_58-3B", Bitnet1bitLLM.INSTANCE, 3200, 8640, 26, 32, 32, 32002, 10000.0, 2048, false, 1, 2),
             // a LLaMA (SiLU, no sub-norms, float linears) in the exact 2B4T shapes: the FP16 / Q8_0 baseline
-            new Shape("llama-2b4t-shape", ModelFamily.LLAMA, 2560, 6912, 30, 20, 5, 128256, 500000.0, 4096, true, 128000, 128001),
+            new Shape("llama-2b4t-shape", Llama.INSTANCE, 2560, 6912, 30, 20, 5, 128256, 500000.0, 4096, true, 128000, 128001),
             // LLaMA in the shapes of the two 1bitLLM models (their FP16 counterparts)
-            new Shape("llama-large-shape", ModelFamily.LLAMA, 1536, 4096, 24, 16, 16, 32002, 10000.0, 2048, false, 1, 2),
-            new Shape("llama-3b-shape", ModelFamily.LLAMA, 3200, 8640, 26, 32, 32, 32002, 10000.0, 2048, false, 1, 2));
+            new Shape("llama-large-shape", Llama.INSTANCE, 1536, 4096, 24, 16, 16, 32002, 10000.0, 2048, false, 1, 2),
+            new Shape("llama-3b-shape", Llama.INSTANCE, 3200, 8640, 26, 32, 32, 32002, 10000.0, 2048, false, 1, 2));
 
     private Synth() {
     }
@@ -67,7 +76,7 @@ public final class Synth {
         Map<String, GgufValue> tok = tokenizer(s);
         List<SourceTensor> ts = new ArrayList<>();
         int h = s.hidden(), kv = s.kvHeads() * (h / s.heads()), ffn = s.intermediate();
-        boolean bitnet = s.family().isBitNet();
+        boolean bitnet = s.ternary();
         ts.add(floats("token_embd.weight", s.vocab(), h, 0.02f, seed));
         for (int l = 0; l < s.layers(); l++) {
             String p = "blk." + l + ".";
@@ -102,8 +111,8 @@ public final class Synth {
             throw new IllegalArgumentException("type " + type.label() + " is a " + (type.isGguf() ? "GGUF" : "Hugging Face")
                     + " layout but the destination " + dst + " is " + (Converter.isGguf(dst) ? "a .gguf file" : "a directory"));
         }
-        if (type.isTernary() != s.family().isBitNet()) {
-            throw new IllegalArgumentException(s.id() + (s.family().isBitNet() ? " is ternary: use a ternary type (packed, tq1_0, tq2_0, i2_s)"
+        if (type.isTernary() != s.ternary()) {
+            throw new IllegalArgumentException(s.id() + (s.ternary() ? " is ternary: use a ternary type (packed, tq1_0, tq2_0, i2_s)"
                     : " has float linears: use f16, bf16, f32 or q8_0"));
         }
         Path abs = dst.toAbsolutePath().normalize();

@@ -39,4 +39,27 @@ class TensorNamesTest {
         assertFalse(TensorNames.isBitLinear("blk.0.ffn_norm.weight"));
         assertFalse(TensorNames.isBitLinear("token_embd.weight"));
     }
+
+    /** Per family, as gguf-py's tensor_mapping names them for qwen2, qwen3, gemma3 and llama; and back. */
+    @Test
+    void familiesNameTheirOwnTensors() {
+        var gemma = dev.trit.formats.family.Gemma3.INSTANCE;
+        assertEquals("blk.2.post_attention_norm.weight", TensorNames.toGguf(gemma, "model.layers.2.post_attention_layernorm.weight").orElseThrow());
+        assertEquals("blk.2.ffn_norm.weight", TensorNames.toGguf(gemma, "model.layers.2.pre_feedforward_layernorm.weight").orElseThrow());
+        assertEquals("blk.2.post_ffw_norm.weight", TensorNames.toGguf(gemma, "model.layers.2.post_feedforward_layernorm.weight").orElseThrow());
+        assertEquals("model.layers.2.pre_feedforward_layernorm.weight", TensorNames.toHf(gemma, "blk.2.ffn_norm.weight").orElseThrow());
+        var llama = dev.trit.formats.family.Llama.INSTANCE;
+        assertEquals("blk.1.ffn_norm.weight", TensorNames.toGguf(llama, "model.layers.1.post_attention_layernorm.weight").orElseThrow());
+        assertEquals("blk.0.attn_q.rms_norm.weight", TensorNames.toGguf(llama, "model.layers.0.self_attn.q_proj.rms_norm.weight").orElseThrow());
+        var qwen3 = dev.trit.formats.family.Qwen3.INSTANCE;
+        assertEquals("blk.0.attn_k_norm.weight", TensorNames.toGguf(qwen3, "model.layers.0.self_attn.k_norm.weight").orElseThrow());
+        var qwen2 = dev.trit.formats.family.Qwen2.INSTANCE;
+        assertEquals("blk.3.attn_v.bias", TensorNames.toGguf(qwen2, "model.layers.3.self_attn.v_proj.bias").orElseThrow());
+        assertEquals("model.layers.3.self_attn.o_proj.bias", TensorNames.toHf(qwen2, "blk.3.attn_output.bias").orElseThrow());
+        var oneBit = dev.trit.formats.family.Bitnet1bitLLM.INSTANCE;
+        assertEquals("model.layers.0.self_attn.inner_attn_ln.weight", TensorNames.toHf(oneBit, "blk.0.attn_sub_norm.weight").orElseThrow());
+        assertEquals("model.layers.0.mlp.ffn_sub_norm.weight",
+                TensorNames.toHf(dev.trit.formats.family.BitNetB158.INSTANCE, "blk.0.ffn_sub_norm.weight").orElseThrow());
+        assertTrue(TensorNames.toHf(llama, "rope_freqs.weight").isEmpty());
+    }
 }

@@ -16,9 +16,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import dev.trit.formats.family.Bitnet1bitLLM;
+import dev.trit.formats.Half;
 import dev.trit.formats.family.GgufSpec;
-import dev.trit.formats.family.Llama;
+import dev.trit.formats.family.LinearSpec;
+import dev.trit.formats.family.RopeSpec;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,11 +27,15 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Loads a GGUF file written by llama.cpp (or trit) into the engine. Architectures:
+ * Loads a GGUF file written by llama.cpp (or trit) into the engine. The model spec comes from
+ * {@link GgufSpec} (the stored config.json of a file trit wrote, else llama.cpp's keys); tensor names
+ * from the family ({@code TensorNames.toGguf(family, ...)}). Architectures:
  * <ul>
- *   <li>{@code llama}: float or Q8_0 weights. llama.cpp's converter permutes the rows of attn_q and
- *       attn_k so that its rotary kernel can rotate adjacent pairs; the engine rotates halves as
- *       transformers does, so the permutation is undone here.</li>
+ *   <li>{@code llama}: float, Q8_0 (etc.) or, for a BitLinear LLaMA, ternary weights. llama.cpp's
+ *       converter permutes the rows of attn_q and attn_k so that its rotary kernel can rotate adjacent
+ *       pairs; the engine rotates halves as transformers does, so the permutation is undone here (for
+ *       ternary tensors too). llama3 RoPE's {@code rope_freqs.weight} is checked against the spec.</li>
+ *   <li>{@code qwen2}, {@code qwen3}, {@code gemma3}: not permuted; Gemma's norm weights already hold (1 + w).</li>
  *   <li>{@code bitnet} (llama.cpp's name for the 1bitLLM reproduction models: SiLU, sub-norms): every
  *       projection must hold ternary values, either in TQ1_0/TQ2_0/I2_S or as F16/F32 values in
  *       {-s, 0, +s} (llama.cpp's converter stores ternary times mean|W| there). llama.cpp does not
@@ -81,16 +86,23 @@ public final class GgufModel {
         private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
         private final GgufFile g;
         private final ModelSpec config;
+        private static final String ROPE_FREQS = "rope_freqs.weight";
         private final Map<String, MemorySegment> made = new HashMap<>();
+        private boolean ropeFreqsChecked;
 
         Weights(GgufFile g, ModelSpec config) {
             this.g = g;
             this.config = config;
+            checkRopeFreqs();
+        }
+
+        private String ggufName(String hfName) {
+            return TensorNames.toGguf(config.family(), hfName).orElseThrow();
         }
 
         @Override
         public Optional<TensorInfo> find(String hfName) {
-            Optional<String> gguf = TensorNames.toGguf(hfName);
+            Optional<String> gguf = TensorNames.toGguf(config.family(), hfName);
             if (gguf.isEmpty()) return Optional.empty();
             Optional<TensorInfo> src = g.find(gguf.get());
             if (src.isEmpty()) return Optional.empty();
@@ -102,7 +114,7 @@ public final class GgufModel {
 
         private boolean isTernary(TensorInfo ggufTensor) {
             if (!TensorNames.isBitLinear(ggufTensor.name())) return false;
-            String hf = TensorNames.toHf(ggufTensor.name(), TensorNames.SubNormStyle.MICROSOFT).orElseThrow();
+            String hf = TensorNames.toHf(config.family(), ggufTensor.name()).orElseThrow();
             return config.linears().ternary(hf.substring(0, hf.length() - ".weight".length()));
         }
 
@@ -110,29 +122,68 @@ public final class GgufModel {
         public List<String> names() {
             List<String> out = new ArrayList<>();
             for (TensorInfo t : g.tensors()) {
-                out.add(TensorNames.toHf(t.name(), subNormStyle()).orElse(t.name()));
+                // rope_freqs.weight was checked against the spec's llama3 frequencies (ropeFreqs): that is its use
+                if (t.name().equals(ROPE_FREQS) && ropeFreqsChecked) continue;
+                out.add(TensorNames.toHf(config.family(), t.name()).orElse(t.name()));
             }
             return out;
         }
 
-        private TensorNames.SubNormStyle subNormStyle() {
-            return config.family() instanceof Bitnet1bitLLM ? TensorNames.SubNormStyle.ONE_BIT_LLM : TensorNames.SubNormStyle.MICROSOFT;
+        /**
+         * llama.cpp's {@code rope_freqs.weight} (llama3 RoPE: per frequency the divisor of the default
+         * 1/theta^(2i/d)) must give the frequencies the spec computes; the engine then uses the spec's.
+         * Tolerance 1e-6 relative: the divisors are float32 results of the same formula, in another order.
+         */
+        void checkRopeFreqs() {
+            Optional<TensorInfo> t = g.find(ROPE_FREQS);
+            if (t.isEmpty()) return;
+            RopeSpec rope = null;
+            for (var l : config.layerSpecs()) if (l.slidingWindow() == 0) { rope = l.rope(); break; }
+            if (rope == null || rope.type() != RopeSpec.Type.LLAMA3) {
+                throw new IllegalArgumentException(ROPE_FREQS + " is present but the model's RoPE is not llama3-scaled");
+            }
+            float[] div = FloatDecoder.read(t.get(), g.data(t.get()));
+            float[] plain = RopeSpec.plain(rope.theta()).inverseFrequencies(config.headDim()), want = rope.inverseFrequencies(config.headDim());
+            if (div.length != want.length) throw new IllegalArgumentException(ROPE_FREQS + ": " + div.length + " values, expected " + want.length);
+            for (int i = 0; i < div.length; i++) {
+                double got = plain[i] / div[i];
+                if (!(Math.abs(got / want[i] - 1) <= 1e-6)) {
+                    throw new IllegalArgumentException(ROPE_FREQS + "[" + i + "] gives frequency " + got + " but the model's llama3 RoPE gives " + want[i]);
+                }
+            }
+            ropeFreqsChecked = true;
         }
 
         @Override
         public Optional<TernaryMatrix> ternary(TensorInfo tensor) {
-            TensorInfo t = g.find(TensorNames.toGguf(tensor.name()).orElseThrow()).orElseThrow();
+            TensorInfo t = g.find(ggufName(tensor.name())).orElseThrow();
             if (!isTernary(t)) return Optional.empty();
-            TernaryMatrix m = GgufTernary.load(t, g.data(t));
+            TernaryMatrix m = GgufTernary.load(t, g.data(t), storedToHf(t));
             WeightSource.unload(g.data(t));
+            if (config.linears().kind() == LinearSpec.Kind.BITLINEAR) m = m.withScale(bitLinearMultiplier(m.scale()));
             return Optional.of(m);
+        }
+
+        /**
+         * A {@code bitlinear} model (transformers' BitLinear: output divided by weight_scale, a bf16 buffer in
+         * every packed checkpoint) written to TQ blocks keeps d = fp16(1/weight_scale). fp16's 11 significant
+         * bits determine the bf16 weight_scale (8 bits) exactly: 1/d is within 2^-11 relative of it, inside
+         * half a bf16 step (>= 2^-9), so bf16(1/d) is the checkpoint's weight_scale and the engine multiplies
+         * by 1/weight_scale in float32 exactly as from the packed checkpoint (ModelLoader). Using d itself
+         * would move every projection by up to 4.9e-4 relative (3.6e-4 in perplexity on llama3-bitlinear).
+         * The same holds for I2_S's float32 scale.
+         */
+        private static float bitLinearMultiplier(float d) {
+            float ws = Half.bf16ToFloat(Half.floatToBf16(1f / d));
+            // a scale that is not an fp16 (or finer) rounding of 1/bf16 (written by another tool) is used as it is
+            return Math.abs(ws * d - 1) <= 0x1p-10f ? 1f / ws : d;
         }
 
         /** Drops a decoded copy, and the mapped pages of the GGUF tensor. */
         @Override
         public void release(TensorInfo tensor) {
             made.remove(tensor.name());
-            WeightSource.unload(g.data(g.find(TensorNames.toGguf(tensor.name()).orElseThrow()).orElseThrow()));
+            WeightSource.unload(g.data(g.find(ggufName(tensor.name())).orElseThrow()));
         }
 
         /** Float types the engine reads where they are stored (see {@link StoredMatrix}). */
@@ -146,7 +197,7 @@ public final class GgufModel {
         public int[] rowOrder(TensorInfo tensor) {
             // only tensors read in place are still in llama.cpp's row order; decoded ones were un-permuted in make()
             if (!permutedQk() || !(tensor.type() instanceof GgmlType)) return null;
-            String name = TensorNames.toGguf(tensor.name()).orElse("");
+            String name = TensorNames.toGguf(config.family(), tensor.name()).orElse("");
             int heads;
             if (name.endsWith(".attn_q.weight")) heads = config.heads();
             else if (name.endsWith(".attn_k.weight")) heads = config.kvHeads();
@@ -168,7 +219,7 @@ public final class GgufModel {
         }
 
         private MemorySegment make(String hfName) {
-            String name = TensorNames.toGguf(hfName).orElseThrow();
+            String name = ggufName(hfName);
             TensorInfo t = g.find(name).orElseThrow();
             if (inPlace(t)) return g.data(t);
             int n = Math.toIntExact(t.elements());
@@ -187,7 +238,24 @@ public final class GgufModel {
 
         /** llama.cpp's converter permutes Q/K rows for its llama graph only (the others rotate halves, NEOX style). */
         private boolean permutedQk() {
-            return config.family() instanceof Llama;
+            return config.family().ggufPermutesQk();
+        }
+
+        /** For a permuted Q/K tensor, the HF row each stored row holds (GGUF row 2i+j of a head of d is HF row j*d/2+i); else null. */
+        private int[] storedToHf(TensorInfo t) {
+            if (!permutedQk()) return null;
+            int heads;
+            if (t.name().endsWith(".attn_q.weight")) heads = config.heads();
+            else if (t.name().endsWith(".attn_k.weight")) heads = config.kvHeads();
+            else return null;
+            int rows = (int) t.shape()[0], d = rows / heads;
+            int[] hf = new int[rows];
+            for (int h = 0; h < heads; h++) {
+                for (int i = 0; i < d / 2; i++) {
+                    for (int j = 0; j < 2; j++) hf[h * d + 2 * i + j] = h * d + j * d / 2 + i;
+                }
+            }
+            return hf;
         }
 
         /**

@@ -23,10 +23,22 @@ final class GgufTernary {
 
     /** {@code data} is the tensor's complete bytes; {@code t} its GGUF info (shape [rows, cols]). */
     static TernaryMatrix load(TensorInfo t, MemorySegment data) {
-        return load(t, data, CHUNK_WEIGHTS);
+        return load(t, data, CHUNK_WEIGHTS, null);
     }
 
     static TernaryMatrix load(TensorInfo t, MemorySegment data, int chunkWeights) {
+        return load(t, data, chunkWeights, null);
+    }
+
+    /**
+     * As {@link #load(TensorInfo, MemorySegment)}; {@code rowOf}, if not null, gives for each stored row the
+     * matrix row it holds (a {@code llama} file's Q/K rows, permuted by llama.cpp's converter).
+     */
+    static TernaryMatrix load(TensorInfo t, MemorySegment data, int[] rowOf) {
+        return load(t, data, CHUNK_WEIGHTS, rowOf);
+    }
+
+    static TernaryMatrix load(TensorInfo t, MemorySegment data, int chunkWeights, int[] rowOf) {
         if (t.shape().length != 2) throw new IllegalArgumentException(t.name() + ": a ternary projection needs a shape [out, in]");
         int rows = Math.toIntExact(t.shape()[0]), cols = Math.toIntExact(t.shape()[1]);
         GgmlType type = (GgmlType) t.type();
@@ -36,7 +48,7 @@ final class GgufTernary {
         int align = type.blockSize() / gcd(cols, type.blockSize());
         int step = Math.max(1, chunkWeights / cols / align) * align;
         TernaryMatrix.Builder b = new TernaryMatrix.Builder(rows, cols);
-        OptionalDouble found = codec instanceof TernaryCodec tc ? fromCodec(t, data, tc, b, step) : fromFloats(t, data, codec, b, step);
+        OptionalDouble found = codec instanceof TernaryCodec tc ? fromCodec(t, data, tc, b, step, rowOf) : fromFloats(t, data, codec, b, step, rowOf);
         if (found.isEmpty()) {
             throw new IllegalArgumentException(t.name() + ": every weight is 0, so no block carries a scale; the engine needs one scale per tensor");
         }
@@ -48,7 +60,7 @@ final class GgufTernary {
     }
 
     /** Fills b from a ternary codec; returns the scale the nonzero groups share, empty if all are zero. */
-    private static OptionalDouble fromCodec(TensorInfo t, MemorySegment data, TernaryCodec codec, TernaryMatrix.Builder b, int step) {
+    private static OptionalDouble fromCodec(TensorInfo t, MemorySegment data, TernaryCodec codec, TernaryMatrix.Builder b, int step, int[] rowOf) {
         byte[] trits = new byte[step * b.cols];
         float[] scales = new float[trits.length / codec.groupSize(trits.length)];
         float scale = 0;
@@ -64,9 +76,14 @@ final class GgufTernary {
                 scale = scales[g];
                 found = true;
             }
-            b.putRows(r, n / b.cols, trits);
+            put(b, r, n / b.cols, trits, rowOf);
         }
         return found ? OptionalDouble.of(scale) : OptionalDouble.empty();
+    }
+
+    private static void put(TernaryMatrix.Builder b, int firstRow, int n, byte[] trits, int[] rowOf) {
+        if (rowOf == null) b.putRows(firstRow, n, trits);
+        else b.putRowsMapped(firstRow, n, trits, rowOf);
     }
 
     private static boolean allZero(byte[] trits, int from, int n) {
@@ -82,7 +99,7 @@ final class GgufTernary {
      * Fills b from float values that must be ternary: s = max |x| over the tensor (a first pass), then
      * every value must be s, -s or 0. Returns s, empty if it is 0.
      */
-    private static OptionalDouble fromFloats(TensorInfo t, MemorySegment data, BlockCodec codec, TernaryMatrix.Builder b, int step) {
+    private static OptionalDouble fromFloats(TensorInfo t, MemorySegment data, BlockCodec codec, TernaryMatrix.Builder b, int step, int[] rowOf) {
         float[] v = new float[step * b.cols];
         float s = 0;
         for (int r = 0; r < b.rows; r += step) {
@@ -103,7 +120,7 @@ final class GgufTernary {
                             + " besides +-" + s + "); a bitnet GGUF must hold ternary projections");
                 }
             }
-            b.putRows(r, n / b.cols, trits);
+            put(b, r, n / b.cols, trits, rowOf);
         }
         return s == 0 ? OptionalDouble.empty() : OptionalDouble.of(s);
     }

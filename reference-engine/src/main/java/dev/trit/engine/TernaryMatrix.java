@@ -150,6 +150,11 @@ public final class TernaryMatrix implements Matrix {
         return 2 * rowShorts;
     }
 
+    /** The same trits with another multiplier (shares the packed codes). */
+    TernaryMatrix withScale(float s) {
+        return new TernaryMatrix(rows, cols, packed, s);
+    }
+
     /** Multiplier of the trits: effective weight = trit * scale. */
     public float scale() {
         return scale;
@@ -220,24 +225,36 @@ public final class TernaryMatrix implements Matrix {
             if (firstRow < 0 || n < 0 || firstRow + n > rows || (long) n * cols > trits.length) {
                 throw new IllegalArgumentException("rows " + firstRow + " + " + n + " of " + rows + " from " + trits.length + " trits");
             }
-            for (int r = 0; r < n; r++) {
-                int src = r * cols, dst = (firstRow + r) * rowShorts;
-                for (int c0 = 0; c0 < cols; c0 += BLOCK, dst += BLOCK_SHORTS) {
-                    // short i of a block holds columns c0 + i + 16k in bit pairs k; padding keeps code 1
-                    for (int i = 0; i < BLOCK_SHORTS; i++) {
-                        int v = 0;
-                        for (int k = 0; k < 8; k++) {
-                            int c = c0 + i + 16 * k;
-                            int code = 1;
-                            if (c < cols) {
-                                int t = trits[src + c];
-                                if (t < -1 || t > 1) throw new IllegalArgumentException("not a trit: " + t);
-                                code = t + 1;
-                            }
-                            v |= code << (2 * k);
+            for (int r = 0; r < n; r++) putRow(firstRow + r, trits, r * cols);
+        }
+
+        /**
+         * As {@link #putRows}, stored row k of trits (values -1, 0, +1) going to row {@code rowOf[firstStored + k]}
+         * (a GGUF LLaMA's Q/K rows, permuted by llama.cpp's converter, back in HF order).
+         */
+        void putRowsMapped(int firstStored, int n, byte[] trits, int[] rowOf) {
+            if ((long) n * cols > trits.length) throw new IllegalArgumentException(n + " rows from " + trits.length + " trits");
+            for (int r = 0; r < n; r++) putRow(rowOf[firstStored + r], trits, r * cols);
+        }
+
+        private void putRow(int row, byte[] trits, int src) {
+            if (row < 0 || row >= rows) throw new IllegalArgumentException("row " + row + " of " + rows);
+            int dst = row * rowShorts;
+            for (int c0 = 0; c0 < cols; c0 += BLOCK, dst += BLOCK_SHORTS) {
+                // short i of a block holds columns c0 + i + 16k in bit pairs k; padding keeps code 1
+                for (int i = 0; i < BLOCK_SHORTS; i++) {
+                    int v = 0;
+                    for (int k = 0; k < 8; k++) {
+                        int c = c0 + i + 16 * k;
+                        int code = 1;
+                        if (c < cols) {
+                            int t = trits[src + c];
+                            if (t < -1 || t > 1) throw new IllegalArgumentException("not a trit: " + t);
+                            code = t + 1;
                         }
-                        packed[dst + i] = (short) v;
+                        v |= code << (2 * k);
                     }
+                    packed[dst + i] = (short) v;
                 }
             }
         }

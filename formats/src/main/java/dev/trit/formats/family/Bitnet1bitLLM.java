@@ -45,6 +45,11 @@ public final class Bitnet1bitLLM implements Family {
     }
 
     @Override
+    public List<java.util.Map.Entry<String, String>> ggufLayerNames() {
+        return List.of(java.util.Map.entry(attnSubNorm(), "attn_sub_norm.weight"), java.util.Map.entry(ffnSubNorm(), "ffn_sub_norm.weight"));
+    }
+
+    @Override
     public String attnSubNorm() {
         return "self_attn.inner_attn_ln.weight";
     }

@@ -28,6 +28,24 @@ public final class Gemma3 implements Family {
         return "gemma3";
     }
 
+    /**
+     * gguf-py's tensor_mapping for gemma3: post_attention_layernorm is the attention's output norm
+     * ({@code post_attention_norm}), pre_feedforward_layernorm the MLP's input norm ({@code ffn_norm}),
+     * post_feedforward_layernorm {@code post_ffw_norm}.
+     */
+    @Override
+    public List<java.util.Map.Entry<String, String>> ggufLayerNames() {
+        return List.of(java.util.Map.entry("post_attention_layernorm.weight", "post_attention_norm.weight"),
+                java.util.Map.entry("pre_feedforward_layernorm.weight", "ffn_norm.weight"),
+                java.util.Map.entry("post_feedforward_layernorm.weight", "post_ffw_norm.weight"));
+    }
+
+    /** Gemma3Model.modify_tensors adds 1 to every norm weight (Gemma3RMSNorm multiplies by 1 + w). */
+    @Override
+    public boolean ggufNormsPlusOne() {
+        return true;
+    }
+
     @Override
     public List<String> hfArchitectures() {
         return List.of("Gemma3ForCausalLM");

@@ -41,6 +41,14 @@ public record LinearSpec(Kind kind, boolean inputNorm, float inputNormEps, List<
 
     public static final LinearSpec FLOAT = new LinearSpec(Kind.FLOAT, false, 0f, List.of());
 
+    /**
+     * The linears a config's {@code quantization_config} declares (FLOAT without one), read alone: for
+     * tools that move tensors (converters) and need no more of the model than which linears are BitLinear.
+     */
+    public static LinearSpec of(dev.trit.formats.HfConfig c) {
+        return SpecBuilder.linearSpec(new ConfigKeys(c, c.architectures().isEmpty() ? "model" : c.architectures().getFirst()));
+    }
+
     public boolean ternary() {
         return kind != Kind.FLOAT;
     }

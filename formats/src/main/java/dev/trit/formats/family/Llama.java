@@ -25,6 +25,12 @@ public final class Llama implements Family {
         return "llama";
     }
 
+    /** convert_hf_to_gguf.py's LlamaModel permutes Q/K rows (also of BitLinear LLaMAs: their trits are permuted the same way). */
+    @Override
+    public boolean ggufPermutesQk() {
+        return true;
+    }
+
     @Override
     public List<String> hfArchitectures() {
         return List.of("LlamaForCausalLM", "MistralForCausalLM");

@@ -42,7 +42,7 @@ final class SpecBuilder {
                 || (raw.path("rope_parameters").isObject() && raw.path("rope_parameters").hasNonNull("rope_theta"));
         this.rope = rope(thetaGiven ? c.ropeTheta() : defaultTheta);
         this.slidingRope = rope;
-        this.linears = linearSpec();
+        this.linears = linearSpec(keys);
         this.attentionScale = (float) (1.0 / Math.sqrt(headDim));
     }
 
@@ -74,7 +74,7 @@ final class SpecBuilder {
     }
 
     /** {@code quantization_config} as transformers' bitnet integration reads it; float linears without one. */
-    private LinearSpec linearSpec() {
+    static LinearSpec linearSpec(ConfigKeys keys) {
         JsonNode q = keys.object("quantization_config");
         if (q == null) return LinearSpec.FLOAT;
         Set<String> known = Set.of("quant_method", "linear_class", "quantization_mode", "use_rms_norm", "rms_norm_eps", "modules_to_not_convert");
