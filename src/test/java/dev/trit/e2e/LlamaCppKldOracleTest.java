@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * for what llama.cpp's CPU backend adds and the engine does not do: it rounds the activations of every
  * quantized product to 8 bits (Q8_0 blocks of 32 for Q4_0/Q4_1/Q5_x/Q8_0/IQ4_NL weights, Q8_K blocks of 256
  * for K-quants), which adds its own divergence. Measured, that part is nearly constant per activation type
- * (llama.cpp minus trit: 5.1e-5 to 5.5e-5 for Q8_0-type files, 1.2e-4 to 1.3e-4 for K-quants), so the lower
+ * (llama.cpp minus trit: 4.8e-5 to 5.6e-5 for Q8_0-type files, 1.1e-4 to 1.3e-4 for K-quants), so the lower
  * side allows {@link #ACTIVATION_ROUNDING_KLD} on top of 5%. Files whose own weight error is small
  * (Q8_0: 7.9e-5 in llama.cpp, Q6_K: 5.0e-4) differ from llama.cpp's mean by more than 5% because of it.
  */
@@ -99,7 +99,7 @@ class LlamaCppKldOracleTest {
         assertTrue(kld >= 0.95 * want - ACTIVATION_ROUNDING_KLD, got);
         // the uint16 base makes the smallest KLDs slightly negative, in trit as in llama.cpp
         assertTrue(t.get("kld_percentiles").get("Minimum").asDouble() < 0, got);
-        assertTrue(stat(ref, "Minimum KLD") < 0, got);
+        assertTrue(stat(ref, "Minimum KLD") <= 0, got); // printed to 6 decimals: IQ4_NL's is "-0.000000"
     }
 
     @Test

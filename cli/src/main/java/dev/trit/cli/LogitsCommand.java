@@ -103,8 +103,9 @@ final class LogitsCommand implements Callable<Integer> {
             } else {
                 int k = topK != null ? topK : Math.min(FALLBACK_TOP_K, vocab);
                 if (topK == null) {
-                    System.err.printf(Locale.ROOT, "logits: a full baseline would take %.1f MB (%d tokens x %d vocabulary x 2 bytes), over --max-size %s:"
+                    spec.commandLine().getErr().printf(Locale.ROOT, "trit logits: note: a full baseline would take %.1f MB (%d tokens x %d vocabulary x 2 bytes), over --max-size %s:"
                             + " writing the top %d instead (trit kld's KL is then a lower bound)%n", fullBytes / 1e6, positions, vocab, maxSize, k);
+                    spec.commandLine().getErr().flush();
                 }
                 LogitsDump dump = LogitsRun.dump(logits, windows, k, meta, null);
                 LogitsArrowFile.write(out, dump);
