@@ -2,6 +2,7 @@ package dev.trit.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.trit.analysis.FullLogitsArrowFile;
 import dev.trit.analysis.LogitsArrowFile;
 import dev.trit.analysis.ResultFiles;
 import dev.trit.analysis.ResultRow;
@@ -30,7 +31,7 @@ class EvalCommandsTest {
     @Test
     void kldOfAModelAgainstItselfIsZeroAndQ8IsClose(@TempDir Path dir) throws IOException {
         Path base = dir.resolve("base.arrow");
-        Cli w = Cli.run("logits", MINI_LLAMA.toString(), TEXT.toString(), "--out", base.toString(), "--max-windows", "4", "--threads", "2");
+        Cli w = Cli.run("logits", MINI_LLAMA.toString(), TEXT.toString(), "--out", base.toString(), "--max-windows", "4", "--top-k", "32", "--threads", "2");
         assertEquals(0, w.exitCode(), w::toString);
         assertEquals(4 * 255, LogitsArrowFile.read(base).rows().size());
 
@@ -56,7 +57,7 @@ class EvalCommandsTest {
 
         // Reproducible run to run: a second baseline is the same dump, a second comparison the same numbers.
         Path again = dir.resolve("again.arrow");
-        assertEquals(0, Cli.run("logits", MINI_LLAMA.toString(), TEXT.toString(), "--out", again.toString(), "--max-windows", "4", "--threads", "1").exitCode());
+        assertEquals(0, Cli.run("logits", MINI_LLAMA.toString(), TEXT.toString(), "--out", again.toString(), "--max-windows", "4", "--top-k", "32", "--threads", "1").exitCode());
         assertEquals(LogitsArrowFile.read(base), LogitsArrowFile.read(again));
         assertEquals(q8, json(Cli.run("kld", "--base", base.toString(), Q8.toString(), TEXT.toString(), "--json", "--threads", "1")));
     }
@@ -65,11 +66,40 @@ class EvalCommandsTest {
     void kldPrintsLlamaPerplexityStyleText(@TempDir Path dir) throws IOException {
         Path base = dir.resolve("base.arrow");
         assertEquals(0, Cli.run("logits", MINI_LLAMA.toString(), TEXT.toString(), "--out", base.toString(), "--max-windows", "1", "--ctx", "64", "--protocol", "llama-cpp").exitCode());
+        assertEquals(FullLogitsArrowFile.KIND, FullLogitsArrowFile.kind(base));
         Cli c = Cli.run("kld", "--base", base.toString(), Q8.toString(), TEXT.toString());
         assertEquals(0, c.exitCode(), c::toString);
-        for (String s : new String[]{"Mean PPL(Q)", "Mean PPL(Q)-PPL(base)", "Mean    KLD:", "99.0%   KLD:", "Median  KLD:", "Mean    Δp:", "RMS Δp", "Same top p:"}) {
+        for (String s : new String[]{"Mean PPL(Q)", "Mean PPL(Q)-PPL(base)", "Mean    KLD:", "99.0%   KLD:", " 5.0%   KLD:", "Median  KLD:", "Mean    Δp:",
+                "25.0%   Δp:", "RMS Δp", "Same top p:"}) {
             assertTrue(c.out().contains(s), s + " missing in\n" + c.out());
         }
+    }
+
+    @Test
+    void logitsWritesTheFullBaseUnlessItExceedsMaxSize(@TempDir Path dir) throws IOException {
+        Path full = dir.resolve("full.arrow"), small = dir.resolve("small.arrow");
+        Cli f = Cli.run("logits", MINI_LLAMA.toString(), TEXT.toString(), "--out", full.toString(), "--max-windows", "2", "--protocol", "llama-cpp");
+        assertEquals(0, f.exitCode(), f::toString);
+        assertTrue(f.out().contains("all 4096 log-probabilities"), f.out());
+        // 2 x 127 positions x 4096 x 2 bytes = 2.1 MB: over a 1 MB limit it falls back to the top 32, and says so
+        Cli s = Cli.run("logits", MINI_LLAMA.toString(), TEXT.toString(), "--out", small.toString(), "--max-windows", "2", "--protocol", "llama-cpp", "--max-size", "1MB");
+        assertEquals(0, s.exitCode(), s::toString);
+        assertTrue(s.err().contains("over --max-size 1MB") && s.out().contains("top 32 of 4096"), s::toString);
+        assertEquals(LogitsArrowFile.KIND, FullLogitsArrowFile.kind(small));
+        assertEquals(2, Cli.run("logits", MINI_LLAMA.toString(), TEXT.toString(), "--out", small.toString(), "--max-size", "lots").exitCode());
+
+        // the model against its own full base: zero up to the 16-bit rounding (which can make it negative), as in llama.cpp
+        JsonNode self = json(Cli.run("kld", "--base", full.toString(), MINI_LLAMA.toString(), TEXT.toString(), "--json"));
+        assertEquals("full", self.get("base_kind").asText());
+        assertEquals(254, self.get("tokens").asInt());
+        assertTrue(Math.abs(self.get("kld_mean").asDouble()) < 1e-5, self::toString);
+        assertTrue(self.get("same_top").asDouble() > 0.99, self::toString);
+        JsonNode topk = json(Cli.run("kld", "--base", small.toString(), Q8.toString(), TEXT.toString(), "--json"));
+        JsonNode all = json(Cli.run("kld", "--base", full.toString(), Q8.toString(), TEXT.toString(), "--json"));
+        assertEquals("top-32", topk.get("base_kind").asText());
+        // top-32 + rest is a lower bound of the full KL; the actual-token statistics agree
+        assertTrue(topk.get("kld_mean").asDouble() < all.get("kld_mean").asDouble(), topk + "\n" + all);
+        assertEquals(topk.get("ppl").asDouble(), all.get("ppl").asDouble(), 1e-4 * all.get("ppl").asDouble());
     }
 
     @Test

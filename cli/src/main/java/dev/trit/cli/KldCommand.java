@@ -2,6 +2,7 @@ package dev.trit.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.trit.analysis.FullLogitsArrowFile;
 import dev.trit.analysis.LogitsArrowFile;
 import dev.trit.analysis.Metrics;
 import dev.trit.analysis.ResultRow;
@@ -32,9 +33,10 @@ import java.util.concurrent.Callable;
         description = {"Compare MODEL on TEXT with a baseline written by trit logits: KL-divergence",
                 "(mean, median, percentiles), PPL(Q)-PPL(base), same-top-1 rate and",
                 "Δp = p(model) - p(base) of the actual tokens, with llama-perplexity",
-                "--kl-divergence's formulas. The windows are the baseline's. KL is over the",
-                "baseline's top-k tokens plus one bucket for the rest: a lower bound of the",
-                "full KL, tight when the rest holds little mass."})
+                "--kl-divergence's formulas. The windows are the baseline's. Against a full",
+                "baseline (trit logits' default) every statistic is over the whole vocabulary,",
+                "as llama.cpp computes it; against a top-k baseline KL is over its top-k tokens",
+                "plus one bucket for the rest: a lower bound of the full KL."})
 final class KldCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -57,30 +59,43 @@ final class KldCommand implements Callable<Integer> {
     @Option(names = "--results", paramLabel = "FILE", description = "also write kld_mean, kld_median, kld_p99, top1_agreement, delta_ppl, delta_p_rms, perplexity, tokens as a result table (.arrow: Arrow IPC, else JSON)")
     Path results;
 
+    private String baseKind;
+
     @Override
     public Integer call() throws Exception {
-        LogitsDump dump = LogitsArrowFile.read(base);
-        Map<String, String> meta = dump.metadata();
-        int ctx = metaInt(meta, "ctx"), maxWindows = metaInt(meta, "max_windows");
-        EvalWindow.Protocol p;
-        try {
-            p = protocol(meta.getOrDefault("protocol", ""));
-        } catch (Main.UsageException e) {
-            throw new FormatException(base, "metadata protocol \"" + meta.get("protocol") + "\" unknown");
-        }
-        String content = PplCommand.readText(text);
-        PrintWriter out = spec.commandLine().getOut();
-        KldStats.Summary s;
-        // the model's weights stay mapped until it is closed
-        try (Parallel pool = engine.pool(); LoadedModel lm = EngineOptions.open(model, pool)) {
-            List<EvalWindow> windows = windows(lm, content, ctx, p, maxWindows, text);
-            System.err.printf("kld: %s against %s, %d windows of %d%n", model.getFileName(), base.getFileName(), windows.size(), ctx);
+        boolean full = FullLogitsArrowFile.KIND.equals(FullLogitsArrowFile.kind(base));
+        LogitsDump dump = full ? null : LogitsArrowFile.read(base);
+        try (FullLogitsArrowFile.Reader fullBase = full ? new FullLogitsArrowFile.Reader(base) : null) {
+            Map<String, String> meta = full ? fullBase.metadata() : dump.metadata();
+            int ctx = metaInt(meta, "ctx"), maxWindows = metaInt(meta, "max_windows");
+            EvalWindow.Protocol p;
             try {
-                s = LogitsRun.compare(new TransformerLogits(lm.transformer()), windows, dump, null).summary();
-            } catch (IllegalArgumentException e) {
-                throw new Main.FailureException(base + ": " + e.getMessage());
+                p = protocol(meta.getOrDefault("protocol", ""));
+            } catch (Main.UsageException e) {
+                throw new FormatException(base, "metadata protocol \"" + meta.get("protocol") + "\" unknown");
             }
+            String content = PplCommand.readText(text);
+            KldStats.Summary s;
+            // the model's weights stay mapped until it is closed
+            try (Parallel pool = engine.pool(); LoadedModel lm = EngineOptions.open(model, pool)) {
+                List<EvalWindow> windows = windows(lm, content, ctx, p, maxWindows, text);
+                System.err.printf("kld: %s against %s (%s), %d windows of %d%n", model.getFileName(), base.getFileName(),
+                        full ? "full vocabulary" : "top " + dump.topK(), windows.size(), ctx);
+                TransformerLogits logits = new TransformerLogits(lm.transformer());
+                try {
+                    s = (full ? LogitsRun.compareFull(logits, windows, fullBase, null) : LogitsRun.compare(logits, windows, dump, null)).summary();
+                } catch (IllegalArgumentException e) {
+                    throw new Main.FailureException(base + ": " + e.getMessage());
+                }
+            }
+            baseKind = full ? "full" : "top-" + dump.topK();
+            report(s, meta);
         }
+        return Main.OK;
+    }
+
+    private void report(KldStats.Summary s, Map<String, String> meta) throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
         if (results != null) {
             String name = EvalResults.modelName(model), task = EvalResults.textName(text);
             EvalResults.write(results, List.of(
@@ -96,7 +111,6 @@ final class KldCommand implements Callable<Integer> {
         if (json) printJson(out, s, meta);
         else printText(out, s);
         out.flush();
-        return Main.OK;
     }
 
     private int metaInt(Map<String, String> meta, String key) throws FormatException {
@@ -135,13 +149,18 @@ final class KldCommand implements Callable<Integer> {
         out.println();
         out.println("====== KL divergence statistics ======");
         out.printf(Locale.ROOT, "Mean    KLD: %10.6f ± %10.6f%n", s.kld().value(), s.kld().uncertainty());
-        s.kldPercentiles().forEach((k, v) -> out.printf(Locale.ROOT, "%-7s KLD: %10.6f%n", k, v));
+        s.kldPercentiles().forEach((k, v) -> out.printf(Locale.ROOT, "%s KLD: %10.6f%n", label(k), v));
         out.println();
         out.println("====== Token probability statistics ======");
         out.printf(Locale.ROOT, "Mean    Δp: %6.3f ± %5.3f %%%n", 100 * s.deltaP().value(), 100 * s.deltaP().uncertainty());
-        s.deltaPPercentiles().forEach((k, v) -> out.printf(Locale.ROOT, "%-7s Δp: %6.3f%%%n", k, 100 * v));
+        s.deltaPPercentiles().forEach((k, v) -> out.printf(Locale.ROOT, "%s Δp: %6.3f%%%n", label(k), 100 * v));
         out.printf(Locale.ROOT, "RMS Δp    : %6.3f ± %5.3f %%%n", 100 * s.rmsDeltaP().value(), 100 * s.rmsDeltaP().uncertainty());
         out.printf(Locale.ROOT, "Same top p: %6.3f ± %5.3f %%%n", 100 * s.sameTop().value(), 100 * s.sameTop().uncertainty());
+    }
+
+    /** llama-perplexity's row labels: "Maximum", "99.9%  ", " 5.0%  ", "Median ". */
+    private static String label(String k) {
+        return String.format(Locale.ROOT, "%-7s", k.endsWith("%") ? String.format(Locale.ROOT, "%5s", k) : k);
     }
 
     private void printJson(PrintWriter out, KldStats.Summary s, Map<String, String> meta) throws Exception {
@@ -150,6 +169,7 @@ final class KldCommand implements Callable<Integer> {
         o.put("model", model.toString());
         o.put("base", base.toString());
         o.put("base_model", meta.getOrDefault("model", ""));
+        o.put("base_kind", baseKind);
         o.put("tokens", s.count());
         estimate(o, "ppl", s.pplModel());
         estimate(o, "ppl_base", s.pplBase());

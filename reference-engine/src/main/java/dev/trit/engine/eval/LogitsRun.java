@@ -1,6 +1,7 @@
 package dev.trit.engine.eval;
 
 import dev.trit.engine.LogSoftmax;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,54 @@ public final class LogitsRun {
             if (progress != null) progress.accept(w.index());
         }
         return new LogitsDump(model.vocabSize(), topK, metadata, rows);
+    }
+
+    /**
+     * The base side with every log-probability ({@link FullLogprobs}, llama-perplexity's
+     * {@code --kl-divergence-base}): handed to {@code sink} one window at a time, so a base of any size
+     * streams to its file.
+     */
+    public static void dumpFull(LogitSource model, List<EvalWindow> windows, FullBaseWindow.Sink sink, IntConsumer progress) throws IOException {
+        for (EvalWindow w : windows) {
+            float[][] logits = run(model, w);
+            FullLogprobs[] rows = new FullLogprobs[w.targets().length];
+            for (int j = 0; j < rows.length; j++) rows[j] = FullLogprobs.of(logits[w.firstScored() + j], w.targets()[j]);
+            sink.accept(new FullBaseWindow(w.index(), w.firstTarget(), rows));
+            if (progress != null) progress.accept(w.index());
+        }
+    }
+
+    /**
+     * The model side against a full base made on the same windows: every statistic over the whole
+     * vocabulary, as llama-perplexity {@code --kl-divergence} computes it. Fails if the base's windows,
+     * positions or tokens differ from the text's.
+     */
+    public static KldStats compareFull(LogitSource model, List<EvalWindow> windows, FullBaseWindow.Source base, IntConsumer progress) throws IOException {
+        KldStats stats = new KldStats();
+        long r = 0;
+        for (EvalWindow w : windows) {
+            FullBaseWindow b = base.next();
+            if (b == null) throw new IllegalArgumentException("base has only " + r + " positions, the text gives more");
+            if (b.window() != w.index() || b.firstPosition() != w.firstTarget() || b.rows().length != w.targets().length) {
+                throw new IllegalArgumentException("base window " + b.window() + " covers " + b.rows().length + " positions from " + b.firstPosition()
+                        + ", the text gives window " + w.index() + " with " + w.targets().length + " from " + w.firstTarget() + " (different text, tokenizer or context?)");
+            }
+            float[][] logits = run(model, w);
+            for (int j = 0; j < w.targets().length; j++, r++) {
+                FullLogprobs p = b.rows()[j];
+                if (p.token() != w.targets()[j]) {
+                    throw new IllegalArgumentException("base row " + r + " is token " + p.token() + " at position " + (w.firstTarget() + j)
+                            + ", the text gives token " + w.targets()[j] + " (different text, tokenizer or context?)");
+                }
+                if (p.vocabSize() != model.vocabSize()) {
+                    throw new IllegalArgumentException("base has a vocabulary of " + p.vocabSize() + " tokens, the model " + model.vocabSize());
+                }
+                stats.add(KlDivergence.of(p, logits[w.firstScored() + j]));
+            }
+            if (progress != null) progress.accept(w.index());
+        }
+        if (base.next() != null) throw new IllegalArgumentException("base has more positions than the text's " + r);
+        return stats;
     }
 
     /**
