@@ -1,14 +1,18 @@
 package dev.trit.reports;
 
 import dev.trit.formats.OutputFiles;
+import dev.trit.analysis.FileComparison;
 import dev.trit.analysis.Metrics;
+import dev.trit.analysis.ParetoFront;
 import dev.trit.analysis.ResultRow;
 import dev.trit.analysis.ResultTable;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.annotations.XYPointerAnnotation;
 import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.CategoryLabelPositions;
+import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
@@ -16,6 +20,7 @@ import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
@@ -36,6 +41,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -86,6 +92,7 @@ public final class ReportBuilder {
     public static Report build(ResultTable table, Path dir, List<String> notes) throws IOException {
         Files.createDirectories(dir.resolve("charts"));
         ReportBuilder b = new ReportBuilder(table, dir, notes);
+        b.equalMemory();
         b.sizeChart();
         b.speedChart();
         b.energyChart();
@@ -103,6 +110,229 @@ public final class ReportBuilder {
 
     private List<ResultRow> modelLevel(String metric) {
         return table.where(r -> r.metric().equals(metric) && r.scope().isEmpty() && Double.isFinite(r.value()));
+    }
+
+    /**
+     * The equal-memory comparison: a sortable table with one row per model file (size, bits per
+     * weight, perplexity, KLD and same-top rate against the baseline, accuracy, Pareto membership)
+     * and quality against file size, every point labelled, with the Pareto front drawn: once with
+     * mean KLD against the baseline (files that have it; the baseline itself is KLD 0 and cannot sit
+     * on a log scale), once with perplexity (every file).
+     */
+    private void equalMemory() throws IOException {
+        FileComparison fc = FileComparison.of(table);
+        if (fc.lines().isEmpty()) {
+            missing.add("equal-memory comparison (" + Metrics.PERPLEXITY + " or " + Metrics.KLD_MEAN + " of a model file, with its "
+                    + Metrics.SIZE_BYTES + ")");
+            return;
+        }
+        List<FileComparison.Line> lines = fc.lines();
+        int n = lines.size();
+        double[] mb = new double[n], kld = new double[n], ppl = new double[n];
+        for (int i = 0; i < n; i++) {
+            FileComparison.Line l = lines.get(i);
+            mb[i] = l.sizeBytes() / 1e6;
+            kld[i] = l.kld() > 0 ? l.kld() : Double.NaN;
+            ppl[i] = l.perplexity();
+        }
+        List<Integer> kldFront = ParetoFront.of(mb, kld), pplFront = ParetoFront.of(mb, ppl);
+        sections.append("<section id=\"equal-memory\">\n<h2>Equal-memory comparison</h2>\n<p>")
+                .append(html("One row per model file; click a column header to sort by it (again to reverse). Size: bytes of tensor data "
+                        + "(MB, 10^6 bytes). Mean KLD and same top: against the baseline, on the same text windows. Pareto front: the file "
+                        + "is not beaten on both size and quality (KLD, or perplexity) by any other file."))
+                .append("</p>\n").append(comparisonHtml(fc, kldFront, pplFront)).append("</section>\n");
+        comparisonMarkdown = comparisonMarkdown(fc, kldFront, pplFront);
+        if (java.util.stream.IntStream.range(0, n).anyMatch(i -> Double.isFinite(mb[i]) && Double.isFinite(kld[i]))) {
+            qualitySizeChart("size-kld", "Mean KLD against file size", "Mean KL divergence from the baseline (nats, lower is better)",
+                    lines, mb, kld, kldFront,
+                    "Each point is one model file, labelled: its size and its mean KL-divergence from the baseline on the same text. "
+                            + "The dashed line joins the Pareto front, the files no other file beats on both size and KLD. The baseline "
+                            + "itself (KLD 0) and files with KLD 0 are not drawn.");
+        } else {
+            missing.add("mean KLD against file size (" + Metrics.KLD_MEAN + " against the baseline and " + Metrics.SIZE_BYTES + ")");
+        }
+        if (java.util.stream.IntStream.range(0, n).anyMatch(i -> Double.isFinite(mb[i]) && Double.isFinite(ppl[i]))) {
+            qualitySizeChart("size-ppl", "Perplexity against file size", "Perplexity (lower is better)", lines, mb, ppl, pplFront,
+                    "Each point is one model file, labelled: its size and its perplexity. The dashed line joins the Pareto front, "
+                            + "the files no other file beats on both size and perplexity.");
+        } else {
+            missing.add("perplexity against file size (" + Metrics.PERPLEXITY + " and " + Metrics.SIZE_BYTES + ")");
+        }
+    }
+
+    private String comparisonMarkdown = "";
+
+    /** A value axis for data from lo to hi: logarithmic where the data spans a decade or more. */
+    private static org.jfree.chart.axis.ValueAxis axis(String label, double lo, double hi) {
+        if (lo > 0 && hi / lo >= 10) {
+            LogAxis a = new LogAxis(label);
+            a.setSmallestValue(lo / 10);
+            a.setNumberFormatOverride(new java.text.DecimalFormat("0.######E0"));
+            a.setBase(10);
+            a.setLowerMargin(0.12);
+            a.setUpperMargin(0.12);
+            return a;
+        }
+        NumberAxis a = new NumberAxis(label);
+        a.setAutoRangeIncludesZero(false);
+        a.setLowerMargin(0.12);
+        a.setUpperMargin(0.12);
+        return a;
+    }
+
+    private void qualitySizeChart(String name, String title, String yLabel, List<FileComparison.Line> lines, double[] x, double[] y,
+                                  List<Integer> front, String caption) throws IOException {
+        XYSeriesCollection d = new XYSeriesCollection();
+        Map<String, XYSeries> byModel = new LinkedHashMap<>();
+        List<Integer> drawn = new ArrayList<>();
+        double xlo = Double.POSITIVE_INFINITY, xhi = 0, ylo = Double.POSITIVE_INFINITY, yhi = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            if (!Double.isFinite(x[i]) || !Double.isFinite(y[i])) continue;
+            byModel.computeIfAbsent(lines.get(i).model(), k -> new XYSeries(k, false)).add(x[i], y[i]);
+            drawn.add(i);
+            xlo = Math.min(xlo, x[i]);
+            xhi = Math.max(xhi, x[i]);
+            ylo = Math.min(ylo, y[i]);
+            yhi = Math.max(yhi, y[i]);
+        }
+        for (XYSeries s : byModel.values()) d.addSeries(s);
+        XYSeries f = new XYSeries("Pareto front", false);
+        for (int i : front) f.add(x[i], y[i]);
+        d.addSeries(f);
+        JFreeChart c = ChartFactory.createScatterPlot(title, "File size (MB)", yLabel, d, PlotOrientation.VERTICAL, true, false, false);
+        XYPlot p = c.getXYPlot();
+        XYLineAndShapeRenderer rr = new XYLineAndShapeRenderer(false, true);
+        int fi = d.getSeriesCount() - 1;
+        rr.setSeriesLinesVisible(fi, true);
+        // the front's files are ringed (a front of one file has no line)
+        rr.setSeriesShape(fi, new java.awt.geom.Ellipse2D.Double(-7, -7, 14, 14));
+        rr.setSeriesShapesFilled(fi, false);
+        rr.setSeriesPaint(fi, Color.DARK_GRAY);
+        rr.setSeriesStroke(fi, new BasicStroke(2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND, 1f, new float[]{6f, 4f}, 0f));
+        rr.setUseOutlinePaint(false);
+        p.setRenderer(rr);
+        p.setDomainAxis(axis("File size (MB)", xlo, xhi));
+        p.setRangeAxis(axis(yLabel, ylo, yhi));
+        // Every point labelled: a short pointer from the point to its label, pointing into the plot
+        // (labels of points in the right half to the left, of points near the top downwards) and
+        // alternating in direction and length between neighbours along x, so that labels do not
+        // sit on each other or run off the plot.
+        drawn.sort(Comparator.<Integer>comparingDouble(i -> x[i]).thenComparingDouble(i -> y[i]));
+        Font small = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
+        for (int k = 0; k < drawn.size(); k++) {
+            int i = drawn.get(k);
+            double fx = frac(x[i], xlo, xhi), fy = frac(y[i], ylo, yhi);
+            boolean left = fx > 0.5, up = fy < 0.35 || (fy <= 0.65 && k % 2 == 0);
+            double angle = left ? (up ? -0.75 * Math.PI : 0.75 * Math.PI) : (up ? -0.25 * Math.PI : 0.25 * Math.PI);
+            XYPointerAnnotation a = new XYPointerAnnotation(lines.get(i).label(), x[i], y[i], angle);
+            a.setTipRadius(6);
+            a.setBaseRadius(20 + 10 * (k % 3));
+            a.setArrowLength(4);
+            a.setArrowWidth(2);
+            a.setLabelOffset(2);
+            a.setFont(small);
+            a.setTextAnchor(left ? (up ? TextAnchor.BOTTOM_RIGHT : TextAnchor.TOP_RIGHT) : (up ? TextAnchor.BOTTOM_LEFT : TextAnchor.TOP_LEFT));
+            p.addAnnotation(a);
+        }
+        save(style(c), name, title, caption);
+    }
+
+    /** Where v lies between lo and hi, 0 to 1, on the scale {@link #axis} draws (logarithmic over a decade or more). */
+    private static double frac(double v, double lo, double hi) {
+        if (!(hi > lo)) return 0.5;
+        if (lo > 0 && hi / lo >= 10) return Math.log(v / lo) / Math.log(hi / lo);
+        return (v - lo) / (hi - lo);
+    }
+
+    private static final String SORT_SCRIPT = """
+            <script>
+            // Sortable tables: click a header to sort by its column, again to reverse; empty cells last.
+            document.querySelectorAll('table.sortable').forEach(function (t) {
+              t.querySelectorAll('thead th').forEach(function (th, i) {
+                th.addEventListener('click', function () {
+                  var asc = th.getAttribute('aria-sort') !== 'ascending';
+                  t.querySelectorAll('thead th').forEach(function (h) { h.removeAttribute('aria-sort'); });
+                  th.setAttribute('aria-sort', asc ? 'ascending' : 'descending');
+                  var body = t.tBodies[0], rows = Array.prototype.slice.call(body.rows);
+                  function key(r) {
+                    var c = r.cells[i], v = c.getAttribute('data-v');
+                    if (v === null) return c.textContent === '' ? null : c.textContent;
+                    return v === '' ? null : parseFloat(v);
+                  }
+                  rows.sort(function (r, s) {
+                    var a = key(r), b = key(s);
+                    if (a === null || b === null) return (a === null) - (b === null);
+                    var d = typeof a === 'number' ? a - b : String(a).localeCompare(String(b));
+                    return asc ? d : -d;
+                  });
+                  rows.forEach(function (r) { body.appendChild(r); });
+                });
+              });
+            });
+            </script>
+            """;
+
+    private record Col(String header, String format, double scale, ToDoubleFunction<FileComparison.Line> value) {
+    }
+
+    private static List<Col> comparisonColumns(FileComparison fc) {
+        List<Col> c = new ArrayList<>(List.of(
+                new Col("size (MB)", "%.3f", 1e-6, FileComparison.Line::sizeBytes),
+                new Col("bits/w", "%.3f", 1, FileComparison.Line::bitsPerWeight),
+                new Col("bits/w linear", "%.3f", 1, FileComparison.Line::bitsPerWeightLinear),
+                new Col("perplexity", "%.3f", 1, FileComparison.Line::perplexity),
+                new Col("mean KLD", "%.3g", 1, FileComparison.Line::kld),
+                new Col("same top (%)", "%.2f", 100, FileComparison.Line::sameTop)));
+        if (fc.accTask() != null) c.add(new Col(fc.accTask() + " acc", "%.3f", 1, FileComparison.Line::acc));
+        // columns without any number are left out
+        return c.stream().filter(col -> fc.lines().stream().anyMatch(l -> Double.isFinite(col.value.applyAsDouble(l)))).toList();
+    }
+
+    private static String front(int i, List<Integer> kldFront, List<Integer> pplFront) {
+        List<String> s = new ArrayList<>();
+        if (kldFront.contains(i)) s.add("size × KLD");
+        if (pplFront.contains(i)) s.add("size × ppl");
+        return String.join(", ", s);
+    }
+
+    private static String comparisonHtml(FileComparison fc, List<Integer> kldFront, List<Integer> pplFront) {
+        List<Col> cols = comparisonColumns(fc);
+        StringBuilder b = new StringBuilder("<table class=\"sortable\" id=\"comparison\">\n<thead><tr><th>model / variant</th>");
+        for (Col c : cols) b.append("<th>").append(html(c.header)).append("</th>");
+        b.append("<th>Pareto front</th></tr></thead>\n<tbody>\n");
+        for (int i = 0; i < fc.lines().size(); i++) {
+            FileComparison.Line l = fc.lines().get(i);
+            b.append("<tr><td>").append(html(l.label())).append("</td>");
+            for (Col c : cols) {
+                double v = c.value.applyAsDouble(l) * c.scale;
+                if (Double.isFinite(v)) {
+                    b.append("<td data-v=\"").append(v).append("\">").append(String.format(Locale.ROOT, c.format, v)).append("</td>");
+                } else {
+                    b.append("<td data-v=\"\"></td>");
+                }
+            }
+            b.append("<td>").append(html(front(i, kldFront, pplFront))).append("</td></tr>\n");
+        }
+        return b.append("</tbody>\n</table>\n").toString();
+    }
+
+    private static String comparisonMarkdown(FileComparison fc, List<Integer> kldFront, List<Integer> pplFront) {
+        List<Col> cols = comparisonColumns(fc);
+        StringBuilder b = new StringBuilder("## Equal-memory comparison\n\n| model / variant |");
+        for (Col c : cols) b.append(' ').append(c.header).append(" |");
+        b.append(" Pareto front |\n|---|");
+        for (int i = 0; i < cols.size(); i++) b.append("---:|");
+        b.append("---|\n");
+        for (int i = 0; i < fc.lines().size(); i++) {
+            FileComparison.Line l = fc.lines().get(i);
+            b.append("| ").append(l.label().replace("|", "\\|")).append(" |");
+            for (Col c : cols) {
+                double v = c.value.applyAsDouble(l) * c.scale;
+                b.append(' ').append(Double.isFinite(v) ? String.format(Locale.ROOT, c.format, v) : "").append(" |");
+            }
+            b.append(' ').append(front(i, kldFront, pplFront)).append(" |\n");
+        }
+        return b.append('\n').toString();
     }
 
     private void sizeChart() throws IOException {
@@ -318,7 +548,9 @@ public final class ReportBuilder {
                 .append("body{font-family:sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}\n")
                 .append("img{max-width:100%;height:auto;border:1px solid #ddd}\nfigcaption{color:#555;margin:.4em 0 1.5em}\npre{overflow-x:auto;font-size:85%}\n")
                 .append("table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .6em;text-align:right}")
-                .append("th:first-child,td:first-child{text-align:left}\n</style>\n</head>\n<body>\n<h1>trit report</h1>\n");
+                .append("th:first-child,td:first-child{text-align:left}\n")
+                .append("table.sortable th{cursor:pointer}table.sortable th[aria-sort=ascending]::after{content:\" \\25B2\"}")
+                .append("table.sortable th[aria-sort=descending]::after{content:\" \\25BC\"}\n</style>\n</head>\n<body>\n<h1>trit report</h1>\n");
         for (String n : notes) {
             b.append(n.startsWith("  ") ? "<pre>" + html(n) + "</pre>\n" : "<p>" + html(n) + "</p>\n");
         }
@@ -329,7 +561,8 @@ public final class ReportBuilder {
             for (String m : missing) b.append("<li>").append(html(m)).append("</li>\n");
             b.append("</ul>\n</section>\n");
         }
-        b.append("<section>\n<h2>Summary</h2>\n").append(summaryHtml()).append("</section>\n</body>\n</html>\n");
+        b.append("<section>\n<h2>Summary</h2>\n").append(summaryHtml()).append("</section>\n").append(SORT_SCRIPT)
+                .append("</body>\n</html>\n");
         Gate.writeAtomically(dir.resolve("index.html"), b.toString());
     }
 
@@ -350,15 +583,19 @@ public final class ReportBuilder {
     }
 
     private String summaryHtml() {
-        StringBuilder b = new StringBuilder("<table>\n<tr><th>model / variant</th>");
+        StringBuilder b = new StringBuilder("<table class=\"sortable\" id=\"summary\">\n<thead><tr><th>model / variant</th>");
         for (String s : SUMMARY) b.append("<th>").append(html(s)).append(" (").append(html(Metrics.unit(s))).append(")</th>");
-        b.append("</tr>\n");
+        b.append("</tr></thead>\n<tbody>\n");
         summary().forEach((k, v) -> {
             b.append("<tr><td>").append(html(k)).append("</td>");
-            for (String s : SUMMARY) b.append("<td>").append(v.containsKey(s) ? num(v.get(s)) : "").append("</td>");
+            for (String s : SUMMARY) {
+                Double x = v.get(s);
+                b.append("<td data-v=\"").append(x == null || !Double.isFinite(x) ? "" : x.toString()).append("\">")
+                        .append(x == null ? "" : num(x)).append("</td>");
+            }
             b.append("</tr>\n");
         });
-        return b.append("</table>\n").toString();
+        return b.append("</tbody>\n</table>\n").toString();
     }
 
     private void writeMarkdown() throws IOException {
@@ -367,6 +604,7 @@ public final class ReportBuilder {
             if (n.startsWith("  ")) b.append("```\n").append(n).append("\n```\n\n");
             else b.append(n).append("\n\n");
         }
+        b.append(comparisonMarkdown);
         for (Chart c : charts) {
             b.append("## ").append(c.title()).append("\n\n![").append(c.title()).append("](charts/").append(c.file())
                     .append(".png)\n\n").append(c.caption()).append("\n\n");

@@ -33,7 +33,7 @@ class ReportBuilderTest {
     void everyChartIsWrittenAsPngAndSvg(@TempDir Path dir) throws Exception {
         ReportBuilder.Report r = ReportBuilder.build(mixed(), dir);
         assertEquals(List.of(), r.missing());
-        assertEquals(List.of("size", "speed", "energy", "pareto", "kld", "top1", "layers"),
+        assertEquals(List.of("size-kld", "size-ppl", "size", "speed", "energy", "pareto", "kld", "top1", "layers"),
                 r.charts().stream().map(ReportBuilder.Chart::file).toList());
         String html = Files.readString(dir.resolve("index.html"));
         for (ReportBuilder.Chart c : r.charts()) {
@@ -54,7 +54,7 @@ class ReportBuilderTest {
         ResultTable only = new ResultTable(SyntheticResults.table().metric(dev.trit.analysis.Metrics.SIZE_BYTES));
         ReportBuilder.Report r = ReportBuilder.build(only, dir);
         assertEquals(1, r.charts().size());
-        assertEquals(6, r.missing().size());
+        assertEquals(7, r.missing().size());
         assertTrue(Files.readString(dir.resolve("index.html")).contains("Not in these results"));
     }
 
@@ -77,5 +77,55 @@ class ReportBuilderTest {
         rows.removeIf(r -> r.scope().equals("linear") && r.variant().equals("f16"));
         ReportBuilder.build(new ResultTable(rows), dir.resolve("whole"), List.of());
         assertFalse(Files.readString(dir.resolve("whole/index.html")).contains("of the linear layers"));
+    }
+
+    /** The equal-memory section: both quality-size charts, a sortable HTML table with one row per model file, the Pareto column. */
+    @Test
+    void equalMemoryTableAndCharts(@TempDir Path dir) throws Exception {
+        if (System.getenv("TRIT_REPORT_KEEP") != null) dir = Path.of(System.getenv("TRIT_REPORT_KEEP")); // to look at the page
+        ReportBuilder.Report r = ReportBuilder.build(SyntheticResults.table(), dir);
+        for (String c : new String[]{"size-kld", "size-ppl"}) {
+            assertTrue(Files.size(dir.resolve("charts/" + c + ".png")) > 0, c);
+            String svg = Files.readString(dir.resolve("charts/" + c + ".svg"));
+            // every point labelled (the labels are drawn as text in the SVG)
+            for (String label : new String[]{"synthetic-bitnet / tq2_0", "synthetic-bitnet / tq1_0", "synthetic-llama / q8_0"}) {
+                assertTrue(svg.contains(label), c + " lacks the label " + label);
+            }
+        }
+        // The baselines (KLD 0) are on the perplexity chart only.
+        assertTrue(Files.readString(dir.resolve("charts/size-ppl.svg")).contains("synthetic-llama / f16"));
+        assertFalse(Files.readString(dir.resolve("charts/size-kld.svg")).contains("synthetic-llama / f16"));
+        assertTrue(r.charts().stream().anyMatch(c -> c.file().equals("size-kld")));
+
+        String html = Files.readString(dir.resolve("index.html"));
+        int start = html.indexOf("<table class=\"sortable\" id=\"comparison\">"), end = html.indexOf("</table>", start);
+        assertTrue(start >= 0, html);
+        String t = html.substring(start, end);
+        assertTrue(t.contains("<thead><tr><th>model / variant</th><th>size (MB)</th><th>bits/w</th><th>perplexity</th><th>mean KLD</th>"
+                + "<th>same top (%)</th><th>hellaswag acc</th><th>Pareto front</th></tr></thead>"), t);
+        assertEquals(5, t.split("<tr><td>", -1).length - 1, t);
+        for (String m : new String[]{"synthetic-bitnet / f16", "synthetic-bitnet / tq2_0", "synthetic-bitnet / tq1_0", "synthetic-llama / f16",
+                "synthetic-llama / q8_0"}) {
+            assertTrue(t.contains("<tr><td>" + m + "</td>"), m);
+        }
+        // numeric cells carry their value for sorting; the script sorts every table of class sortable on a header click
+        assertTrue(t.contains("<td data-v=\"38.81\">38.810</td>"), t);
+        assertTrue(html.contains("<script>") && html.contains("querySelectorAll('table.sortable')") && html.contains("addEventListener('click'"));
+        assertFalse(html.contains("src=\"http"), "no external assets");
+        // Pareto fronts by hand. size x ppl: tq1_0 (2.5 MiB, 38.81) and q8_0 (4.6, 36.1) are beaten by nothing; tq2_0 (2.9, 38.81)
+        // is beaten by tq1_0, bitnet f16 (8.5, 38.80) by q8_0; llama f16 (8.5, 36.0) is the best perplexity.
+        assertTrue(t.contains("<tr><td>synthetic-bitnet / tq1_0</td>") && row(t, "synthetic-bitnet / tq1_0").contains("size × ppl"));
+        assertFalse(row(t, "synthetic-bitnet / tq2_0").contains("size × ppl"));
+        assertFalse(row(t, "synthetic-bitnet / f16").contains("size × ppl"));
+        assertTrue(row(t, "synthetic-llama / f16").contains("size × ppl"));
+        // size x KLD (files with KLD > 0): tq1_0 beats tq2_0 (smaller, same KLD) and q8_0 (smaller and lower KLD)
+        assertTrue(row(t, "synthetic-bitnet / tq1_0").contains("size × KLD, size × ppl"));
+        assertEquals("<td>size × ppl</td>", row(t, "synthetic-llama / q8_0").replaceAll(".*(<td>[^<]*</td>)$", "$1"));
+        assertTrue(Files.readString(dir.resolve("summary.md")).contains("## Equal-memory comparison"));
+    }
+
+    private static String row(String table, String label) {
+        int i = table.indexOf("<tr><td>" + label + "</td>");
+        return table.substring(i, table.indexOf("</tr>", i));
     }
 }
