@@ -10,6 +10,7 @@ import dev.trit.engine.Parallel;
 import dev.trit.engine.eval.McDataset;
 import dev.trit.engine.eval.McItem;
 import dev.trit.engine.eval.McTask;
+import dev.trit.reports.ReportBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,7 +33,11 @@ import java.util.concurrent.Callable;
                 "model: size, bits per weight (whole file and linear layers), perplexity, KL-divergence",
                 "and top-1 agreement against the baseline, optional accuracy and estimated energy.",
                 "Windows as trit ppl --protocol hf (BOS + ctx-1 tokens, all scored); KLD as trit kld.",
-                "--with-q8 also converts the baseline to GGUF Q8_0 (in a temporary folder) and adds it."})
+                "--quants q8_0,... converts the baseline to each GGUF type (as trit convert --type, in a temporary",
+                "folder) and adds the files beside the models: the equal-memory comparison (is the ternary model",
+                "better than the 2-, 3- or 4-bit quant of an FP16 model of the same size?). --with-q8 is --quants q8_0.",
+                "--report DIR also writes DIR/index.html and summary.md: quality against file size with the Pareto",
+                "front and a sortable table (as trit report)."})
 final class CompareCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -52,8 +57,15 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--mc", paramLabel = "TASK:FILE[:LIMIT]", description = "also accuracy on a multiple-choice task, e.g. hellaswag:hellaswag_val.txt:200")
     String mc;
 
-    @Option(names = "--with-q8", description = "add the baseline converted to GGUF Q8_0 (the 8-bit baseline)")
+    @Option(names = "--with-q8", description = "add the baseline converted to GGUF Q8_0 (the 8-bit baseline; same as --quants q8_0)")
     boolean withQ8;
+
+    @Option(names = "--quants", split = ",", paramLabel = "TYPE",
+            description = "add the baseline converted to these GGUF types, comma-separated (trit convert --type names, e.g. q8_0,f16)")
+    List<String> quants = List.of();
+
+    @Option(names = "--report", paramLabel = "DIR", description = "also write an HTML/Markdown report with charts to DIR (as trit report)")
+    Path report;
 
     @Option(names = "--ctx", paramLabel = "N", description = "context per window (default ${DEFAULT-VALUE})")
     int ctx = 256;
@@ -74,6 +86,7 @@ final class CompareCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (ctx < 4) throw new Main.UsageException("--ctx must be at least 4");
         if (maxWindows < 0) throw new Main.UsageException("--max-windows must not be negative");
+        List<TargetType> types = quantTypes(quants, withQ8);
         ModelEval.Mc mcSpec = mc == null ? null : parseMc(mc);
         String content = PplCommand.readText(text);
         String textTask = EvalResults.textName(text);
@@ -83,13 +96,15 @@ final class CompareCommand implements Callable<Integer> {
         List<Path> paths = new ArrayList<>(List.of(baseline));
         Path tmp = null;
         try {
-            if (withQ8) {
-                tmp = Files.createTempDirectory("trit-compare-");
-                Path q8 = tmp.resolve(EvalResults.modelName(baseline) + "-q8_0.gguf");
-                err.println("compare: converting " + baseline.getFileName() + " to Q8_0");
+            if (!types.isEmpty()) tmp = Files.createTempDirectory("trit-compare-");
+            for (int i = 0; i < types.size(); i++) {
+                TargetType t = types.get(i);
+                Path q = tmp.resolve(EvalResults.modelName(baseline) + "-" + t.label() + ".gguf");
+                err.printf(Locale.ROOT, "compare: converting %s to %s [%d/%d]%n", baseline.getFileName(), t.label().toUpperCase(Locale.ROOT),
+                        i + 1, types.size());
                 err.flush();
-                Converter.convert(baseline, q8, new Converter.Options(TargetType.GGUF_Q8_0), Progress.NONE);
-                paths.add(q8);
+                Converter.convert(baseline, q, new Converter.Options(t), Progress.NONE);
+                paths.add(q);
             }
             paths.addAll(models);
             List<ResultRow> rows = new ArrayList<>();
@@ -114,6 +129,16 @@ final class CompareCommand implements Callable<Integer> {
             }
             ResultTable table = new ResultTable(rows);
             if (results != null) EvalResults.write(results, rows);
+            if (report != null) {
+                String note = String.format(Locale.ROOT, "trit compare: baseline %s; text %s (%s windows of %d, [BOS] + %d tokens, every token "
+                                + "scored); KLD (top-%d + rest buckets, as trit kld) and same top against the baseline%s.",
+                        EvalResults.modelName(baseline), text.getFileName(), maxWindows == 0 ? "all" : "at most " + maxWindows, ctx, ctx - 1,
+                        DemoCommand.TOP_K, types.isEmpty() ? "" : "; " + String.join(", ", types.stream().map(TargetType::label).toList())
+                                + ": the baseline converted by trit convert --type");
+                ReportBuilder.Report r = ReportBuilder.build(table, report.toAbsolutePath().normalize(), List.of(note));
+                err.println("compare: report " + r.dir().resolve("index.html") + " (" + r.charts().size() + " charts)");
+                err.flush();
+            }
             if (json) {
                 out.println(ResultFiles.toJson(table));
             } else {
@@ -131,6 +156,26 @@ final class CompareCommand implements Callable<Integer> {
         }
         out.flush();
         return Main.OK;
+    }
+
+    /**
+     * The GGUF types of --quants (and --with-q8), in order, without repeats: each name goes through
+     * the converter's own type parsing ({@link TargetType#parse}), so every type {@code trit convert}
+     * writes is accepted; another name, or a ternary type (ternarizing is not quantizing), is a usage error.
+     */
+    static List<TargetType> quantTypes(List<String> names, boolean withQ8) {
+        java.util.LinkedHashSet<TargetType> types = new java.util.LinkedHashSet<>();
+        for (String raw : names) {
+            String n = raw.trim();
+            if (n.isEmpty()) continue;
+            TargetType t = TargetType.parse(n, true).filter(x -> !x.isTernary()).orElseThrow(() -> new Main.UsageException(
+                    "--quants: '" + n + "' is not a quantization type trit convert writes (GGUF: " + String.join(", ",
+                            java.util.Arrays.stream(TargetType.values()).filter(x -> x.isGguf() && !x.isTernary()).map(TargetType::label).toList())
+                            + ")"));
+            types.add(t);
+        }
+        if (withQ8) types.add(TargetType.GGUF_Q8_0);
+        return List.copyOf(types);
     }
 
     /** TASK:FILE[:LIMIT]; the file part may itself hold colons only if a limit follows. */

@@ -167,8 +167,9 @@ public final class ReportBuilder {
         if (lo > 0 && hi / lo >= 10) {
             LogAxis a = new LogAxis(label);
             a.setSmallestValue(lo / 10);
-            a.setNumberFormatOverride(new java.text.DecimalFormat("0.######E0"));
             a.setBase(10);
+            a.setTickUnit(new org.jfree.chart.axis.NumberTickUnit(1)); // one tick per decade
+            a.setNumberFormatOverride(new java.text.DecimalFormat("0.###E0"));
             a.setLowerMargin(0.12);
             a.setUpperMargin(0.12);
             return a;
@@ -213,28 +214,66 @@ public final class ReportBuilder {
         p.setRenderer(rr);
         p.setDomainAxis(axis("File size (MB)", xlo, xhi));
         p.setRangeAxis(axis(yLabel, ylo, yhi));
-        // Every point labelled: a short pointer from the point to its label, pointing into the plot
-        // (labels of points in the right half to the left, of points near the top downwards) and
-        // alternating in direction and length between neighbours along x, so that labels do not
-        // sit on each other or run off the plot.
+        // Every point labelled: a short pointer from the point to its label. Each label, in order
+        // along x, takes the direction (4 diagonals) and length that overlaps least with the labels
+        // already placed, the points and the plot's edges (in the plot's approximate pixels).
         drawn.sort(Comparator.<Integer>comparingDouble(i -> x[i]).thenComparingDouble(i -> y[i]));
         Font small = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
-        for (int k = 0; k < drawn.size(); k++) {
-            int i = drawn.get(k);
-            double fx = frac(x[i], xlo, xhi), fy = frac(y[i], ylo, yhi);
-            boolean left = fx > 0.5, up = fy < 0.35 || (fy <= 0.65 && k % 2 == 0);
-            double angle = left ? (up ? -0.75 * Math.PI : 0.75 * Math.PI) : (up ? -0.25 * Math.PI : 0.25 * Math.PI);
-            XYPointerAnnotation a = new XYPointerAnnotation(lines.get(i).label(), x[i], y[i], angle);
+        double pw = 780, ph = 390, m = 0.12;
+        Map<Integer, double[]> px = new LinkedHashMap<>();
+        for (int i : drawn) {
+            px.put(i, new double[]{pw * (m + frac(x[i], xlo, xhi)) / (1 + 2 * m), ph * (1 - (m + frac(y[i], ylo, yhi)) / (1 + 2 * m))});
+        }
+        List<double[]> placed = new ArrayList<>();
+        for (int i : drawn) {
+            String text = lines.get(i).label();
+            double tw = 6.3 * text.length() + 4, th = 14, bestScore = Double.POSITIVE_INFINITY;
+            double[] best = null;
+            double bestAngle = 0, bestRadius = 0;
+            boolean bestLeft = false, bestUp = false;
+            double[] at = px.get(i);
+            for (double radius : new double[]{20, 32, 46}) {
+                for (int dir = 0; dir < 4; dir++) {
+                    boolean left = dir >= 2, up = dir % 2 == 0;
+                    double angle = left ? (up ? -0.75 * Math.PI : 0.75 * Math.PI) : (up ? -0.25 * Math.PI : 0.25 * Math.PI);
+                    double bx = at[0] + Math.cos(angle) * (radius + 2), by = at[1] + Math.sin(angle) * (radius + 2);
+                    double[] r = {left ? bx - tw : bx, up ? by - th : by, left ? bx : bx + tw, up ? by : by + th};
+                    double score = radius * 0.05 + dir * 0.01;
+                    for (double[] q : placed) score += overlap(r, q);
+                    for (double[] q : px.values()) score += overlap(r, new double[]{q[0] - 6, q[1] - 6, q[0] + 6, q[1] + 6});
+                    score += 2 * (area(r) - overlap(r, new double[]{0, 0, pw, ph}));
+                    if (score < bestScore) {
+                        bestScore = score;
+                        best = r;
+                        bestAngle = angle;
+                        bestRadius = radius;
+                        bestLeft = left;
+                        bestUp = up;
+                    }
+                }
+            }
+            placed.add(best);
+            XYPointerAnnotation a = new XYPointerAnnotation(text, x[i], y[i], bestAngle);
             a.setTipRadius(6);
-            a.setBaseRadius(20 + 10 * (k % 3));
+            a.setBaseRadius(bestRadius);
             a.setArrowLength(4);
             a.setArrowWidth(2);
             a.setLabelOffset(2);
             a.setFont(small);
-            a.setTextAnchor(left ? (up ? TextAnchor.BOTTOM_RIGHT : TextAnchor.TOP_RIGHT) : (up ? TextAnchor.BOTTOM_LEFT : TextAnchor.TOP_LEFT));
+            a.setTextAnchor(bestLeft ? (bestUp ? TextAnchor.BOTTOM_RIGHT : TextAnchor.TOP_RIGHT)
+                    : (bestUp ? TextAnchor.BOTTOM_LEFT : TextAnchor.TOP_LEFT));
             p.addAnnotation(a);
         }
         save(style(c), name, title, caption);
+    }
+
+    private static double area(double[] r) {
+        return (r[2] - r[0]) * (r[3] - r[1]);
+    }
+
+    private static double overlap(double[] a, double[] b) {
+        double w = Math.min(a[2], b[2]) - Math.max(a[0], b[0]), h = Math.min(a[3], b[3]) - Math.max(a[1], b[1]);
+        return w > 0 && h > 0 ? w * h : 0;
     }
 
     /** Where v lies between lo and hi, 0 to 1, on the scale {@link #axis} draws (logarithmic over a decade or more). */

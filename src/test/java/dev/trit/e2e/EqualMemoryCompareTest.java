@@ -1,0 +1,78 @@
+package dev.trit.e2e;
+
+import dev.trit.analysis.ResultFiles;
+import dev.trit.analysis.ResultTable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static dev.trit.e2e.DemoCompareTest.value;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * trit compare --quants: the equal-memory comparison on the bundled mini models (the FP16 mini LLaMA
+ * converted by trit itself, beside the ternary mini BitNet GGUF), with its report.
+ */
+class EqualMemoryCompareTest {
+    static final String TEXT = DemoCompareTest.TEXT;
+    static final String LLAMA = Cli.FIXTURES.resolve("hf/mini-llama-f16").toString();
+    static final String TQ2 = Cli.FIXTURES.resolve("gguf/mini-bitnet-tq2_0.gguf").toString();
+
+    @Test
+    void quantsAreBuiltFromTheBaselineAndReported(@TempDir Path dir) throws IOException {
+        Path results = dir.resolve("cmp.json"), report = dir.resolve("report");
+        Cli c = Cli.run("compare", "--baseline", LLAMA, "--models", TQ2, "--text", TEXT, "--max-windows", "2",
+                "--quants", "q8_0,bf16", "--with-q8", "--results", results.toString(), "--report", report.toString(), "--threads", "2");
+        assertEquals(0, c.exitCode(), c::toString);
+        // --with-q8 next to q8_0 converts once
+        assertTrue(c.err().contains("to Q8_0 [1/2]") && c.err().contains("to BF16 [2/2]"), c::toString);
+        ResultTable t = ResultFiles.read(results);
+        String text = "wikitext-2-test";
+        String[] files = {"mini-llama-f16", "mini-llama-f16-q8_0", "mini-llama-f16-bf16", "mini-bitnet-tq2_0"};
+        for (String f : files) {
+            assertTrue(c.out().contains(f), f + " missing:\n" + c.out());
+            assertTrue(value(t, f, "", "weights", "size_bytes") > 0, f);
+            assertTrue(value(t, f, "", text, "perplexity") > 1, f);
+        }
+        // sizes: ternary < Q8_0 < BF16 = F16; KLD against the FP16 baseline: BF16 < Q8_0 < ternary
+        double tq2 = value(t, "mini-bitnet-tq2_0", "", "weights", "size_bytes"), q8 = value(t, "mini-llama-f16-q8_0", "", "weights", "size_bytes");
+        double bf16 = value(t, "mini-llama-f16-bf16", "", "weights", "size_bytes");
+        assertTrue(tq2 < q8 && q8 < bf16, tq2 + " " + q8 + " " + bf16);
+        assertEquals(8.5, value(t, "mini-llama-f16-q8_0", "", "weights", "bits_per_weight"), 0.1);
+        double kq8 = value(t, "mini-llama-f16-q8_0", "", text, "kld_mean"), kbf = value(t, "mini-llama-f16-bf16", "", text, "kld_mean");
+        assertTrue(kbf < kq8 && kq8 < 0.01 && kq8 < value(t, "mini-bitnet-tq2_0", "", text, "kld_mean"), kbf + " " + kq8);
+        assertTrue(value(t, "mini-llama-f16-q8_0", "", text, "top1_agreement") > 0.9);
+
+        // the report: both quality-size charts (PNG and SVG, every file labelled) and the sortable table, one row per file
+        for (String chart : new String[]{"size-kld", "size-ppl"}) {
+            assertTrue(Files.size(report.resolve("charts/" + chart + ".png")) > 0, chart);
+            assertTrue(Files.size(report.resolve("charts/" + chart + ".svg")) > 0, chart);
+        }
+        String ppl = Files.readString(report.resolve("charts/size-ppl.svg"));
+        for (String f : files) assertTrue(ppl.contains(f), f + " not labelled");
+        String html = Files.readString(report.resolve("index.html"));
+        int start = html.indexOf("<table class=\"sortable\" id=\"comparison\">");
+        assertTrue(start >= 0, html);
+        String table = html.substring(start, html.indexOf("</table>", start));
+        assertEquals(files.length, table.split("<tr><td>", -1).length - 1, table);
+        for (String f : files) assertTrue(table.contains("<tr><td>" + f + "</td>"), f);
+        assertTrue(html.contains("querySelectorAll('table.sortable')"));
+        // the ternary file is the smallest, so nothing beats it on size: it is on every front it is drawn on
+        int row = table.indexOf("<tr><td>mini-bitnet-tq2_0</td>");
+        assertTrue(table.substring(row, table.indexOf("</tr>", row)).contains("size × KLD, size × ppl"), table);
+    }
+
+    @Test
+    void aTypeTheConverterDoesNotWriteIsAUsageError() {
+        for (String bad : new String[]{"q9_z", "tq2_0", "packed"}) {
+            Cli c = Cli.run("compare", "--baseline", LLAMA, "--models", TQ2, "--text", TEXT, "--quants", "q8_0," + bad);
+            assertEquals(2, c.exitCode(), c::toString);
+            assertTrue(c.err().contains("--quants: '" + bad + "' is not a quantization type trit convert writes"), c::toString);
+            assertEquals(1, c.err().strip().lines().filter(l -> l.contains("--quants")).count(), c::toString);
+            assertFalse(c.err().contains("converting"), "nothing is converted before the names are checked: " + c);
+        }
+    }
+}
