@@ -75,4 +75,11 @@ class EqualMemoryCompareTest {
             assertFalse(c.err().contains("converting"), "nothing is converted before the names are checked: " + c);
         }
     }
+
+    @Test
+    void demoRefusesAnUnknownQuantBeforeConverting(@TempDir Path dir) {
+        Cli c = Cli.run("demo", "--out", dir.toString(), "--quants", "q8_0,q9_z");
+        assertEquals(2, c.exitCode(), c::toString);
+        assertTrue(c.err().contains("--quants: 'q9_z'") && !c.err().contains("convert ["), c::toString);
+    }
 }

@@ -29,14 +29,15 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code trit demo}: the main job on the bundled demo models, end to end. Converts the BitNet b1.58
- * demo (packed HF checkpoint) to GGUF TQ1_0, TQ2_0 and I2_S, the FP16 LLaMA baseline to Q8_0 and,
+ * demo (packed HF checkpoint) to GGUF TQ1_0, TQ2_0 and I2_S, the FP16 LLaMA baseline to Q8_0 (and the
+ * other quantized baselines of --quants the converter writes: the equal-memory comparison) and,
  * post-training, to ternary TQ2_0; measures every model on the same WikiText-2 windows (perplexity,
  * KL-divergence and top-1 agreement against the FP16 model and against the checkpoint a variant was
  * converted from) and on HellaSwag; probes speed; and writes results and an HTML report.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"The main job on the bundled demo models (fixtures/): convert the BitNet b1.58 demo to",
-                "GGUF TQ1_0, TQ2_0 and I2_S, the FP16 LLaMA baseline to Q8_0 and (post-training) to ternary",
+                "GGUF TQ1_0, TQ2_0 and I2_S, the FP16 LLaMA baseline to Q8_0 (and --quants) and (post-training) to ternary",
                 "TQ2_0; measure each on WikiText-2 test windows (perplexity; KL-divergence and top-1",
                 "agreement vs the FP16 model and vs the source checkpoint) and HellaSwag; probe speed;",
                 "write DIR/results.arrow, results.json, index.html and summary.md; print a table."})
@@ -62,6 +63,19 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-speed", description = "skip the speed probe")
     boolean noSpeed;
 
+    @Option(names = "--quants", split = ",", paramLabel = "TYPE",
+            description = "the FP16 LLaMA's quantized baselines, comma-separated trit convert --type names (default: those of "
+                    + "q8_0, q6_k, q5_k_m, q4_k_m, q4_0, q3_k_m, q2_k the converter writes)")
+    List<String> quants;
+
+    /** The demo's quantized baselines of the FP16 model, where the converter writes the type (llama-quantize's usual ones). */
+    static final List<String> DEMO_QUANTS = List.of("q8_0", "q6_k", "q5_k_m", "q4_k_m", "q4_0", "q3_k_m", "q2_k");
+
+    /** The default --quants: the names of {@link #DEMO_QUANTS} the converter's type parsing accepts as non-ternary GGUF types. */
+    static List<String> availableQuants() {
+        return DEMO_QUANTS.stream().filter(n -> TargetType.parse(n, true).filter(t -> !t.isTernary()).isPresent()).toList();
+    }
+
     static final int CTX = 256, TOP_K = 32;
     static final String TEXT_TASK = "wikitext-2-test";
 
@@ -74,6 +88,8 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (windows < 1) throw new Main.UsageException("--windows must be at least 1");
         if (hellaswag < 0 || hellaswag > 200) throw new Main.UsageException("--hellaswag must be between 0 and 200");
+        List<TargetType> quantTypes = CompareCommand.quantTypes(quants != null ? quants : availableQuants(), false);
+        quantLabels = quantTypes.stream().map(TargetType::label).toList();
         long start = System.nanoTime();
         Path dir = fixtures != null ? fixtures : defaultFixtures();
         Path hf = dir.resolve("hf"), textFile = dir.resolve("data/wikitext-2/test.txt");
@@ -97,28 +113,38 @@ final class DemoCommand implements Callable<Integer> {
 
         // 2. Conversions.
         Path tq1 = work.resolve("demo-bitnet-tq1_0.gguf"), tq2 = work.resolve("demo-bitnet-tq2_0.gguf"), i2s = work.resolve("demo-bitnet-i2_s.gguf");
-        Path q8 = work.resolve("demo-llama-q8_0.gguf"), ptq = work.resolve("demo-llama-ternarized-tq2_0.gguf");
-        Object[][] conversions = {{bitnet, tq1, TargetType.GGUF_TQ1_0, false}, {bitnet, tq2, TargetType.GGUF_TQ2_0, false},
-                {bitnet, i2s, TargetType.GGUF_I2_S, false}, {llama, q8, TargetType.GGUF_Q8_0, false}, {llama, ptq, TargetType.GGUF_TQ2_0, true}};
-        for (int i = 0; i < conversions.length; i++) {
-            Path src = (Path) conversions[i][0], dst = (Path) conversions[i][1];
-            TargetType t = (TargetType) conversions[i][2];
-            boolean tern = (Boolean) conversions[i][3];
-            step(err, start, String.format(Locale.ROOT, "convert [%d/%d] %s -> %s%s", i + 1, conversions.length, src.getFileName(),
+        Path ptq = work.resolve("demo-llama-ternarized-tq2_0.gguf");
+        List<Object[]> conversions = new ArrayList<>(List.of(new Object[]{bitnet, tq1, TargetType.GGUF_TQ1_0, false},
+                new Object[]{bitnet, tq2, TargetType.GGUF_TQ2_0, false}, new Object[]{bitnet, i2s, TargetType.GGUF_I2_S, false}));
+        // the FP16 model's quantized baselines (the equal-memory comparison), then its post-training ternarization
+        List<Entry> quantEntries = new ArrayList<>();
+        for (TargetType t : quantTypes) {
+            Path q = work.resolve("demo-llama-" + t.label() + ".gguf");
+            conversions.add(new Object[]{llama, q, t, false});
+            quantEntries.add(new Entry("demo-llama", "gguf-" + t.label(), q, t == TargetType.GGUF_Q8_0 ? "8-bit baseline"
+                    : "quantized baseline (" + t.label() + ")", false, false, false, false));
+        }
+        conversions.add(new Object[]{llama, ptq, TargetType.GGUF_TQ2_0, true});
+        for (int i = 0; i < conversions.size(); i++) {
+            Path src = (Path) conversions.get(i)[0], dst = (Path) conversions.get(i)[1];
+            TargetType t = (TargetType) conversions.get(i)[2];
+            boolean tern = (Boolean) conversions.get(i)[3];
+            step(err, start, String.format(Locale.ROOT, "convert [%d/%d] %s -> %s%s", i + 1, conversions.size(), src.getFileName(),
                     dst.getFileName(), tern ? " (--ternarize: post-training absmean)" : ""));
             Converter.convert(src, dst, new Converter.Options(t, tern, true, true), Progress.NONE);
         }
 
         // 3. Measurements, in an order where every reference is measured before the models compared with it.
-        List<Entry> entries = List.of(
-                new Entry("demo-llama", "hf-f16", llama, "FP16 baseline (LLaMA)", true, false, false, false),
-                new Entry("demo-llama", "gguf-q8_0", q8, "8-bit baseline", false, false, false, false),
+        List<Entry> entries = new ArrayList<>();
+        entries.add(new Entry("demo-llama", "hf-f16", llama, "FP16 baseline (LLaMA)", true, false, false, false));
+        entries.addAll(quantEntries);
+        entries.addAll(List.of(
                 new Entry("demo-llama", "gguf-tq2_0-ternarized", ptq, "FP16 LLaMA ternarized after training", false, false, false, true),
                 new Entry("demo-bitnet", "hf-packed", bitnet, "BitNet b1.58 trained ternary, packed HF", false, true, false, true),
                 new Entry("demo-bitnet", "gguf-tq1_0", tq1, "converted from hf-packed", false, false, true, false),
                 new Entry("demo-bitnet", "gguf-tq2_0", tq2, "converted from hf-packed", false, false, true, false),
                 new Entry("demo-bitnet", "gguf-i2_s", i2s, "converted from hf-packed", false, false, true, false),
-                new Entry("demo1-bitnet", "hf-packed", bitnet1, "BitNet 1-bit (weights ±1), packed HF", false, false, false, true));
+                new Entry("demo1-bitnet", "hf-packed", bitnet1, "BitNet 1-bit (weights ±1), packed HF", false, false, false, true)));
         List<ResultRow> rows = new ArrayList<>();
         ModelEval.Reference base = null, source = null;
         long measureStart = System.nanoTime();
@@ -146,11 +172,10 @@ final class DemoCommand implements Callable<Integer> {
         ResultFiles.writeArrow(table, outDir.resolve("results.arrow"));
         ResultFiles.writeJson(table, outDir.resolve("results.json"));
         List<String> notes = protocolNotes(text.length(), items.size());
+        // The page's comparison is the report's sortable HTML table (and its quality-size charts); the
+        // text table is printed below.
         List<String> reportNotes = new ArrayList<>(notes);
-        java.io.StringWriter tw = new java.io.StringWriter();
         ComparisonTable ct = new ComparisonTable(table, TEXT_TASK, mc == null ? null : mc.task().id());
-        ct.print(new PrintWriter(tw, true));
-        reportNotes.add("  " + tw.toString().stripTrailing().replace("\n", "\n  "));
         reportNotes.add(String.join("\n", SupportedCheckpoints.lines()));
         ReportBuilder.Report r = ReportBuilder.build(table, outDir, reportNotes);
 
@@ -167,6 +192,8 @@ final class DemoCommand implements Callable<Integer> {
         return Main.OK;
     }
 
+    private List<String> quantLabels = List.of();
+
     private List<String> protocolNotes(int chars, int items) {
         List<String> n = new ArrayList<>();
         n.add(String.format(Locale.ROOT, "trit demo on the bundled models (trained from scratch on the same text, see fixtures/README.md). "
@@ -182,6 +209,10 @@ final class DemoCommand implements Callable<Integer> {
                 + "%d tokens and %d greedy decode steps, best of 2. pJ/token: estimated arithmetic energy per token at 7 nm and "
                 + "context %d (BitNet papers' per-operation energies; ternary-weight formats priced as BitLinear, others as FP16; "
                 + "memory traffic excluded).", engine.threads, ModelEval.PROBE_PROMPT, ModelEval.PROBE_DECODE, CTX));
+        n.add("Equal-memory comparison: the FP16 LLaMA quantized by trit convert --type (" + String.join(", ", quantLabels)
+                + ") beside the ternary files; the table sorts by any column (click a header), and the charts put each file's quality "
+                + "(mean KLD against the FP16 model, perplexity) against its size with the Pareto front: the files no other file "
+                + "beats on both.");
         n.add("demo-llama/gguf-tq2_0-ternarized is the FP16 LLaMA ternarized after training (trit convert --ternarize); "
                 + "demo-bitnet was trained ternary from the start: same size, very different quality.");
         return n;
