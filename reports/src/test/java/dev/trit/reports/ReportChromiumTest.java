@@ -34,7 +34,7 @@ class ReportChromiumTest {
         Path chromium = chromium();
         Assumptions.assumeTrue(chromium != null, "chromium is not installed (apt-get install -y chromium); browser test skipped");
         ReportBuilder.Report r = ReportBuilder.build(ReportBuilderTest.mixed(), dir.resolve("report"));
-        // The page itself stays script-free; a copy beside it gets a probe that lists, after load, each
+        // The page's only script sorts its tables; a copy beside it gets a probe that lists, after load, each
         // image's natural width (0 for an image that failed to load).
         String page = Files.readString(dir.resolve("report/index.html"));
         String probe = """
