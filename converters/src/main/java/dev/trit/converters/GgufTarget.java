@@ -30,6 +30,9 @@ import dev.trit.formats.family.RopeSpec;
  * and order; tensors in source order; 1-D tensors and norms F32; with TQ1_0/TQ2_0 (and I2_S) the
  * token embedding and output F16; Q8_0 and the ternary types fall back to F16 for rows that are not
  * whole blocks (gguf-py's QuantError fallback). LLaMA's Q and K rows are permuted for rotary.
+ * llama-quantize's mixtures ({@link TargetType#isQuantMix()}) are written as llama-quantize writes them
+ * instead: types per {@link QuantMix}, tensors in llama.cpp's loader order, a GGUF source's key-value
+ * pairs copied, general.quantization_version and general.file_type last.
  */
 final class GgufTarget {
     private GgufTarget() {
