@@ -34,7 +34,7 @@ final class BenchConvertCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SRC", description = "model directory or .gguf file")
     Path src;
 
-    @Option(names = "--types", split = ",", paramLabel = "T", description = "output types, e.g. gguf:tq2_0,hf:packed (default: every type that suits SRC)")
+    @Option(names = "--types", split = ",", paramLabel = "T", description = "output types, e.g. gguf:tq2_0,hf:packed (default: every type that suits SRC, llama-quantize's mixtures only when named)")
     List<String> types;
 
     @Option(names = "--repeat", defaultValue = "3", description = "timed runs per type (default 3; the best is reported)")
@@ -82,7 +82,8 @@ final class BenchConvertCommand implements Callable<Integer> {
     }
 
     private List<TargetType> targets() {
-        if (types == null) return List.of(TargetType.values());
+        // by default the single-type targets; llama-quantize's mixtures when named
+        if (types == null) return java.util.Arrays.stream(TargetType.values()).filter(t -> !t.isQuantMix()).toList();
         return types.stream().map(s -> {
             String[] kv = s.split(":", 2);
             boolean gguf = kv.length == 1 || kv[0].equalsIgnoreCase("gguf");

@@ -23,7 +23,9 @@ import java.util.concurrent.Callable;
 @Command(name = "convert", mixinStandardHelpOptions = true,
         description = {"Convert a model between Hugging Face and GGUF layouts.",
                 "SRC and DST are Hugging Face directories (safetensors, single or sharded) or .gguf files.",
-                "GGUF types: f32, f16, bf16, q8_0 (baselines); tq1_0, tq2_0, i2_s (ternary; i2_s is bitnet.cpp's); q1_0 (1-bit BitNet).",
+                "GGUF types: f32, f16, bf16, q8_0 (baselines); tq1_0, tq2_0, i2_s (ternary; i2_s is bitnet.cpp's); q1_0 (1-bit BitNet);",
+                "llama-quantize's mixtures q2_k, q3_k_s, q3_k_m, q3_k_l, q4_k_s, q4_k_m, q5_k_s, q5_k_m, q6_k, q4_0, q4_1, q5_0, q5_1, iq4_nl",
+                "(its per-tensor types without an imatrix and its file layout).",
                 "HF types: packed (2-bit, microsoft/bitnet-b1.58-2B-4T layout), bf16, f16, f32.",
                 "Ternary types take BitNet models (latent weights are ternarized with their absmean rule);",
                 "a full-precision model is refused unless --ternarize is given."})
@@ -68,7 +70,7 @@ final class ConvertCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         boolean gguf = Converter.isGguf(dst);
         TargetType t = TargetType.parse(type, gguf).orElseThrow(() -> new Main.UsageException("type '" + type + "' is not a "
-                + (gguf ? "GGUF type (f32, f16, bf16, q8_0, tq1_0, tq2_0, i2_s, q1_0)" : "Hugging Face type (packed, bf16, f16, f32)")
+                + (gguf ? "GGUF type (f32, f16, bf16, q8_0, tq1_0, tq2_0, i2_s, q1_0, q2_k, q3_k_s|m|l, q4_k_s|m, q5_k_s|m, q6_k, q4_0, q4_1, q5_0, q5_1, iq4_nl)" : "Hugging Face type (packed, bf16, f16, f32)")
                 + " for " + (gguf ? "a .gguf destination" : "a directory destination")));
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         long start = System.nanoTime();
@@ -108,7 +110,7 @@ final class ConvertCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, fmt, "input -> output", "count", "weights", "input bytes", "output bytes", "in bits/w", "out bits/w");
         Map<String, long[]> rows = new TreeMap<>();
         for (WrittenTensor w : r.tensors()) {
-            boolean fallback = w.note() != null && !w.outputType().equalsIgnoreCase(t.label());
+            boolean fallback = w.note() != null && (t.isQuantMix() || !w.outputType().equalsIgnoreCase(t.label()));
             long[] a = rows.computeIfAbsent(w.inputType() + " -> " + w.outputType() + (fallback ? " fallback" : ""), k -> new long[4]);
             a[0]++;
             a[1] += w.elements();
@@ -123,7 +125,16 @@ final class ConvertCommand implements Callable<Integer> {
         });
         out.printf(Locale.ROOT, fmt, "total", tot[0], String.format(Locale.ROOT, "%,d", tot[1]), String.format(Locale.ROOT, "%,d", tot[2]),
                 String.format(Locale.ROOT, "%,d", tot[3]), bits(tot[2], tot[1]), bits(tot[3], tot[1]));
-        List<WrittenTensor> fell = r.tensors().stream().filter(w -> w.note() != null && !w.outputType().equalsIgnoreCase(t.label())).toList();
+        if (t.isQuantMix()) {
+            // the mixture's own choices are no fallback; the notes name tensors whose rows are not whole blocks
+            List<WrittenTensor> fell = r.tensors().stream().filter(w -> w.note() != null).toList();
+            if (!fell.isEmpty()) {
+                out.printf(Locale.ROOT, "  %d tensor(s) with rows that are not whole blocks fell back as llama-quantize does: %s%n", fell.size(),
+                        String.join(", ", fell.stream().map(w -> w.name() + " " + w.outputType()).toList()));
+            }
+        }
+        List<WrittenTensor> fell = t.isQuantMix() ? List.of()
+                : r.tensors().stream().filter(w -> w.note() != null && !w.outputType().equalsIgnoreCase(t.label())).toList();
         if (!fell.isEmpty()) {
             out.printf(Locale.ROOT, "  %d ternary tensor(s) %s cannot hold exactly, written in their float type (exact): %s%n", fell.size(),
                     t.label(), String.join(", ", fell.stream().map(WrittenTensor::name).toList()));

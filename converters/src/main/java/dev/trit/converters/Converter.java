@@ -175,7 +175,7 @@ public final class Converter {
             throw new FormatException(src, ternaryValued + " linear weights are ternary-valued but " + firstFloat + " is not; "
                     + o.type().label() + " holds ternary weights only. Add --ternarize to ternarize the float ones (absmean)");
         }
-        return new SourceModel(m.spec(), m.tokenizer(), m.hfFiles(), ts, m.resource());
+        return new SourceModel(m.spec(), m.tokenizer(), m.hfFiles(), ts, m.resource(), m.ggufMetadata());
     }
 
     /** config.json's pretraining_model_parallel (SpectraSuite's TriLM), 0 if absent. */

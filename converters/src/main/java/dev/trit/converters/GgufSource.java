@@ -100,7 +100,7 @@ public final class GgufSource {
                 if (t.name().equals(GgufTarget.ROPE_FREQS)) continue;
                 tensors.add(tensor(f, t, spec));
             }
-            return new SourceModel(spec, tok, side, tensors, f);
+            return new SourceModel(spec, tok, side, tensors, f, md);
         } catch (Throwable t) {
             f.close();
             throw t;

@@ -30,6 +30,9 @@ import dev.trit.formats.family.RopeSpec;
  * and order; tensors in source order; 1-D tensors and norms F32; with TQ1_0/TQ2_0 (and I2_S) the
  * token embedding and output F16; Q8_0 and the ternary types fall back to F16 for rows that are not
  * whole blocks (gguf-py's QuantError fallback). LLaMA's Q and K rows are permuted for rotary.
+ * llama-quantize's mixtures ({@link TargetType#isQuantMix()}) are written as llama-quantize writes them
+ * instead: types per {@link QuantMix}, tensors in llama.cpp's loader order, a GGUF source's key-value
+ * pairs copied, general.quantization_version and general.file_type last.
  */
 final class GgufTarget {
     private GgufTarget() {
@@ -47,23 +50,64 @@ final class GgufTarget {
         SourceTensor ropeFreqs = ropeFreqs(s);
         if (ropeFreqs != null) tensors.add(ropeFreqs); // convert_hf_to_gguf.py yields its extra tensors first
         tensors.addAll(m.tensors());
-        String a = s.family().ggufArch() + ".";
+        boolean mix = target.isQuantMix();
+        List<QuantMix.Choice> choices = null;
+        if (mix) {
+            // llama-quantize's layout: its loader's tensor order, types per QuantMix
+            tensors.sort(java.util.Comparator.comparing(SourceTensor::name, QuantMix.FILE_ORDER));
+            QuantMix.Model qm = new QuantMix.Model(s.layers(), s.heads(), s.kvHeads(),
+                    s.family() instanceof Llama && s.layers() == 80 && s.heads() != s.kvHeads());
+            choices = QuantMix.choose(target, tensors.stream().map(SourceTensor::name).toList(), tensors.stream().map(SourceTensor::shape).toList(),
+                    qm, tied, heads);
+        }
         GgufWriter w = new GgufWriter();
         List<WrittenTensor> written = new ArrayList<>();
         ChunkedWork work = new ChunkedWork(progress, m.sourceBytes());
         long params = 0;
-        for (SourceTensor t : tensors) {
-            GgmlType chosen = heads.typeFor(t.name(), tied);
-            if (chosen != null && t.cols() % chosen.blockSize() != 0) {
-                throw new IllegalArgumentException(t.name() + " has rows of " + t.cols() + ", not whole " + chosen.label() + " blocks of " + chosen.blockSize());
+        for (int i = 0; i < tensors.size(); i++) {
+            SourceTensor t = tensors.get(i);
+            GgmlType type;
+            String note;
+            if (mix) {
+                QuantMix.Choice c = choices.get(i);
+                // not quantized by llama-quantize: what the converter's F16 file holds (norms and 1-D tensors F32)
+                type = c == null ? typeFor(t, TargetType.GGUF_F16) : c.type();
+                note = c == null ? null : c.note();
+            } else {
+                GgmlType chosen = heads.typeFor(t.name(), tied);
+                type = chosen != null ? chosen : typeFor(t, target);
+                note = chosen != null ? null : note(t, target, type);
             }
-            GgmlType type = chosen != null ? chosen : typeFor(t, target);
+            if (t.cols() % type.blockSize() != 0) {
+                throw new IllegalArgumentException(t.name() + " has rows of " + t.cols() + ", not whole " + type.label() + " blocks of " + type.blockSize());
+            }
             params += t.elements();
             long bytes = type.bytesFor(t.elements());
-            written.add(new WrittenTensor(t.name(), t.sourceType(), t.sourceBytes(), type.label(), bytes, t.elements(),
-                    chosen != null ? null : note(t, target, type)));
+            written.add(new WrittenTensor(t.name(), t.sourceType(), t.sourceBytes(), type.label(), bytes, t.elements(), note));
             w.addTensor(t.name(), type, t.shape(), out -> writeTensor(t, type, s, out, work));
         }
+        if (mix && m.ggufMetadata() != null) {
+            // llama-quantize copies the source's key-value pairs as they are
+            m.ggufMetadata().forEach((k, v) -> {
+                if (keepHfFiles || !k.startsWith(GgufSource.HF_FILE_PREFIX)) w.put(k, v);
+            });
+        } else {
+            putMetadata(w, m, target, params, keepHfFiles);
+        }
+        if (mix) {
+            // ... then sets these two, which moves them to the end
+            w.remove("general.quantization_version").remove("general.file_type");
+            w.put("general.quantization_version", GgufValue.uint32(2));
+            w.put("general.file_type", GgufValue.uint32(target.fileType()));
+        }
+        w.write(dst);
+        return written;
+    }
+
+    /** convert_hf_to_gguf.py's key-value pairs, in its order. */
+    private static void putMetadata(GgufWriter w, SourceModel m, TargetType target, long params, boolean keepHfFiles) {
+        ModelSpec s = m.spec();
+        String a = s.family().ggufArch() + ".";
         w.put("general.architecture", GgufValue.string(s.family().ggufArch()));
         w.put("general.type", GgufValue.string("model"));
         if (!s.name().isEmpty()) w.put("general.name", GgufValue.string(s.name()));
@@ -109,8 +153,6 @@ final class GgufTarget {
                         : GgufValue.array(new GgufArray(GgufValueType.UINT8, e.getValue().clone())));
             }
         }
-        w.write(dst);
-        return written;
     }
 
     /** The type one tensor gets in a file of the target type (see the class comment). */

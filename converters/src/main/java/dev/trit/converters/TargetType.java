@@ -16,6 +16,15 @@ public enum TargetType {
      * LLAMA_FTYPE_MOSTLY_Q1_0 (bitnet.cpp's fork uses 40 for I2_S; the tensor types tell them apart).
      */
     GGUF_Q1_0(GgmlType.Q1_0, 40, true),
+    /*
+     * llama-quantize's mixtures (file types as llama.h's LLAMA_FTYPE_MOSTLY_*): the type named is the
+     * base type; which tensors get another one is QuantMix's business.
+     */
+    GGUF_Q2_K(GgmlType.Q2_K, 10, "q2_k"), GGUF_Q3_K_S(GgmlType.Q3_K, 11, "q3_k_s"), GGUF_Q3_K_M(GgmlType.Q3_K, 12, "q3_k_m"),
+    GGUF_Q3_K_L(GgmlType.Q3_K, 13, "q3_k_l"), GGUF_Q4_K_S(GgmlType.Q4_K, 14, "q4_k_s"), GGUF_Q4_K_M(GgmlType.Q4_K, 15, "q4_k_m"),
+    GGUF_Q5_K_S(GgmlType.Q5_K, 16, "q5_k_s"), GGUF_Q5_K_M(GgmlType.Q5_K, 17, "q5_k_m"), GGUF_Q6_K(GgmlType.Q6_K, 18, "q6_k"),
+    GGUF_Q4_0(GgmlType.Q4_0, 2, "q4_0"), GGUF_Q4_1(GgmlType.Q4_1, 3, "q4_1"), GGUF_Q5_0(GgmlType.Q5_0, 8, "q5_0"),
+    GGUF_Q5_1(GgmlType.Q5_1, 9, "q5_1"), GGUF_IQ4_NL(GgmlType.IQ4_NL, 25, "iq4_nl"),
     /** microsoft/bitnet-b1.58-2B-4T's packed uint8 layout with a bf16 weight_scale per BitLinear. */
     HF_PACKED(null, -1, true),
     HF_BF16(null, -1, false), HF_F16(null, -1, false), HF_F32(null, -1, false);
@@ -23,18 +32,37 @@ public enum TargetType {
     private final GgmlType ggml;
     private final int fileType;
     private final boolean ternary;
+    /** The llama-quantize mixture's name, or null for a single-type target. */
+    private final String mix;
 
     TargetType(GgmlType ggml, int fileType, boolean ternary) {
         this.ggml = ggml;
         this.fileType = fileType;
         this.ternary = ternary;
+        this.mix = null;
+    }
+
+    TargetType(GgmlType ggml, int fileType, String mix) {
+        this.ggml = ggml;
+        this.fileType = fileType;
+        this.ternary = false;
+        this.mix = mix;
+    }
+
+    /**
+     * True for llama-quantize's mixtures (q2_k ... q6_k, q4_0 ... q5_1, iq4_nl): per-tensor types as
+     * llama-quantize chooses them without an importance matrix (see {@link QuantMix}), written in
+     * llama-quantize's file layout.
+     */
+    public boolean isQuantMix() {
+        return mix != null;
     }
 
     public boolean isGguf() {
         return ggml != null;
     }
 
-    /** The tensor type of the weights (GGUF targets). */
+    /** The tensor type of the weights (GGUF targets; a mixture's base type). */
     public GgmlType ggml() {
         return ggml;
     }
@@ -55,7 +83,7 @@ public enum TargetType {
             case HF_BF16 -> "bf16";
             case HF_F16 -> "f16";
             case HF_F32 -> "f32";
-            default -> ggml.label().toLowerCase(Locale.ROOT);
+            default -> mix != null ? mix : ggml.label().toLowerCase(Locale.ROOT);
         };
     }
 
