@@ -25,25 +25,28 @@ class EqualMemoryCompareTest {
     void quantsAreBuiltFromTheBaselineAndReported(@TempDir Path dir) throws IOException {
         Path results = dir.resolve("cmp.json"), report = dir.resolve("report");
         Cli c = Cli.run("compare", "--baseline", LLAMA, "--models", TQ2, "--text", TEXT, "--max-windows", "2",
-                "--quants", "q8_0,bf16", "--with-q8", "--results", results.toString(), "--report", report.toString(), "--threads", "2");
+                "--quants", "q8_0,q4_k_m,q2_k,bf16", "--with-q8", "--results", results.toString(), "--report", report.toString(), "--threads", "2");
         assertEquals(0, c.exitCode(), c::toString);
         // --with-q8 next to q8_0 converts once
-        assertTrue(c.err().contains("to Q8_0 [1/2]") && c.err().contains("to BF16 [2/2]"), c::toString);
+        assertTrue(c.err().contains("to Q8_0 [1/4]") && c.err().contains("to Q2_K [3/4]") && c.err().contains("to BF16 [4/4]"), c::toString);
         ResultTable t = ResultFiles.read(results);
         String text = "wikitext-2-test";
-        String[] files = {"mini-llama-f16", "mini-llama-f16-q8_0", "mini-llama-f16-bf16", "mini-bitnet-tq2_0"};
+        String[] files = {"mini-llama-f16", "mini-llama-f16-q8_0", "mini-llama-f16-q4_k_m", "mini-llama-f16-q2_k", "mini-llama-f16-bf16",
+                "mini-bitnet-tq2_0"};
         for (String f : files) {
             assertTrue(c.out().contains(f), f + " missing:\n" + c.out());
             assertTrue(value(t, f, "", "weights", "size_bytes") > 0, f);
             assertTrue(value(t, f, "", text, "perplexity") > 1, f);
         }
-        // sizes: ternary < Q8_0 < BF16 = F16; KLD against the FP16 baseline: BF16 < Q8_0 < ternary
-        double tq2 = value(t, "mini-bitnet-tq2_0", "", "weights", "size_bytes"), q8 = value(t, "mini-llama-f16-q8_0", "", "weights", "size_bytes");
-        double bf16 = value(t, "mini-llama-f16-bf16", "", "weights", "size_bytes");
-        assertTrue(tq2 < q8 && q8 < bf16, tq2 + " " + q8 + " " + bf16);
+        // sizes: Q2_K < Q4_K_M < Q8_0 < BF16 (and the ternary file below Q8_0); KLD against the FP16 baseline the other way round
+        String[] quants = {"mini-llama-f16-q2_k", "mini-llama-f16-q4_k_m", "mini-llama-f16-q8_0", "mini-llama-f16-bf16"};
+        for (int i = 1; i < quants.length; i++) {
+            assertTrue(value(t, quants[i - 1], "", "weights", "size_bytes") < value(t, quants[i], "", "weights", "size_bytes"), quants[i]);
+            assertTrue(value(t, quants[i - 1], "", text, "kld_mean") > value(t, quants[i], "", text, "kld_mean"), quants[i]);
+        }
+        assertTrue(value(t, "mini-bitnet-tq2_0", "", "weights", "size_bytes") < value(t, "mini-llama-f16-q8_0", "", "weights", "size_bytes"));
         assertEquals(8.5, value(t, "mini-llama-f16-q8_0", "", "weights", "bits_per_weight"), 0.1);
-        double kq8 = value(t, "mini-llama-f16-q8_0", "", text, "kld_mean"), kbf = value(t, "mini-llama-f16-bf16", "", text, "kld_mean");
-        assertTrue(kbf < kq8 && kq8 < 0.01 && kq8 < value(t, "mini-bitnet-tq2_0", "", text, "kld_mean"), kbf + " " + kq8);
+        assertTrue(value(t, "mini-llama-f16-q8_0", "", text, "kld_mean") < 0.01);
         assertTrue(value(t, "mini-llama-f16-q8_0", "", text, "top1_agreement") > 0.9);
 
         // the report: both quality-size charts (PNG and SVG, every file labelled) and the sortable table, one row per file
@@ -60,8 +63,8 @@ class EqualMemoryCompareTest {
         assertEquals(files.length, table.split("<tr><td>", -1).length - 1, table);
         for (String f : files) assertTrue(table.contains("<tr><td>" + f + "</td>"), f);
         assertTrue(html.contains("querySelectorAll('table.sortable')"));
-        // the ternary file is the smallest, so nothing beats it on size: it is on every front it is drawn on
-        int row = table.indexOf("<tr><td>mini-bitnet-tq2_0</td>");
+        // Q2_K is the smallest file, so nothing beats it on size: it is on both fronts
+        int row = table.indexOf("<tr><td>mini-llama-f16-q2_k</td>");
         assertTrue(table.substring(row, table.indexOf("</tr>", row)).contains("size × KLD, size × ppl"), table);
     }
 

@@ -65,11 +65,11 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--quants", split = ",", paramLabel = "TYPE",
             description = "the FP16 LLaMA's quantized baselines, comma-separated trit convert --type names (default: those of "
-                    + "q8_0, q6_k, q5_k_m, q4_k_m, q4_0, q3_k_m, q2_k the converter writes)")
+                    + "q8_0, q6_k, q4_k_m, q3_k_m, q2_k the converter writes)")
     List<String> quants;
 
     /** The demo's quantized baselines of the FP16 model, where the converter writes the type (llama-quantize's usual ones). */
-    static final List<String> DEMO_QUANTS = List.of("q8_0", "q6_k", "q5_k_m", "q4_k_m", "q4_0", "q3_k_m", "q2_k");
+    static final List<String> DEMO_QUANTS = List.of("q8_0", "q6_k", "q4_k_m", "q3_k_m", "q2_k");
 
     /** The default --quants: the names of {@link #DEMO_QUANTS} the converter's type parsing accepts as non-ternary GGUF types. */
     static List<String> availableQuants() {
