@@ -10,6 +10,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import java.util.Objects;
+import dev.trit.formats.BlockCodec;
+import dev.trit.formats.GgmlType;
 
 import static jdk.incubator.vector.VectorOperators.ASHR;
 import static jdk.incubator.vector.VectorOperators.B2I;
@@ -17,52 +19,97 @@ import static jdk.incubator.vector.VectorOperators.I2F;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 
 /**
- * A float weight matrix read where it is stored, in its stored precision: F32, F16, BF16, Q8_0, Q4_0 or
- * Q6_K bytes, usually a slice of a memory-mapped checkpoint that stays mapped for the model's lifetime.
+ * A float weight matrix read where it is stored, in its stored precision: F32, F16, BF16, or the bytes of
+ * a ggml block type (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, Q2_K .. Q6_K), usually a slice of a
+ * memory-mapped checkpoint that stays mapped for the model's lifetime.
  * Rows are widened to float on the fly (exactly for F32/F16/BF16; the ggml block types as ggml
  * dequantizes, scale * quant in float), so products equal those over the widened matrix: the kernels
  * dequantize a few rows into per-thread scratch and run the float kernels on them, or (one token, block
- * types) dequantize in registers in the same order. Activations stay float (no q8_0 x q8_0).
+ * Q8_0, Q4_0, Q6_K) dequantize in registers in the same order; the other block types are widened a
+ * row at a time by the formats codecs. Activations are float; {@link LlamaCppActivations} rounds them as
+ * ggml-cpu does first, when the model runs with llama.cpp's arithmetic.
  *
  * @param rowOrder null, or the stored row that holds each logical row (GGUF's permuted Q/K rows)
  */
 public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment data, int[] rowOrder) implements Matrix {
     /** How elements are stored. */
     public enum Encoding {
-        F32, F16, BF16,
+        F32(GgmlType.F32, VecDot.F32), F16(GgmlType.F16, VecDot.F16), BF16(GgmlType.BF16, VecDot.BF16),
         /** ggml's blocks of 32: fp16 scale, then 32 int8. */
-        Q8_0,
+        Q8_0(GgmlType.Q8_0, VecDot.Q8_0),
         /** ggml's blocks of 32: fp16 scale, then 16 bytes; byte j holds weights j (low nibble) and j+16, each nibble - 8. */
-        Q4_0,
+        Q4_0(GgmlType.Q4_0, VecDot.Q8_0),
         /**
          * ggml's super-blocks of 256 in 210 bytes: ql[128] low 4 bits, qh[64] high 2 bits, int8 scales[16]
          * (one per 16 weights), fp16 d at byte 208; weight = d * scale * (q - 32). See formats' Q6_KCodec.
          */
-        Q6_K;
+        Q6_K(GgmlType.Q6_K, VecDot.Q8_K),
+        // widened by the formats codecs (BlockCodec.decodeRange), ggml's dequantize_row_* bit for bit
+        Q4_1(GgmlType.Q4_1, VecDot.Q8_1), Q5_0(GgmlType.Q5_0, VecDot.Q8_0), Q5_1(GgmlType.Q5_1, VecDot.Q8_1),
+        IQ4_NL(GgmlType.IQ4_NL, VecDot.Q8_0),
+        Q2_K(GgmlType.Q2_K, VecDot.Q8_K), Q3_K(GgmlType.Q3_K, VecDot.Q8_K), Q4_K(GgmlType.Q4_K, VecDot.Q8_K), Q5_K(GgmlType.Q5_K, VecDot.Q8_K);
+
+        private final GgmlType ggml;
+        private final VecDot vecDot;
+
+        Encoding(GgmlType ggml, VecDot vecDot) {
+            this.ggml = ggml;
+            this.vecDot = vecDot;
+        }
+
+        /** The ggml tensor type these bytes are. */
+        public GgmlType ggmlType() {
+            return ggml;
+        }
+
+        /**
+         * What ggml-cpu converts the activations to before its dot product with this type
+         * ({@code type_traits_cpu[type].vec_dot_type}); see {@link LlamaCppActivations}.
+         */
+        public VecDot vecDotType() {
+            return vecDot;
+        }
+
+        /** The encoding for a ggml type, if the engine reads that type in place. */
+        public static java.util.Optional<Encoding> of(GgmlType type) {
+            for (Encoding e : values()) if (e.ggml == type) return java.util.Optional.of(e);
+            return java.util.Optional.empty();
+        }
 
         /** True for ggml's block types (rows must be whole blocks of {@link #blockSize()}). */
         boolean blocked() {
+            return ggml.blockSize() > 1;
+        }
+
+        /** Block types with a fused dequantize-and-dot kernel ({@link #dotRow}). */
+        boolean fused() {
             return this == Q8_0 || this == Q4_0 || this == Q6_K;
         }
 
         /** Weights per ggml block (1 for the plain float types). */
         int blockSize() {
-            return switch (this) {
-                case F32, F16, BF16 -> 1;
-                case Q8_0, Q4_0 -> 32;
-                case Q6_K -> 256;
-            };
+            return ggml.blockSize();
         }
 
         long rowBytes(int cols) {
-            return switch (this) {
-                case F32 -> 4L * cols;
-                case F16, BF16 -> 2L * cols;
-                case Q8_0 -> (long) cols / 32 * 34;
-                case Q4_0 -> (long) cols / 32 * 18;
-                case Q6_K -> (long) cols / 256 * 210;
-            };
+            return (long) cols / ggml.blockSize() * ggml.blockBytes();
         }
+    }
+
+    /** ggml-cpu's vec_dot_type: the form activations take in a product with a weight type. */
+    public enum VecDot {
+        /** Float activations as they are. */
+        F32,
+        /** Rounded to fp16 (F16 weights). */
+        F16,
+        /** Rounded to bf16 (BF16 weights). */
+        BF16,
+        /** Blocks of 32: int8 quants, fp16 scale absmax / 127 (Q4_0, Q5_0, Q8_0, IQ4_NL weights). */
+        Q8_0,
+        /** As Q8_0 plus the block's fp16 sum d * sum(q) (Q4_1, Q5_1 weights). */
+        Q8_1,
+        /** Super-blocks of 256: int8 quants, float scale max / -127 (the K-quants). */
+        Q8_K
     }
 
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -154,6 +201,7 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
                 }
             }
             case Q6_K -> decodeQ6(base, dst, off);
+            default -> BlockCodec.of(encoding.ggml).decode(data.asSlice(base, encoding.rowBytes(cols)), dst, off, cols);
         }
     }
 
