@@ -83,7 +83,7 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
 
         /** Block types with a fused dequantize-and-dot kernel ({@link #dotRow}). */
         boolean fused() {
-            return this == Q8_0 || this == Q4_0 || this == Q6_K;
+            return this == Q8_0 || this == Q4_0 || this == Q6_K || this == Q4_K;
         }
 
         /** Weights per ggml block (1 for the plain float types). */
@@ -201,6 +201,7 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
                 }
             }
             case Q6_K -> decodeQ6(base, dst, off);
+            case Q4_K -> decodeQ4K(base, dst, off);
             default -> BlockCodec.of(encoding.ggml).decode(data.asSlice(base, encoding.rowBytes(cols)), dst, off, cols);
         }
     }
@@ -277,6 +278,7 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
             case Q8_0 -> dotQ8(rowOffset(r), x, xo);
             case Q4_0 -> dotQ4(rowOffset(r), x, xo);
             case Q6_K -> dotQ6(rowOffset(r), x, xo);
+            case Q4_K -> dotQ4K(rowOffset(r), x, xo);
             default -> throw new IllegalStateException(encoding + " is not a block type");
         };
     }
@@ -369,6 +371,66 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
             }
         }
         float s = 0f; // sumLanes written in: not inlined (C2's node limit), it boxed acc
+        for (int i = 0; i < lanes; i++) s += acc.lane(i);
+        return s;
+    }
+
+    /** get_scale_min_k4: the 6-bit scale (min: false) or min (true) of sub-block j (0..7) of the 12 bytes at sc. */
+    private int scaleMinK4(long sc, int j, boolean min) {
+        int a = data.get(ValueLayout.JAVA_BYTE, sc + j) & 0xFF, b = data.get(ValueLayout.JAVA_BYTE, sc + j + 4) & 0xFF;
+        if (j < 4) return (min ? b : a) & 63;
+        int lo = data.get(ValueLayout.JAVA_BYTE, sc + j - 4) & 0xFF;
+        return min ? (b >>> 4) | (a >>> 6) << 4 : (b & 0xF) | (lo >>> 6) << 4;
+    }
+
+    /**
+     * Widens the Q4_K row at base: super-blocks of 256 in 144 bytes (fp16 d, fp16 dmin, 12 bytes of 6-bit
+     * scales/mins, qs[128]); weight 64c + l is the low nibble of qs[32c + l] (sub-block 2c), 64c + 32 + l
+     * its high nibble (sub-block 2c + 1); value (d * scale) * q - (dmin * min) in float, as ggml.
+     */
+    private void decodeQ4K(long base, float[] dst, int off) {
+        for (int b = 0; b < cols / 256; b++) {
+            long bo = base + 144L * b;
+            float d = Float.float16ToFloat(data.get(U16, bo)), dmin = Float.float16ToFloat(data.get(U16, bo + 2));
+            for (int c = 0; c < 4; c++) {
+                float d1 = d * scaleMinK4(bo + 4, 2 * c, false), m1 = dmin * scaleMinK4(bo + 4, 2 * c, true);
+                float d2 = d * scaleMinK4(bo + 4, 2 * c + 1, false), m2 = dmin * scaleMinK4(bo + 4, 2 * c + 1, true);
+                long q = bo + 16 + 32L * c;
+                int o = off + 256 * b + 64 * c;
+                for (int l = 0; l < 32; l++) {
+                    int v = data.get(ValueLayout.JAVA_BYTE, q + l) & 0xFF;
+                    dst[o + l] = d1 * (v & 0xF) - m1;
+                    dst[o + 32 + l] = d2 * (v >>> 4) - m2;
+                }
+            }
+        }
+    }
+
+    private float dotQ4K(long base, float[] x, int xo) {
+        // as decodeQ4K, in registers; lanes <= 16 divide 32, so each vector lies in one sub-block
+        int lanes = F.length();
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < cols / 256; b++) {
+            long bo = base + 144L * b;
+            float d = Float.float16ToFloat(data.get(U16, bo)), dmin = Float.float16ToFloat(data.get(U16, bo + 2));
+            for (int c = 0; c < 4; c++) {
+                float d1 = d * scaleMinK4(bo + 4, 2 * c, false), m1 = dmin * scaleMinK4(bo + 4, 2 * c, true);
+                float d2 = d * scaleMinK4(bo + 4, 2 * c + 1, false), m2 = dmin * scaleMinK4(bo + 4, 2 * c + 1, true);
+                long q = bo + 16 + 32L * c;
+                int o = xo + 256 * b + 64 * c;
+                for (int l = 0; l < 32; l += lanes) {
+                    IntVector v = (IntVector) ByteVector.fromMemorySegment(Q6B, data, q + l, LE).convertShape(B2I, Q6I, 0);
+                    FloatVector w = ((FloatVector) v.and(0x0F).convertShape(I2F, F, 0)).mul(d1).sub(m1);
+                    acc = FloatVector.fromArray(F, x, o + l).fma(w, acc);
+                }
+                for (int l = 0; l < 32; l += lanes) {
+                    IntVector v = (IntVector) ByteVector.fromMemorySegment(Q6B, data, q + l, LE).convertShape(B2I, Q6I, 0);
+                    FloatVector w = ((FloatVector) v.lanewise(ASHR, 4).and(0x0F).convertShape(I2F, F, 0)).mul(d2).sub(m2);
+                    acc = FloatVector.fromArray(F, x, o + 32 + l).fma(w, acc);
+                }
+            }
+        }
+        float s = 0f; // as dotQ6: sumLanes written in
         for (int i = 0; i < lanes; i++) s += acc.lane(i);
         return s;
     }
