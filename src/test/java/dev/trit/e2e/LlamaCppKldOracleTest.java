@@ -26,19 +26,14 @@ import static org.junit.jupiter.api.Assertions.*;
  * base, 100 windows of 256 with the llama-cpp protocol (whole file tokenized with BOS, special-token text
  * read as text), 12,700 scored positions. One base per class (~105 MB in a temp dir), reused by every file.
  *
- * <p>Per file: PPL(Q) within 0.1% of llama.cpp's, same top within 0.3 points, mean KLD within 5%, except
- * for what llama.cpp's CPU backend adds and the engine does not do: it rounds the activations of every
- * quantized product to 8 bits (Q8_0 blocks of 32 for Q4_0/Q4_1/Q5_x/Q8_0/IQ4_NL weights, Q8_K blocks of 256
- * for K-quants), which adds its own divergence. Measured, that part is nearly constant per activation type
- * (llama.cpp minus trit: 4.8e-5 to 5.6e-5 for Q8_0-type files, 1.1e-4 to 1.3e-4 for K-quants), so the lower
- * side allows {@link #ACTIVATION_ROUNDING_KLD} on top of 5%. Files whose own weight error is small
- * (Q8_0: 7.9e-5 in llama.cpp, Q6_K: 5.0e-4) differ from llama.cpp's mean by more than 5% because of it.
+ * <p>Both sides run with {@code --activations llama-cpp}: llama.cpp's CPU backend rounds the activations
+ * of every product to the weight type's vec_dot_type (fp16 for the F16 base; Q8_0 blocks of 32 for
+ * Q4_0/Q5_0/Q8_0/IQ4_NL, Q8_1 for Q4_1/Q5_1, Q8_K blocks of 256 for the K-quants), which adds a divergence
+ * of its own (with float activations trit's mean KLD was 5e-5 to 1.3e-4 lower: Q8_0 -61%, Q6_K -23%).
+ * Per file: PPL(Q) within 0.1% of llama.cpp's, same top within 0.3 points, mean KLD within 5%.
  */
 class LlamaCppKldOracleTest {
     static final String TEXT = Cli.FIXTURES.resolve("data/wikitext-2/test.txt").toString();
-    /** Largest measured llama.cpp-minus-trit mean KLD explained by llama.cpp's 8-bit activations (see class doc). */
-    static final double ACTIVATION_ROUNDING_KLD = 1.5e-4;
-
     @TempDir
     static Path dir;
     static Path base;
@@ -50,7 +45,7 @@ class LlamaCppKldOracleTest {
         oracle = new ObjectMapper().readTree(SharedFixtures.require("oracle/llama-cpp-kquants.json").toFile());
         base = dir.resolve("mini-llama-f16.arrow");
         Cli c = Cli.run("logits", f16.toString(), TEXT, "--protocol", "llama-cpp", "--ctx", "256", "--max-windows", "100",
-                "--out", base.toString(), "--threads", "2");
+                "--out", base.toString(), "--threads", "2", "--activations", "llama-cpp");
         assertEquals(0, c.exitCode(), c::toString);
         assertEquals(FullLogitsArrowFile.KIND, FullLogitsArrowFile.kind(base), "trit logits writes the full base by default");
     }
@@ -77,7 +72,7 @@ class LlamaCppKldOracleTest {
         assertEquals(100, ref.get("_chunks").asInt());
         assertEquals(256, ref.get("_n_ctx").asInt());
         Path model = SharedFixtures.require(entry.get("path").asText().replaceFirst("^fixtures/", ""));
-        Cli c = Cli.run("kld", "--base", base.toString(), model.toString(), TEXT, "--json", "--threads", "2");
+        Cli c = Cli.run("kld", "--base", base.toString(), model.toString(), TEXT, "--json", "--threads", "2", "--activations", "llama-cpp");
         if (c.exitCode() == 1 && c.err().contains("is not supported by the engine")) {
             Assumptions.abort(c.err().strip());
         }
@@ -95,8 +90,7 @@ class LlamaCppKldOracleTest {
         assertEquals(stat(ref, "Mean PPL(Q)"), t.get("ppl").asDouble(), 1e-3 * stat(ref, "Mean PPL(Q)"), got);
         assertEquals(stat(ref, "Same top p"), 100 * t.get("same_top").asDouble(), 0.3, got);
         double kld = t.get("kld_mean").asDouble(), want = stat(ref, "Mean KLD");
-        assertTrue(kld <= 1.05 * want, got);
-        assertTrue(kld >= 0.95 * want - ACTIVATION_ROUNDING_KLD, got);
+        assertEquals(want, kld, 0.05 * want, got);
         // the uint16 base makes the smallest KLDs slightly negative, in trit as in llama.cpp
         assertTrue(t.get("kld_percentiles").get("Minimum").asDouble() < 0, got);
         assertTrue(stat(ref, "Minimum KLD") <= 0, got); // printed to 6 decimals: IQ4_NL's is "-0.000000"
@@ -105,7 +99,7 @@ class LlamaCppKldOracleTest {
     @Test
     void theBaseAgainstItselfIsZeroUpToItsRounding() throws IOException {
         Path f16 = SharedFixtures.require("gguf/mini-llama-f16.gguf");
-        Cli c = Cli.run("kld", "--base", base.toString(), f16.toString(), TEXT, "--json", "--threads", "2");
+        Cli c = Cli.run("kld", "--base", base.toString(), f16.toString(), TEXT, "--json", "--threads", "2", "--activations", "llama-cpp");
         assertEquals(0, c.exitCode(), c::toString);
         JsonNode t = new ObjectMapper().readTree(c.out());
         // 16-bit steps of at most 16/65535 nats: the KL of the rounding alone is tiny and can be negative

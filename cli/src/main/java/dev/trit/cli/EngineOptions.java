@@ -1,5 +1,6 @@
 package dev.trit.cli;
 
+import dev.trit.engine.ActivationMode;
 import dev.trit.engine.LoadedModel;
 import dev.trit.engine.Parallel;
 import dev.trit.engine.VectorKernels;
@@ -21,5 +22,12 @@ final class EngineOptions {
 
     static LoadedModel open(Path model, Parallel pool) throws IOException {
         return LoadedModel.open(model, new VectorKernels(pool));
+    }
+
+    /** As {@link #open(Path, Parallel)}, the model's stored-weight products in the given activation mode. */
+    static LoadedModel open(Path model, Parallel pool, ActivationMode activations) throws IOException {
+        LoadedModel m = open(model, pool);
+        m.transformer().activations(activations);
+        return m;
     }
 }

@@ -30,6 +30,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     EngineOptions engine;
 
+    @Mixin
+    ActivationsOption activations;
+
     @Parameters(index = "0", paramLabel = "MODEL")
     Path model;
 
@@ -61,7 +64,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (temperature < 0 || !(topP > 0 && topP <= 1)) throw new Main.UsageException("--temperature must be >= 0 and --top-p in (0, 1]");
         if (system != null && !chat) throw new Main.UsageException("--system needs --chat");
         PrintWriter out = spec.commandLine().getOut();
-        try (Parallel pool = engine.pool(); LoadedModel m = EngineOptions.open(model, pool)) {
+        try (Parallel pool = engine.pool(); LoadedModel m = EngineOptions.open(model, pool, activations.mode())) {
             ChatPrompt chatPrompt = chat ? ChatPrompt.of(m, system, prompt) : null;
             int[] ids = chat ? chatPrompt.ids() : m.tokenizer().encode(prompt, true);
             int ctx = m.config().maxPositions();

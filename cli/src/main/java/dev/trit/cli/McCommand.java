@@ -50,6 +50,9 @@ final class McCommand implements Callable<Integer> {
     @Mixin
     EngineOptions engine;
 
+    @Mixin
+    ActivationsOption activations;
+
     @Parameters(index = "0", paramLabel = "MODEL")
     Path model;
 
@@ -98,7 +101,7 @@ final class McCommand implements Callable<Integer> {
         McResult r;
         long t0 = System.nanoTime();
         // the model's weights stay mapped until it is closed
-        try (Parallel pool = engine.pool(); LoadedModel lm = EngineOptions.open(model, pool)) {
+        try (Parallel pool = engine.pool(); LoadedModel lm = EngineOptions.open(model, pool, activations.mode())) {
             McScorer scorer = new McScorer(new TransformerLogits(lm.transformer()), TextEncoder.of(lm.tokenizer()), m, bos);
             progress.printf("mc: %s, %s, %d items, method %s%n", model.getFileName(), t.id(), items.size(), method);
             int[] done = {0};

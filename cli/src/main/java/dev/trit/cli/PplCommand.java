@@ -41,6 +41,9 @@ final class PplCommand implements Callable<Integer> {
     @Mixin
     EngineOptions engine;
 
+    @Mixin
+    ActivationsOption activations;
+
     @Parameters(index = "0", paramLabel = "MODEL")
     Path model;
 
@@ -66,7 +69,7 @@ final class PplCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintStream progress = System.err;
         // the model's weights stay mapped until it is closed
-        try (Parallel pool = engine.pool(); LoadedModel m = EngineOptions.open(model, pool)) {
+        try (Parallel pool = engine.pool(); LoadedModel m = EngineOptions.open(model, pool, activations.mode())) {
             // the transformers protocol tokenizes as transformers does; the llama-cpp one keeps its ids without BOS
             // (PerplexityRun puts BOS into each chunk)
             int[] ids = protocolKind == EvalWindow.Protocol.HF ? EvalWindow.tokens(m.tokenizer(), content, protocolKind)

@@ -30,6 +30,10 @@ public final class FloatDecoder {
     public static float[] read(TensorInfo t, MemorySegment data) {
         long n = t.elements();
         if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException(t.name() + ": too many elements for a float[]");
+        if (t.type() instanceof GgmlType g && g.blockSize() > 1 && dev.trit.formats.BlockCodec.find(g).isPresent() && n % g.blockSize() == 0) {
+            // a ggml block type read in place (StoredMatrix), here widened whole as ggml dequantizes
+            return dev.trit.formats.BlockCodec.of(g).decode(data, (int) n);
+        }
         DType d = switch (t.type()) {
             case DType x -> x;
             case GgmlType g when g == GgmlType.F32 -> DType.F32;

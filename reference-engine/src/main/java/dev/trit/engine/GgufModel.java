@@ -188,9 +188,7 @@ public final class GgufModel {
 
         /** Float types the engine reads where they are stored (see {@link StoredMatrix}). */
         private static boolean inPlace(TensorInfo t) {
-            return t.type() == GgmlType.F32 || t.type() == GgmlType.F16 || t.type() == GgmlType.BF16
-                    || ((t.type() == GgmlType.Q8_0 || t.type() == GgmlType.Q4_0) && t.shape()[t.shape().length - 1] % 32 == 0)
-                    || (t.type() == GgmlType.Q6_K && t.shape()[t.shape().length - 1] % 256 == 0);
+            return t.type() instanceof GgmlType g && StoredMatrix.Encoding.of(g).filter(e -> t.shape()[t.shape().length - 1] % e.blockSize() == 0).isPresent();
         }
 
         @Override

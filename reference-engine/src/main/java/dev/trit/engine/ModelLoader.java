@@ -112,12 +112,7 @@ public final class ModelLoader {
             case DType d when d == DType.F32 -> StoredMatrix.Encoding.F32;
             case DType d when d == DType.F16 -> StoredMatrix.Encoding.F16;
             case DType d when d == DType.BF16 -> StoredMatrix.Encoding.BF16;
-            case GgmlType g when g == GgmlType.F32 -> StoredMatrix.Encoding.F32;
-            case GgmlType g when g == GgmlType.F16 -> StoredMatrix.Encoding.F16;
-            case GgmlType g when g == GgmlType.BF16 -> StoredMatrix.Encoding.BF16;
-            case GgmlType g when g == GgmlType.Q8_0 && cols % 32 == 0 -> StoredMatrix.Encoding.Q8_0;
-            case GgmlType g when g == GgmlType.Q4_0 && cols % 32 == 0 -> StoredMatrix.Encoding.Q4_0;
-            case GgmlType g when g == GgmlType.Q6_K && cols % 256 == 0 -> StoredMatrix.Encoding.Q6_K;
+            case GgmlType g -> StoredMatrix.Encoding.of(g).filter(x -> cols % x.blockSize() == 0).orElse(null);
             default -> null;
         };
         if (e == null) {

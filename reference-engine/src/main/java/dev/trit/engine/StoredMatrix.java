@@ -10,6 +10,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import java.util.Objects;
+import dev.trit.formats.BlockCodec;
+import dev.trit.formats.GgmlType;
 
 import static jdk.incubator.vector.VectorOperators.ASHR;
 import static jdk.incubator.vector.VectorOperators.B2I;
@@ -17,52 +19,97 @@ import static jdk.incubator.vector.VectorOperators.I2F;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 
 /**
- * A float weight matrix read where it is stored, in its stored precision: F32, F16, BF16, Q8_0, Q4_0 or
- * Q6_K bytes, usually a slice of a memory-mapped checkpoint that stays mapped for the model's lifetime.
+ * A float weight matrix read where it is stored, in its stored precision: F32, F16, BF16, or the bytes of
+ * a ggml block type (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, Q2_K .. Q6_K), usually a slice of a
+ * memory-mapped checkpoint that stays mapped for the model's lifetime.
  * Rows are widened to float on the fly (exactly for F32/F16/BF16; the ggml block types as ggml
  * dequantizes, scale * quant in float), so products equal those over the widened matrix: the kernels
  * dequantize a few rows into per-thread scratch and run the float kernels on them, or (one token, block
- * types) dequantize in registers in the same order. Activations stay float (no q8_0 x q8_0).
+ * Q8_0, Q4_0, Q6_K) dequantize in registers in the same order; the other block types are widened a
+ * row at a time by the formats codecs. Activations are float; {@link LlamaCppActivations} rounds them as
+ * ggml-cpu does first, when the model runs with llama.cpp's arithmetic.
  *
  * @param rowOrder null, or the stored row that holds each logical row (GGUF's permuted Q/K rows)
  */
 public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment data, int[] rowOrder) implements Matrix {
     /** How elements are stored. */
     public enum Encoding {
-        F32, F16, BF16,
+        F32(GgmlType.F32, VecDot.F32), F16(GgmlType.F16, VecDot.F16), BF16(GgmlType.BF16, VecDot.BF16),
         /** ggml's blocks of 32: fp16 scale, then 32 int8. */
-        Q8_0,
+        Q8_0(GgmlType.Q8_0, VecDot.Q8_0),
         /** ggml's blocks of 32: fp16 scale, then 16 bytes; byte j holds weights j (low nibble) and j+16, each nibble - 8. */
-        Q4_0,
+        Q4_0(GgmlType.Q4_0, VecDot.Q8_0),
         /**
          * ggml's super-blocks of 256 in 210 bytes: ql[128] low 4 bits, qh[64] high 2 bits, int8 scales[16]
          * (one per 16 weights), fp16 d at byte 208; weight = d * scale * (q - 32). See formats' Q6_KCodec.
          */
-        Q6_K;
+        Q6_K(GgmlType.Q6_K, VecDot.Q8_K),
+        // widened by the formats codecs (BlockCodec.decodeRange), ggml's dequantize_row_* bit for bit
+        Q4_1(GgmlType.Q4_1, VecDot.Q8_1), Q5_0(GgmlType.Q5_0, VecDot.Q8_0), Q5_1(GgmlType.Q5_1, VecDot.Q8_1),
+        IQ4_NL(GgmlType.IQ4_NL, VecDot.Q8_0),
+        Q2_K(GgmlType.Q2_K, VecDot.Q8_K), Q3_K(GgmlType.Q3_K, VecDot.Q8_K), Q4_K(GgmlType.Q4_K, VecDot.Q8_K), Q5_K(GgmlType.Q5_K, VecDot.Q8_K);
+
+        private final GgmlType ggml;
+        private final VecDot vecDot;
+
+        Encoding(GgmlType ggml, VecDot vecDot) {
+            this.ggml = ggml;
+            this.vecDot = vecDot;
+        }
+
+        /** The ggml tensor type these bytes are. */
+        public GgmlType ggmlType() {
+            return ggml;
+        }
+
+        /**
+         * What ggml-cpu converts the activations to before its dot product with this type
+         * ({@code type_traits_cpu[type].vec_dot_type}); see {@link LlamaCppActivations}.
+         */
+        public VecDot vecDotType() {
+            return vecDot;
+        }
+
+        /** The encoding for a ggml type, if the engine reads that type in place. */
+        public static java.util.Optional<Encoding> of(GgmlType type) {
+            for (Encoding e : values()) if (e.ggml == type) return java.util.Optional.of(e);
+            return java.util.Optional.empty();
+        }
 
         /** True for ggml's block types (rows must be whole blocks of {@link #blockSize()}). */
         boolean blocked() {
-            return this == Q8_0 || this == Q4_0 || this == Q6_K;
+            return ggml.blockSize() > 1;
+        }
+
+        /** Block types with a fused dequantize-and-dot kernel ({@link #dotRow}). */
+        boolean fused() {
+            return this == Q8_0 || this == Q4_0 || this == Q6_K || this == Q4_K;
         }
 
         /** Weights per ggml block (1 for the plain float types). */
         int blockSize() {
-            return switch (this) {
-                case F32, F16, BF16 -> 1;
-                case Q8_0, Q4_0 -> 32;
-                case Q6_K -> 256;
-            };
+            return ggml.blockSize();
         }
 
         long rowBytes(int cols) {
-            return switch (this) {
-                case F32 -> 4L * cols;
-                case F16, BF16 -> 2L * cols;
-                case Q8_0 -> (long) cols / 32 * 34;
-                case Q4_0 -> (long) cols / 32 * 18;
-                case Q6_K -> (long) cols / 256 * 210;
-            };
+            return (long) cols / ggml.blockSize() * ggml.blockBytes();
         }
+    }
+
+    /** ggml-cpu's vec_dot_type: the form activations take in a product with a weight type. */
+    public enum VecDot {
+        /** Float activations as they are. */
+        F32,
+        /** Rounded to fp16 (F16 weights). */
+        F16,
+        /** Rounded to bf16 (BF16 weights). */
+        BF16,
+        /** Blocks of 32: int8 quants, fp16 scale absmax / 127 (Q4_0, Q5_0, Q8_0, IQ4_NL weights). */
+        Q8_0,
+        /** As Q8_0 plus the block's fp16 sum d * sum(q) (Q4_1, Q5_1 weights). */
+        Q8_1,
+        /** Super-blocks of 256: int8 quants, float scale max / -127 (the K-quants). */
+        Q8_K
     }
 
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -154,6 +201,8 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
                 }
             }
             case Q6_K -> decodeQ6(base, dst, off);
+            case Q4_K -> decodeQ4K(base, dst, off);
+            default -> BlockCodec.of(encoding.ggml).decode(data.asSlice(base, encoding.rowBytes(cols)), dst, off, cols);
         }
     }
 
@@ -229,6 +278,7 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
             case Q8_0 -> dotQ8(rowOffset(r), x, xo);
             case Q4_0 -> dotQ4(rowOffset(r), x, xo);
             case Q6_K -> dotQ6(rowOffset(r), x, xo);
+            case Q4_K -> dotQ4K(rowOffset(r), x, xo);
             default -> throw new IllegalStateException(encoding + " is not a block type");
         };
     }
@@ -321,6 +371,66 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
             }
         }
         float s = 0f; // sumLanes written in: not inlined (C2's node limit), it boxed acc
+        for (int i = 0; i < lanes; i++) s += acc.lane(i);
+        return s;
+    }
+
+    /** get_scale_min_k4: the 6-bit scale (min: false) or min (true) of sub-block j (0..7) of the 12 bytes at sc. */
+    private int scaleMinK4(long sc, int j, boolean min) {
+        int a = data.get(ValueLayout.JAVA_BYTE, sc + j) & 0xFF, b = data.get(ValueLayout.JAVA_BYTE, sc + j + 4) & 0xFF;
+        if (j < 4) return (min ? b : a) & 63;
+        int lo = data.get(ValueLayout.JAVA_BYTE, sc + j - 4) & 0xFF;
+        return min ? (b >>> 4) | (a >>> 6) << 4 : (b & 0xF) | (lo >>> 6) << 4;
+    }
+
+    /**
+     * Widens the Q4_K row at base: super-blocks of 256 in 144 bytes (fp16 d, fp16 dmin, 12 bytes of 6-bit
+     * scales/mins, qs[128]); weight 64c + l is the low nibble of qs[32c + l] (sub-block 2c), 64c + 32 + l
+     * its high nibble (sub-block 2c + 1); value (d * scale) * q - (dmin * min) in float, as ggml.
+     */
+    private void decodeQ4K(long base, float[] dst, int off) {
+        for (int b = 0; b < cols / 256; b++) {
+            long bo = base + 144L * b;
+            float d = Float.float16ToFloat(data.get(U16, bo)), dmin = Float.float16ToFloat(data.get(U16, bo + 2));
+            for (int c = 0; c < 4; c++) {
+                float d1 = d * scaleMinK4(bo + 4, 2 * c, false), m1 = dmin * scaleMinK4(bo + 4, 2 * c, true);
+                float d2 = d * scaleMinK4(bo + 4, 2 * c + 1, false), m2 = dmin * scaleMinK4(bo + 4, 2 * c + 1, true);
+                long q = bo + 16 + 32L * c;
+                int o = off + 256 * b + 64 * c;
+                for (int l = 0; l < 32; l++) {
+                    int v = data.get(ValueLayout.JAVA_BYTE, q + l) & 0xFF;
+                    dst[o + l] = d1 * (v & 0xF) - m1;
+                    dst[o + 32 + l] = d2 * (v >>> 4) - m2;
+                }
+            }
+        }
+    }
+
+    private float dotQ4K(long base, float[] x, int xo) {
+        // as decodeQ4K, in registers; lanes <= 16 divide 32, so each vector lies in one sub-block
+        int lanes = F.length();
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < cols / 256; b++) {
+            long bo = base + 144L * b;
+            float d = Float.float16ToFloat(data.get(U16, bo)), dmin = Float.float16ToFloat(data.get(U16, bo + 2));
+            for (int c = 0; c < 4; c++) {
+                float d1 = d * scaleMinK4(bo + 4, 2 * c, false), m1 = dmin * scaleMinK4(bo + 4, 2 * c, true);
+                float d2 = d * scaleMinK4(bo + 4, 2 * c + 1, false), m2 = dmin * scaleMinK4(bo + 4, 2 * c + 1, true);
+                long q = bo + 16 + 32L * c;
+                int o = xo + 256 * b + 64 * c;
+                for (int l = 0; l < 32; l += lanes) {
+                    IntVector v = (IntVector) ByteVector.fromMemorySegment(Q6B, data, q + l, LE).convertShape(B2I, Q6I, 0);
+                    FloatVector w = ((FloatVector) v.and(0x0F).convertShape(I2F, F, 0)).mul(d1).sub(m1);
+                    acc = FloatVector.fromArray(F, x, o + l).fma(w, acc);
+                }
+                for (int l = 0; l < 32; l += lanes) {
+                    IntVector v = (IntVector) ByteVector.fromMemorySegment(Q6B, data, q + l, LE).convertShape(B2I, Q6I, 0);
+                    FloatVector w = ((FloatVector) v.lanewise(ASHR, 4).and(0x0F).convertShape(I2F, F, 0)).mul(d2).sub(m2);
+                    acc = FloatVector.fromArray(F, x, o + 32 + l).fma(w, acc);
+                }
+            }
+        }
+        float s = 0f; // as dotQ6: sumLanes written in
         for (int i = 0; i < lanes; i++) s += acc.lane(i);
         return s;
     }

@@ -22,6 +22,10 @@ public final class Transformer implements AutoCloseable {
     private final AutoCloseable resources;
     /** Scratch of the last forward call, reused while the token count fits (decode allocates nothing big). */
     private Buffers buffers;
+    /** How stored (GGUF) weights meet their activations; see {@link ActivationMode}. */
+    private ActivationMode activations = ActivationMode.FLOAT;
+    /** The rounded activations of one product under {@link ActivationMode#LLAMA_CPP}, reused. */
+    private float[] rounded = new float[0];
 
     public Transformer(ModelSpec config, FloatMatrix embedding, List<DecoderLayer> layers, float[] finalNorm, FloatMatrix lmHead, Kernels kernels) {
         this(config, embedding, layers, finalNorm, lmHead, kernels, null);
@@ -53,6 +57,15 @@ public final class Transformer implements AutoCloseable {
 
     public ModelSpec config() {
         return config;
+    }
+
+    /** How stored weights' products treat their activations from now on (default {@link ActivationMode#FLOAT}). */
+    public void activations(ActivationMode mode) {
+        this.activations = java.util.Objects.requireNonNull(mode);
+    }
+
+    public ActivationMode activations() {
+        return activations;
     }
 
     public List<DecoderLayer> layers() {
@@ -276,7 +289,17 @@ public final class Transformer implements AutoCloseable {
         switch (w) {
             case TernaryMatrix t -> kernels.ternaryMatmul(t, qa, y);
             case FloatMatrix f -> kernels.matmul(f, x, n, y);
-            case StoredMatrix s -> kernels.matmul(s, x, n, y);
+            case StoredMatrix s -> {
+                StoredMatrix.VecDot vd = s.encoding().vecDotType();
+                if (activations == ActivationMode.LLAMA_CPP && vd != StoredMatrix.VecDot.F32) {
+                    int len = n * s.cols();
+                    if (rounded.length < len) rounded = new float[len];
+                    LlamaCppActivations.roundTrip(vd, x, n, s.cols(), rounded);
+                    kernels.matmul(s, rounded, n, y);
+                } else {
+                    kernels.matmul(s, x, n, y);
+                }
+            }
         }
     }
 }

@@ -49,7 +49,7 @@ public final class VectorKernels implements Kernels {
             batchedMatmul(rows, cols, d, stored, x, tokens, y);
             return;
         }
-        if (stored != null && stored.encoding().blocked() && StoredMatrix.FUSED) {
+        if (stored != null && stored.encoding().fused() && StoredMatrix.FUSED) {
             // Q8_0 / Q4_0: dequantized in registers, bit-identical to widening the row first
             parallel.forPieces(rows, grain(rows, 16), (from, to) -> {
                 for (int r = from; r < to; r++) {

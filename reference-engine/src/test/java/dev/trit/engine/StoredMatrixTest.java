@@ -51,20 +51,22 @@ class StoredMatrixTest {
 
     @ParameterizedTest(name = "{0} rows {1} cols {2} tokens {3}")
     @CsvSource({"F16, 9, 40, 1", "F16, 9, 40, 12", "BF16, 5, 37, 3", "F32, 6, 33, 9", "Q8_0, 7, 64, 2", "Q8_0, 7, 96, 10", "Q4_0, 7, 64, 1", "Q4_0, 9, 96, 3", "Q4_0, 5, 64, 9", "Q8_0, 33, 128, 1", "F16, 130, 256, 5", "F16, 131, 256, 1",
-            "Q6_K, 7, 256, 1", "Q6_K, 5, 512, 3", "Q6_K, 9, 768, 10", "Q6_K, 33, 256, 1"})
+            "Q6_K, 7, 256, 1", "Q6_K, 5, 512, 3", "Q6_K, 9, 768, 10", "Q6_K, 33, 256, 1",
+            "Q4_1, 7, 64, 1", "Q4_1, 5, 96, 9", "Q5_0, 7, 64, 1", "Q5_0, 5, 96, 9", "Q5_1, 7, 64, 2", "Q5_1, 9, 128, 10",
+            "IQ4_NL, 7, 64, 1", "IQ4_NL, 5, 96, 9", "Q2_K, 7, 256, 1", "Q2_K, 5, 512, 9", "Q3_K, 7, 256, 1", "Q3_K, 9, 512, 10",
+            "Q4_K, 7, 256, 1", "Q4_K, 5, 512, 3", "Q4_K, 9, 768, 10", "Q5_K, 7, 256, 1", "Q5_K, 9, 512, 12"})
     void productsEqualTheWidenedFloatMatrix(StoredMatrix.Encoding e, int rows, int cols, int tokens) {
         // the stored path widens rows and runs the same float kernels, so results are bit-identical
         Random rnd = new Random(rows * 13L + cols);
-        long rb = switch (e) {
-            case F32 -> 4L * cols;
-            case F16, BF16 -> 2L * cols;
-            case Q8_0 -> cols / 32 * 34L;
-            case Q4_0 -> cols / 32 * 18L;
-            case Q6_K -> cols / 256 * 210L;
-        };
+        long rb = e.rowBytes(cols);
         MemorySegment m = MemorySegment.ofArray(new byte[(int) (rows * rb)]);
         for (int i = 0; i < m.byteSize(); i++) m.set(ValueLayout.JAVA_BYTE, i, (byte) rnd.nextInt(256));
-        if (e == StoredMatrix.Encoding.Q6_K) {
+        if (e.blocked() && e != StoredMatrix.Encoding.Q8_0 && e != StoredMatrix.Encoding.Q4_0 && e != StoredMatrix.Encoding.Q6_K) {
+            // the other block types: llama-quantize's encoding (formats' codec) of Gaussian rows
+            float[] w = new float[rows * cols];
+            for (int i = 0; i < w.length; i++) w[i] = (float) rnd.nextGaussian() * 0.02f;
+            MemorySegment.copy(dev.trit.formats.BlockCodec.of(e.ggmlType()).encode(w), 0, m, ValueLayout.JAVA_BYTE, 0, (int) m.byteSize());
+        } else if (e == StoredMatrix.Encoding.Q6_K) {
             // fp16 d at byte 208 of each 210-byte block; random bytes elsewhere (int8 scales, 6-bit quants)
             for (long b = 0; b < m.byteSize(); b += 210) m.set(U16, b + 208, Float.floatToFloat16(1e-4f + rnd.nextFloat() * 1e-4f));
         } else if (e.blocked()) {
@@ -100,7 +102,7 @@ class StoredMatrixTest {
         }
         if (e.blocked()) {
             // the widened rows are ggml's dequantization (formats' codec, written independently)
-            dev.trit.formats.BlockCodec codec = dev.trit.formats.BlockCodec.of(dev.trit.formats.GgmlType.valueOf(e.name()));
+            dev.trit.formats.BlockCodec codec = dev.trit.formats.BlockCodec.of(e.ggmlType());
             for (int r = 0; r < rows; r++) {
                 float[] want = new float[cols];
                 codec.decode(m.asSlice((long) order[r] * rb, rb), want, 0, cols);
