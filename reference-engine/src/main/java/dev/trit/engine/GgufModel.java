@@ -1,7 +1,6 @@
 package dev.trit.engine;
 
 import dev.trit.formats.family.ModelSpec;
-
 import dev.trit.engine.tokenizer.Tokenizers;
 import dev.trit.formats.BlockCodec;
 import dev.trit.formats.DType;

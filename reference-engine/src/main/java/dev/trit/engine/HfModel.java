@@ -1,7 +1,6 @@
 package dev.trit.engine;
 
 import dev.trit.formats.family.ModelSpec;
-
 import dev.trit.formats.FormatException;
 import dev.trit.formats.HfCheckpoint;
 import dev.trit.formats.family.Families;

@@ -1,7 +1,6 @@
 package dev.trit.engine;
 
 import dev.trit.formats.family.ModelSpec;
-
 import dev.trit.formats.DType;
 import dev.trit.formats.GgmlType;
 import dev.trit.formats.TensorInfo;

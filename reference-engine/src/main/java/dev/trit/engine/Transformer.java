@@ -1,10 +1,12 @@
 package dev.trit.engine;
 
 import dev.trit.formats.family.Activation;
-
 import dev.trit.formats.family.ModelSpec;
-
+import dev.trit.formats.family.RopeSpec;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 
 /**
  * A decoder-only transformer (LLaMA / BitNet) ready to run: the batched forward pass over a span of
@@ -46,9 +48,9 @@ public final class Transformer implements AutoCloseable {
         this.lmHead = lmHead;
         this.kernels = kernels;
         this.ropes = new Rope[config.layers()];
-        java.util.Map<dev.trit.formats.family.RopeSpec, Rope> byspec = new java.util.HashMap<>();
+        Map<RopeSpec, Rope> bySpec = new HashMap<>();
         for (int l = 0; l < ropes.length; l++) {
-            ropes[l] = byspec.computeIfAbsent(config.layerSpecs().get(l).rope(), r -> new Rope(config.headDim(), r));
+            ropes[l] = bySpec.computeIfAbsent(config.layerSpecs().get(l).rope(), r -> new Rope(config.headDim(), r));
         }
         if (layers.size() != config.layers()) throw new IllegalArgumentException("expected " + config.layers() + " layers, got " + layers.size());
         if (embedding.rows() != config.vocabSize() || embedding.cols() != config.hiddenSize()) throw new IllegalArgumentException("embedding shape mismatch");
@@ -61,7 +63,7 @@ public final class Transformer implements AutoCloseable {
 
     /** How stored weights' products treat their activations from now on (default {@link ActivationMode#FLOAT}). */
     public void activations(ActivationMode mode) {
-        this.activations = java.util.Objects.requireNonNull(mode);
+        this.activations = Objects.requireNonNull(mode);
     }
 
     public ActivationMode activations() {

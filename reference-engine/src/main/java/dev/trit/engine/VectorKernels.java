@@ -1,7 +1,6 @@
 package dev.trit.engine;
 
 import dev.trit.formats.family.ModelSpec;
-
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
