@@ -156,12 +156,8 @@ final class KQuants {
         return scale;
     }
 
-    /**
-     * make_qx_quants(n, nmax, x, L, rmse_type 1, weights) as quantize_row_q6_K_ref uses it: signed levels -nmax .. nmax-1 (stored + nmax) and their least
-     * squares scale under weights (x^2 when {@code qw} is null), trying iscale = -(nmax + 0.1 is) / max
-     * for is in -9..9 around the plain -nmax / max.
-     */
-    static float makeQxQuants(int n, int nmax, float[] x, int x0, byte[] L, int l0, float[] qw, int q0) {
+    /** The value of largest magnitude among x[x0 .. x0+n) (the first on ties; 0 when all are 0), sign kept. */
+    static float signedAbsMax(int n, float[] x, int x0) {
         float max = 0, amax = 0;
         for (int i = 0; i < n; i++) {
             float ax = Math.abs(x[x0 + i]);
@@ -170,6 +166,16 @@ final class KQuants {
                 max = x[x0 + i];
             }
         }
+        return max;
+    }
+
+    /**
+     * make_qx_quants(n, nmax, x, L, rmse_type 1, weights) as quantize_row_q6_K_ref uses it: signed levels -nmax .. nmax-1 (stored + nmax) and their least
+     * squares scale under weights (x^2 when {@code qw} is null), trying iscale = -(nmax + 0.1 is) / max
+     * for is in -9..9 around the plain -nmax / max.
+     */
+    static float makeQxQuants(int n, int nmax, float[] x, int x0, byte[] L, int l0, float[] qw, int q0) {
+        float max = signedAbsMax(n, x, x0), amax = Math.abs(max);
         if (amax < GROUP_MAX_EPS) {
             for (int i = 0; i < n; i++) L[l0 + i] = 0;
             return 0f;
@@ -214,14 +220,7 @@ final class KQuants {
      * sumlx / suml2.
      */
     static float makeQ3Quants(int n, int nmax, float[] x, int x0, byte[] L, int l0) {
-        float max = 0, amax = 0;
-        for (int i = 0; i < n; i++) {
-            float ax = Math.abs(x[x0 + i]);
-            if (ax > amax) {
-                amax = ax;
-                max = x[x0 + i];
-            }
-        }
+        float max = signedAbsMax(n, x, x0), amax = Math.abs(max);
         if (amax < GROUP_MAX_EPS) {
             for (int i = 0; i < n; i++) L[l0 + i] = 0;
             return 0f;
