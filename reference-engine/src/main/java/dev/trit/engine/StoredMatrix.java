@@ -24,9 +24,9 @@ import static jdk.incubator.vector.VectorOperators.LSHL;
  * memory-mapped checkpoint that stays mapped for the model's lifetime.
  * Rows are widened to float on the fly (exactly for F32/F16/BF16; the ggml block types as ggml
  * dequantizes, scale * quant in float), so products equal those over the widened matrix: the kernels
- * dequantize a few rows into per-thread scratch and run the float kernels on them, or (one token, block
- * Q8_0, Q4_0, Q6_K) dequantize in registers in the same order; the other block types are widened a
- * row at a time by the formats codecs. Activations are float; {@link LlamaCppActivations} rounds them as
+ * dequantize a few rows into per-thread scratch and run the float kernels on them (prefill), or (a few
+ * tokens, every block type) dequantize in registers in the same order (Q8_0, Q4_0, Q6_K, Q4_K here, the
+ * others in {@link BlockDots}). Activations are float; {@link LlamaCppActivations} rounds them as
  * ggml-cpu does first, when the model runs with llama.cpp's arithmetic.
  *
  * @param rowOrder null, or the stored row that holds each logical row (GGUF's permuted Q/K rows)
@@ -81,9 +81,9 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
             return ggml.blockSize() > 1;
         }
 
-        /** Block types with a fused dequantize-and-dot kernel ({@link #dotRow}). */
+        /** Block types with a fused dequantize-and-dot kernel ({@link #dotRow}): all, IQ4_NL where its table fits a vector. */
         boolean fused() {
-            return this == Q8_0 || this == Q4_0 || this == Q6_K || this == Q4_K;
+            return blocked() && (this != IQ4_NL || BlockDots.iq4Fused());
         }
 
         /** Weights per ggml block (1 for the plain float types). */
@@ -254,8 +254,8 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
     }
 
     /** Floats per vector of the fused kernels, and bytes with as many lanes (their int8 / nibble loads). */
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Byte> BF = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, F.length() * 8)));
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Byte> BF = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, F.length() * 8)));
     /** The fused kernels need whole vectors per half block; other hardware widens rows instead. */
     static final boolean FUSED = F.length() >= 4 && F.length() <= 16 && BF.length() == F.length();
     /**
@@ -279,6 +279,13 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
             case Q4_0 -> dotQ4(rowOffset(r), x, xo);
             case Q6_K -> dotQ6(rowOffset(r), x, xo);
             case Q4_K -> dotQ4K(rowOffset(r), x, xo);
+            case Q4_1 -> BlockDots.q4_1(data, rowOffset(r), cols, x, xo);
+            case Q5_0 -> BlockDots.q5_0(data, rowOffset(r), cols, x, xo);
+            case Q5_1 -> BlockDots.q5_1(data, rowOffset(r), cols, x, xo);
+            case IQ4_NL -> BlockDots.iq4_nl(data, rowOffset(r), cols, x, xo);
+            case Q2_K -> BlockDots.q2_k(data, rowOffset(r), cols, x, xo);
+            case Q3_K -> BlockDots.q3_k(data, rowOffset(r), cols, x, xo);
+            case Q5_K -> BlockDots.q5_k(data, rowOffset(r), cols, x, xo);
             default -> throw new IllegalStateException(encoding + " is not a block type");
         };
     }

@@ -49,7 +49,7 @@ public final class VectorKernels implements Kernels {
             return;
         }
         if (stored != null && stored.encoding().fused() && StoredMatrix.FUSED) {
-            // Q8_0 / Q4_0: dequantized in registers, bit-identical to widening the row first
+            // block types: dequantized in registers, bit-identical to widening the row first
             parallel.forPieces(rows, grain(rows, 16), (from, to) -> {
                 for (int r = from; r < to; r++) {
                     for (int t = 0; t < tokens; t++) y[t * rows + r] = stored.dotRow(r, x, t * cols);
