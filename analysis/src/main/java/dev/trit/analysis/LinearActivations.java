@@ -25,6 +25,27 @@ public record LinearActivations(String name, int layer, Projection projection, i
         return tokenAbsmax.length;
     }
 
+    /** Median of the per-token absmax. */
+    public double medianTokenAbsmax() {
+        float[] s = tokenAbsmax.clone();
+        java.util.Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : ((double) s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
+    /** The summary as result rows (scope: the module name; task: what was read, e.g. the text's name). */
+    public java.util.List<ResultRow> toRows(String model, String variant, String task) {
+        return java.util.List.of(
+                ResultRow.of(model, variant, task, name, Metrics.TOKENS, tokens()),
+                ResultRow.of(model, variant, task, name, Metrics.ACT_ABSMAX, absmax()),
+                ResultRow.of(model, variant, task, name, Metrics.ACT_TOKEN_ABSMAX_MEDIAN, medianTokenAbsmax()),
+                ResultRow.of(model, variant, task, name, Metrics.ACT_CHANNEL_ABSMAX_MEDIAN, medianChanAbsmax),
+                ResultRow.of(model, variant, task, name, Metrics.ACT_OUTLIER_CHANNELS, outliers.length),
+                ResultRow.of(model, variant, task, name, Metrics.ACT_INT8_TOKEN_MSE, int8TokenMse),
+                ResultRow.of(model, variant, task, name, Metrics.ACT_INT4_TOKEN_MSE, int4TokenMse),
+                ResultRow.of(model, variant, task, name, Metrics.ACT_INT8_TENSOR_MSE, int8TensorMse));
+    }
+
     /** The largest |X| seen. */
     public double absmax() {
         double m = 0;
