@@ -27,12 +27,15 @@ import java.util.concurrent.Callable;
 
 /** {@code trit activations}: what every linear's input looks like, and what quantizing it would cost. */
 @Command(name = "activations", mixinStandardHelpOptions = true,
-        description = {"Statistics of every linear's input (q/k/v/o/gate/up/down of each layer, lm_head) of MODEL on TEXT,",
-                "in the transformers protocol's windows ([BOS] + ctx-1 tokens, as trit ppl --protocol hf), all rows observed:",
-                "per-token and per-channel absmax, channel mean and mean square, outlier channels (absmax > 8x the",
-                "median channel absmax), and the mean squared error of per-token int8 absmax (BitNet b1.58), per-token",
-                "4-bit absmax (BitNet a4.8: scale 7, clamp [-8,7]) and per-window int8 absmax activation quantization.",
-                "BitNet inputs are taken before activation quantization (o_proj after attn_sub_norm, down_proj after ffn_sub_norm)."})
+        description = {"Statistics of every linear's input (q/k/v/o/gate/up/down, lm_head)",
+                "of MODEL on TEXT, over windows of [BOS] + ctx-1 tokens (as trit ppl",
+                "--protocol hf), every row observed: per-token and per-channel absmax,",
+                "channel mean and mean square, outlier channels (absmax > 8x the median",
+                "channel absmax), and the mean squared error of three activation",
+                "quantizers: per-token int8 absmax (BitNet b1.58), per-token 4-bit absmax",
+                "(BitNet a4.8: scale 7, clamp [-8,7]) and per-window int8 absmax.",
+                "BitNet inputs are taken before activation quantization (o_proj after",
+                "attn_sub_norm, down_proj after ffn_sub_norm)."})
 final class ActivationsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
