@@ -94,6 +94,20 @@ public final class Metrics {
     /** Cosine similarity of latent weights and their ternarization. Unit: ratio. */
     public static final String TERNARY_COSINE = "ternary_cosine";
 
+    // Activations (trit activations; scope is a linear's transformers module name, e.g.
+    // "model.layers.0.self_attn.q_proj" or "lm_head"; values are of its input X as the engine feeds it).
+    /** Largest |X|. Unit: activation (the model's hidden-state unit). */
+    public static final String ACT_ABSMAX = "act_absmax";
+    /** Median over tokens of the per-token absmax a_t. Unit: activation. */
+    public static final String ACT_TOKEN_ABSMAX_MEDIAN = "act_token_absmax_median";
+    /** Median over input channels of the per-channel absmax. Unit: activation. */
+    public static final String ACT_CHANNEL_ABSMAX_MEDIAN = "act_channel_absmax_median";
+    /** Channels whose absmax exceeds ActivationStats.OUTLIER_FACTOR × the median channel absmax. Unit: count. */
+    public static final String ACT_OUTLIER_CHANNELS = "act_outlier_channels";
+    /** Mean (X − X̂)² of per-token int8 absmax (BitNet b1.58), per-token 4-bit absmax (BitNet a4.8) and per-window int8 absmax quantization. Unit: activation^2. */
+    public static final String ACT_INT8_TOKEN_MSE = "act_int8_token_mse", ACT_INT4_TOKEN_MSE = "act_int4_token_mse",
+            ACT_INT8_TENSOR_MSE = "act_int8_tensor_mse";
+
     private static final Map<String, String> UNITS = Map.ofEntries(
             Map.entry(PERPLEXITY, "ratio"), Map.entry(NLL_MEAN, "nat"), Map.entry(KLD_MEAN, "nat"),
             Map.entry(KLD_P99, "nat"), Map.entry(TOP1_AGREEMENT, "fraction"), Map.entry(ACC, "fraction"),
@@ -108,7 +122,11 @@ public final class Metrics {
             Map.entry(CODED_BITS_PER_WEIGHT, "bit"), Map.entry(CODED_BYTES, "B"), Map.entry(TERNARY_MSE, "weight^2"),
             Map.entry(TERNARY_COSINE, "ratio"), Map.entry(ACC_STDERR, "fraction"), Map.entry(ACC_NORM_STDERR, "fraction"),
             Map.entry(ACC_LLAMA_CPP, "fraction"), Map.entry(ACC_LLAMA_CPP_STDERR, "fraction"), Map.entry(ITEMS, "count"),
-            Map.entry(KLD_MEDIAN, "nat"), Map.entry(DELTA_PPL, "ratio"), Map.entry(DELTA_P_RMS, "fraction"));
+            Map.entry(KLD_MEDIAN, "nat"), Map.entry(DELTA_PPL, "ratio"), Map.entry(DELTA_P_RMS, "fraction"),
+            Map.entry(ACT_ABSMAX, "activation"), Map.entry(ACT_TOKEN_ABSMAX_MEDIAN, "activation"),
+            Map.entry(ACT_CHANNEL_ABSMAX_MEDIAN, "activation"), Map.entry(ACT_OUTLIER_CHANNELS, "count"),
+            Map.entry(ACT_INT8_TOKEN_MSE, "activation^2"), Map.entry(ACT_INT4_TOKEN_MSE, "activation^2"),
+            Map.entry(ACT_INT8_TENSOR_MSE, "activation^2"));
 
     /** The unit of a known metric. */
     public static Optional<String> unitOf(String metric) {

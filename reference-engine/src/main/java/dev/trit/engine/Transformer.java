@@ -28,6 +28,8 @@ public final class Transformer implements AutoCloseable {
     private ActivationMode activations = ActivationMode.FLOAT;
     /** The rounded activations of one product under {@link ActivationMode#LLAMA_CPP}, reused. */
     private float[] rounded = new float[0];
+    /** Sees every linear's input when set (trit activations); null otherwise. */
+    private LinearInputObserver observer;
 
     public Transformer(ModelSpec config, FloatMatrix embedding, List<DecoderLayer> layers, float[] finalNorm, FloatMatrix lmHead, Kernels kernels) {
         this(config, embedding, layers, finalNorm, lmHead, kernels, null);
@@ -68,6 +70,11 @@ public final class Transformer implements AutoCloseable {
 
     public ActivationMode activations() {
         return activations;
+    }
+
+    /** Who sees every linear's float input from now on; null (the default) for nobody. Numerics do not change. */
+    public void observer(LinearInputObserver observer) {
+        this.observer = observer;
     }
 
     public List<DecoderLayer> layers() {
@@ -173,6 +180,7 @@ public final class Transformer implements AutoCloseable {
         int m = n - firstLogit;
         // the final norm of the scored rows, in place (x is scratch from here on)
         RmsNorm.apply(x, firstLogit * h, m, h, finalNorm, config.rmsNormEps(), b.norm);
+        observe(-1, LinearInputObserver.Projection.LM_HEAD, b.norm, m, h);
         project(lmHead, b.norm, null, m, logits);
         float cap = config.finalSoftcap();
         if (cap > 0) for (int i = 0; i < m * vocab; i++) logits[i] = cap * (float) Math.tanh(logits[i] / cap);
@@ -211,6 +219,11 @@ public final class Transformer implements AutoCloseable {
         float eps = config.rmsNormEps();
 
         RmsNorm.apply(x, n, h, w.inputNorm(), eps, b.norm);
+        if (observer != null) {
+            observe(l, LinearInputObserver.Projection.Q, b.norm, n, h);
+            observe(l, LinearInputObserver.Projection.K, b.norm, n, h);
+            observe(l, LinearInputObserver.Projection.V, b.norm, n, h);
+        }
         QuantizedActivations qa = w.q().plain() && w.k().plain() && w.v().plain() ? quantizedIfTernary(w.q().weight(), b.norm, n, b.qHidden) : null;
         if (qa != null && w.k().weight() instanceof TernaryMatrix k && w.v().weight() instanceof TernaryMatrix v) {
             b.three[0] = (TernaryMatrix) w.q().weight();
@@ -237,11 +250,16 @@ public final class Transformer implements AutoCloseable {
         cache.put(l, b.k, b.v, n);
         kernels.attention(config, l, b.q, n, pos0, cache.keys(l), cache.values(l), b.attn);
         if (w.attnSubNorm() != null) RmsNorm.apply(b.attn, n, config.qDim(), w.attnSubNorm(), eps, b.attn);
+        observe(l, LinearInputObserver.Projection.O, b.attn, n, config.qDim());
         apply(w.o(), b.attn, null, n, b.qAttn, b, b.out);
         if (config.sandwichNorms()) RmsNorm.apply(b.out, n, h, w.postAttentionNorm(), eps, b.out);
         for (int i = 0; i < n * h; i++) x[i] += b.out[i];
 
         RmsNorm.apply(x, n, h, config.sandwichNorms() ? w.preFeedforwardNorm() : w.postAttentionNorm(), eps, b.norm);
+        if (observer != null) {
+            observe(l, LinearInputObserver.Projection.GATE, b.norm, n, h);
+            observe(l, LinearInputObserver.Projection.UP, b.norm, n, h);
+        }
         qa = w.gate().plain() && w.up().plain() ? quantizedIfTernary(w.gate().weight(), b.norm, n, b.qHidden) : null;
         if (qa != null && w.up().weight() instanceof TernaryMatrix up) {
             b.two[0] = (TernaryMatrix) w.gate().weight();
@@ -256,9 +274,14 @@ public final class Transformer implements AutoCloseable {
         Activation act = config.activation();
         for (int i = 0; i < n * ffn; i++) b.gate[i] = act.apply(b.gate[i]) * b.up[i];
         if (w.ffnSubNorm() != null) RmsNorm.apply(b.gate, n, ffn, w.ffnSubNorm(), eps, b.gate);
+        observe(l, LinearInputObserver.Projection.DOWN, b.gate, n, ffn);
         apply(w.down(), b.gate, null, n, b.qFfn, b, b.out);
         if (config.sandwichNorms()) RmsNorm.apply(b.out, n, h, w.postFeedforwardNorm(), eps, b.out);
         for (int i = 0; i < n * h; i++) x[i] += b.out[i];
+    }
+
+    private void observe(int layer, LinearInputObserver.Projection p, float[] in, int n, int cols) {
+        if (observer != null && n > 0) observer.observe(layer, p, in, n, cols);
     }
 
     /**
