@@ -3,7 +3,6 @@ package dev.trit.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trit.formats.NpyReader;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,7 +53,7 @@ class PplTest {
     @Test
     void llamaF16GgufMatchesTransformersOracle() throws Exception {
         Path gguf = Cli.SHARED.resolve("gguf/mini-llama-f16.gguf");
-        Assumptions.assumeTrue(Files.exists(gguf), "needs ../shared/fixtures/gguf/mini-llama-f16.gguf");
+        dev.trit.formats.testing.SharedFixtures.present(gguf);
         double[] nll = NpyReader.read(Cli.FIXTURES.resolve("oracle/wikitext-2-test/mini-llama-f16.wt2test.nll-first25500.npy")).data();
         double mean = 0;
         for (double v : nll) mean += v / nll.length;

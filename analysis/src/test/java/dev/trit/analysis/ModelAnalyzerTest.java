@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trit.formats.FormatException;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -136,7 +135,7 @@ class ModelAnalyzerTest {
         // llama.cpp's BitnetModel writes round(W·s)/s, so its F16 BitLinear weights are {-m, 0, +m}:
         // recognized as ternary with one scale per tensor, holding the trits of its TQ2_0 sibling.
         Path f16 = SHARED.resolve("gguf/mini-bitnet-f16.gguf");
-        Assumptions.assumeTrue(Files.exists(f16), "needs " + f16);
+        dev.trit.formats.testing.SharedFixtures.present(f16);
         ModelAnalysis a = ModelAnalyzer.analyze(f16, false);
         Map<String, TensorAnalysis> tq2 = byName(cached(FIXTURES.resolve("gguf/mini-bitnet-tq2_0.gguf")));
         for (TensorAnalysis t : a.tensors()) {

@@ -3,7 +3,6 @@ package dev.trit.converters;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.trit.formats.GgufFile;
 import dev.trit.formats.GgufValue;
@@ -38,7 +37,7 @@ class LlamaCppFixtureTest {
     @CsvSource({"mini-llama-f16, mini-llama-q8_0, q8_0", "mini-bitnet-f16, mini-bitnet-tq1_0, tq1_0", "mini-bitnet-f16, mini-bitnet-tq2_0, tq2_0"})
     void fromLlamaCppF16Files(String src, String gguf, String type) throws IOException {
         Path from = fixture("gguf/" + src + ".gguf"), expected = fixture("gguf/" + gguf + ".gguf");
-        assumeTrue(Files.exists(from), "only in the complete fixture set: " + from);
+        dev.trit.formats.testing.SharedFixtures.present(from);
         Path out = tmp.resolve("re-" + gguf + ".gguf");
         Converter.convert(from, out, new Converter.Options(TargetType.parse(type, true).orElseThrow()), Progress.NONE);
         try (GgufFile want = GgufFile.open(expected); GgufFile got = GgufFile.open(out)) {
@@ -57,7 +56,7 @@ class LlamaCppFixtureTest {
             "mini-bitnet-fp16, mini-bitnet-f16, f16", "mini-llama-f16, mini-llama-f16, f16", "mini-llama-f16, mini-llama-q8_0, q8_0"})
     void byteIdenticalToLlamaCpp(String hf, String gguf, String type) throws IOException {
         Path expected = fixture("gguf/" + gguf + ".gguf");
-        assumeTrue(Files.exists(expected), "only in the complete fixture set: " + expected);
+        dev.trit.formats.testing.SharedFixtures.present(expected);
         Path out = tmp.resolve(gguf + ".gguf");
         Converter.convert(fixture("hf/" + hf), out, new Converter.Options(TargetType.parse(type, true).orElseThrow()), Progress.NONE);
         try (GgufFile want = GgufFile.open(expected); GgufFile got = GgufFile.open(out)) {

@@ -3,7 +3,6 @@ package dev.trit.converters;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.trit.formats.GgmlType;
 import dev.trit.formats.GgufFile;
@@ -224,7 +223,7 @@ class RoundTripTest {
     @Test
     void llamaGgufBackToHfUndoesThePermutation() throws IOException {
         Path f16 = fixture("gguf/mini-llama-f16.gguf");
-        assumeTrue(Files.exists(f16), "only in the complete fixture set");
+        dev.trit.formats.testing.SharedFixtures.present(f16);
         Path back = convert(f16, tmp.resolve("llama-back"), TargetType.HF_F16);
         assertSameTensors(fixture("hf/mini-llama-f16"), back);
     }

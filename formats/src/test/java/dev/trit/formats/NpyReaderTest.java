@@ -1,7 +1,6 @@
 package dev.trit.formats;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.ByteBuffer;
@@ -40,7 +39,7 @@ class NpyReaderTest {
     @Test
     void fullArraysReproduceOraclePerplexity() throws Exception {
         Path dir = Fixtures.shared().resolve("oracle/wikitext-2-test");
-        assumeTrue(Files.exists(dir.resolve("demo-llama-f16.wt2test.nll.npy")), "full .nll.npy only in /work/shared/fixtures");
+        dev.trit.formats.testing.SharedFixtures.present(dir.resolve("demo-llama-f16.wt2test.nll.npy"));
         JsonNode oracle = JsonFiles.readObject(dir.resolve("oracle-wt2test.json"));
         for (String m : MODELS) {
             NpyReader.NpyArray a = NpyReader.read(dir.resolve(m + ".wt2test.nll.npy"));

@@ -3,7 +3,6 @@ package dev.trit.formats;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.lang.foreign.ValueLayout;
@@ -19,7 +18,7 @@ class Q8FixtureTest {
     @Test
     void quantizingF16WeightsGivesLlamaCppQ8Blocks() throws IOException {
         Path f16Path = Fixtures.shared("gguf/mini-llama-f16.gguf");
-        assumeTrue(Files.exists(f16Path), "only in the complete fixture set");
+        dev.trit.formats.testing.SharedFixtures.present(f16Path);
         try (GgufFile f16 = GgufFile.open(f16Path); GgufFile q8 = GgufFile.open(Fixtures.bundled("gguf/mini-llama-q8_0.gguf"))) {
             int quantized = 0, kept = 0;
             for (TensorInfo t : q8.tensors()) {

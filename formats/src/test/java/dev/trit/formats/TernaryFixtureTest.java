@@ -3,7 +3,6 @@ package dev.trit.formats;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -90,7 +89,7 @@ class TernaryFixtureTest {
     @Test
     void f16FileHoldsTheSameTernaryWeights() throws IOException {
         Path f16Path = Fixtures.shared("gguf/mini-bitnet-f16.gguf");
-        assumeTrue(Files.exists(f16Path), "only in the complete fixture set");
+        dev.trit.formats.testing.SharedFixtures.present(f16Path);
         try (GgufFile f16 = GgufFile.open(f16Path);
              GgufFile tq1 = GgufFile.open(Fixtures.bundled("gguf/mini-bitnet-tq1_0.gguf"))) {
             int zeroBlocks = 0;

@@ -36,6 +36,11 @@ public final class SharedFixtures {
         Assumptions.abort(what + " is not present");
     }
 
+    /** Continues when path exists, else skips the test (fails it under CI=true) naming it. */
+    public static void present(Path path) {
+        if (!Files.exists(path)) missing(path.toString());
+    }
+
     /** A file or directory under ../shared/fixtures, or the test skips (fails under CI=true). */
     public static Path require(String relative) {
         Path p = root().resolve(relative);
