@@ -22,9 +22,9 @@ import java.util.List;
  *
  * <p>So every page begins with its heading line (leading space included, e.g. {@code " = Robert Boulter = "}),
  * keeps each line's own spaces, and ends with the article's trailing blank lines {@code " "}; the blank line
- * in front of the first heading makes a blank page and is dropped. The fixtures' WikiText-2 test file has
- * the same lines as {@code wiki.test.raw} (4,358 lines, one article per level-1 heading), only with rare
- * words replaced by {@code <unk>} (it is the tokenized {@code wiki.test.tokens}), so it splits into the same
+ * in front of the first heading makes a blank page and is dropped. The fixtures' WikiText-2 test file is the
+ * tokenized {@code wiki.test.tokens} (4,358 lines, rare words as {@code <unk>}), not {@code wiki.test.raw}; its
+ * lines should correspond one to one to the raw file's (not checked: no raw file at hand), and it splits into
  * 62 articles.
  */
 public final class WikitextDocuments {
