@@ -8,6 +8,10 @@ import dev.trit.engine.PerplexityProtocol;
 import dev.trit.engine.eval.EvalWindow;
 import dev.trit.engine.PerplexityResult;
 import dev.trit.engine.PerplexityRun;
+import dev.trit.engine.eval.TransformerLogits;
+import dev.trit.engine.eval.lmeval.WikitextDocuments;
+import dev.trit.engine.eval.lmeval.WikitextTask;
+import dev.trit.engine.tokenizer.Tokenizer;
 import dev.trit.formats.FormatException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,7 +27,9 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 
 /** {@code trit ppl}: perplexity of a model on a text file. */
@@ -33,7 +39,11 @@ import java.util.concurrent.Callable;
                 "--protocol hf (default): windows of ctx-1 tokens run as [BOS] + window, every token scored",
                 "  (the protocol of the transformers oracle in fixtures/).",
                 "--protocol llama-cpp: chunks of ctx tokens, first replaced by BOS, second half scored",
-                "  (as llama-perplexity does)."})
+                "  (as llama-perplexity does).",
+                "--protocol lm-eval-wikitext: lm-evaluation-harness's wikitext task on a WikiText file: one",
+                "  document per article, detokenized, scored by loglikelihood_rolling in windows of the model's",
+                "  max_position_embeddings (or --ctx); word_perplexity, byte_perplexity, bits_per_byte.",
+                "Every protocol also reports bits_per_byte = sum(NLL) / (ln 2 * UTF-8 bytes of the scored text)."})
 final class PplCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -56,11 +66,23 @@ final class PplCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print {\"perplexity\", \"tokens\", \"nll_mean\", ...} as JSON")
     boolean json;
 
+    @Option(names = "--max-docs", paramLabel = "N",
+            description = "lm-eval-wikitext: score only the first N documents (the harness's --limit; default: all)")
+    int maxDocs;
+
+    @Option(names = "--doc-bos", description = {"lm-eval-wikitext: tokenize each document with the tokenizer's own special tokens",
+            "(BOS where it adds one) as lm-evaluation-harness >= 0.4.9.2 does; default: without, as releases up to 0.4.9.1"})
+    boolean docBos;
+
     @Option(names = "--nll-out", paramLabel = "FILE", description = "write per-token NLL as an Arrow IPC file")
     Path nllOut;
 
+    static final String LM_EVAL_WIKITEXT = "lm-eval-wikitext";
+
     @Override
     public Integer call() throws Exception {
+        if (window.protocol.equals(LM_EVAL_WIKITEXT)) return lmEvalWikitext();
+        if (maxDocs != 0 || docBos) throw new Main.UsageException("--max-docs and --doc-bos belong to --protocol " + LM_EVAL_WIKITEXT);
         EvalWindow.Protocol protocolKind = window.check();
         PerplexityProtocol p = protocolKind == EvalWindow.Protocol.LLAMA_CPP ? PerplexityProtocol.LLAMA_CPP : PerplexityProtocol.HF_WINDOWS;
         int ctx = window.ctx, maxWindows = window.maxWindows;
@@ -82,12 +104,16 @@ final class PplCommand implements Callable<Integer> {
                     maxWindows > 0 ? Math.min(maxWindows, run.windowCount(ids.length)) : run.windowCount(ids.length), ctx);
             PerplexityResult r = run.run(ids, maxWindows, progress);
             if (nllOut != null) NllFile.write(nllOut, r.nll());
+            long bytes = PerplexityRun.scoredBytes(ids, m.tokenizer()::decode, r.windows(), run::scoredSpan);
+            double bitsPerByte = bitsPerByte(r.nll(), bytes);
             if (json) {
                 ObjectMapper mapper = new ObjectMapper();
                 ObjectNode o = mapper.createObjectNode();
                 o.put("perplexity", r.perplexity());
                 o.put("tokens", r.scored());
                 o.put("nll_mean", r.meanNll());
+                o.put("bits_per_byte", bitsPerByte);
+                o.put("bytes", bytes);
                 o.put("windows", r.windows());
                 o.put("ctx", ctx);
                 o.put("protocol", protocol);
@@ -96,8 +122,76 @@ final class PplCommand implements Callable<Integer> {
                 o.put("seconds", r.seconds());
                 out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(o));
             } else {
-                out.printf(Locale.ROOT, "perplexity %.4f over %d tokens (%d windows of %d, protocol %s), mean NLL %.6f, %.1f s%n",
-                        r.perplexity(), r.scored(), r.windows(), ctx, protocol, r.meanNll(), r.seconds());
+                out.printf(Locale.ROOT, "perplexity %.4f over %d tokens (%d windows of %d, protocol %s), mean NLL %.6f, bits_per_byte %.6f over %d bytes, %.1f s%n",
+                        r.perplexity(), r.scored(), r.windows(), ctx, protocol, r.meanNll(), bitsPerByte, bytes, r.seconds());
+            }
+        }
+        out.flush();
+        return Main.OK;
+    }
+
+    /** sum(NLL) / (ln 2 * bytes): the scored text's information content per byte, in bits. */
+    static double bitsPerByte(double[] nll, long bytes) {
+        double sum = 0;
+        for (double v : nll) sum += v;
+        return sum / (Math.log(2) * bytes);
+    }
+
+    /**
+     * lm-evaluation-harness's wikitext task (see {@link WikitextTask}): HFLM's settings are max_length =
+     * the model's max_position_embeddings unless --ctx says otherwise (resolve_max_length reads n_positions,
+     * max_position_embeddings, n_ctx, then the tokenizer, then 2048), prefix_token_id = BOS, else EOS.
+     */
+    private int lmEvalWikitext() throws Exception {
+        if (window.maxWindows != 0) throw new Main.UsageException("--protocol " + LM_EVAL_WIKITEXT + " limits documents (--max-docs), not windows");
+        if (maxDocs < 0) throw new Main.UsageException("--max-docs must not be negative");
+        boolean ctxGiven = spec.commandLine().getParseResult().hasMatchedOption("--ctx");
+        if (ctxGiven && window.ctx < 2) throw new Main.UsageException("--ctx must be at least 2");
+        String content = readText(text);
+        List<String> pages = WikitextDocuments.split(content);
+        PrintWriter out = spec.commandLine().getOut();
+        try (Parallel pool = engine.pool(); LoadedModel m = EngineOptions.open(model, pool, activations.mode())) {
+            int maxPositions = m.config().maxPositions();
+            int maxLength = ctxGiven ? window.ctx : maxPositions;
+            if (maxLength > maxPositions) throw new Main.UsageException("--ctx " + maxLength + " exceeds the model's context of " + maxPositions);
+            Tokenizer tok = m.tokenizer();
+            OptionalInt prefix = tok.bos().isPresent() ? tok.bos() : tok.eos();
+            if (prefix.isEmpty()) throw new Main.FailureException(model + ": the tokenizer has neither BOS nor EOS to condition the first token on");
+            boolean parseSpecial = tok.parsesSpecialByDefault();
+            WikitextTask task = new WikitextTask(new TransformerLogits(m.transformer()), s -> tok.encode(s, docBos, parseSpecial),
+                    prefix.getAsInt(), maxLength);
+            int docs = maxDocs > 0 ? Math.min(maxDocs, pages.size()) : pages.size();
+            System.err.printf("ppl: %s, %s: %d of %d documents, max length %d, prefix token %d%n", model.getFileName(), LM_EVAL_WIKITEXT,
+                    docs, pages.size(), maxLength, prefix.getAsInt());
+            WikitextTask.Result r = task.run(pages, maxDocs, System.err);
+            if (nllOut != null) NllFile.write(nllOut, r.nll());
+            if (json) {
+                ObjectMapper mapper = new ObjectMapper();
+                ObjectNode o = mapper.createObjectNode();
+                o.put("word_perplexity", r.wordPerplexity());
+                o.put("byte_perplexity", r.bytePerplexity());
+                o.put("bits_per_byte", r.bitsPerByte());
+                o.put("perplexity", r.tokenPerplexity());
+                o.put("nll_sum", r.nllSum());
+                o.put("nll_mean", r.nllSum() / r.tokens());
+                o.put("tokens", r.tokens());
+                o.put("words", r.words());
+                o.put("bytes", r.bytes());
+                o.put("documents", r.docs().size());
+                o.put("documents_in_text", pages.size());
+                o.put("windows", r.windows());
+                o.put("ctx", maxLength);
+                o.put("prefix_token", prefix.getAsInt());
+                o.put("doc_bos", docBos);
+                o.put("protocol", LM_EVAL_WIKITEXT);
+                o.put("model", model.toString());
+                o.put("seconds", r.seconds());
+                out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(o));
+            } else {
+                out.printf(Locale.ROOT, "word_perplexity %.4f, byte_perplexity %.6f, bits_per_byte %.6f over %d documents (%d words, %d bytes,"
+                                + " %d tokens in %d windows of max length %d, protocol %s), token perplexity %.4f, %.1f s%n",
+                        r.wordPerplexity(), r.bytePerplexity(), r.bitsPerByte(), r.docs().size(), r.words(), r.bytes(), r.tokens(), r.windows(),
+                        maxLength, LM_EVAL_WIKITEXT, r.tokenPerplexity(), r.seconds());
             }
         }
         out.flush();

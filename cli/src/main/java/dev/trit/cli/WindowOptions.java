@@ -5,10 +5,10 @@ import picocli.CommandLine.Option;
 
 /** How a text is cut into scored windows: shared by ppl and logits (a picocli mixin; kld reads them from its baseline). */
 final class WindowOptions {
-    @Option(names = "--ctx", paramLabel = "N", description = "context per window (default ${DEFAULT-VALUE})")
+    @Option(names = "--ctx", paramLabel = "N", description = "context per window (default ${DEFAULT-VALUE}; ppl lm-eval-wikitext: the model's max_position_embeddings)")
     int ctx = 256;
 
-    @Option(names = "--protocol", paramLabel = "P", description = "hf or llama-cpp (default ${DEFAULT-VALUE})")
+    @Option(names = "--protocol", paramLabel = "P", description = "hf or llama-cpp (ppl also lm-eval-wikitext) (default ${DEFAULT-VALUE})")
     String protocol = "hf";
 
     @Option(names = "--max-windows", paramLabel = "N", description = "score at most N windows (default: all)")

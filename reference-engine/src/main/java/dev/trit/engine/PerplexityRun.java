@@ -37,6 +37,39 @@ public final class PerplexityRun {
     }
 
     /**
+     * The stretch [from, to) of the token stream whose tokens window {@code w} scores: HF_WINDOWS all ctx-1
+     * tokens of the window, LLAMA_CPP the chunk's tokens ctx/2+1 .. ctx-1.
+     */
+    public int[] scoredSpan(int w) {
+        return protocol == PerplexityProtocol.HF_WINDOWS ? new int[]{w * (ctx - 1), (w + 1) * (ctx - 1)}
+                : new int[]{w * ctx + ctx / 2 + 1, (w + 1) * ctx};
+    }
+
+    /**
+     * UTF-8 bytes of the text the scored tokens of the first {@code windows} windows stand for: per window,
+     * the bytes that decoding its scored tokens adds after the token just before them,
+     * {@code len(decode(ids[from-1 .. to))) - len(decode(ids[from-1 .. from)))} (at the very start of the stream,
+     * {@code len(decode(ids[0 .. to)))}). The preceding token makes a leading space count as the text it is
+     * (SentencePiece drops the dummy-prefix space only at the start of a decode); a character whose bytes
+     * straddle a window edge in a byte-level vocabulary can move a byte or two between windows.
+     */
+    public static long scoredBytes(int[] ids, java.util.function.Function<int[], String> decode, int windows,
+                                   java.util.function.IntFunction<int[]> span) {
+        long bytes = 0;
+        for (int w = 0; w < windows; w++) {
+            int[] s = span.apply(w);
+            int from = Math.max(s[0] - 1, 0);
+            bytes += utf8(decode.apply(Arrays.copyOfRange(ids, from, s[1])));
+            if (from < s[0]) bytes -= utf8(decode.apply(Arrays.copyOfRange(ids, from, s[0])));
+        }
+        return bytes;
+    }
+
+    private static long utf8(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+
+    /**
      * Scores up to maxWindows windows (0 = all). Progress (tokens/s, ETA, running perplexity) goes to
      * progress when it is not null, at most about once a second.
      */
