@@ -122,11 +122,14 @@ final class SensitivityCommand implements Callable<Integer> {
     static List<Sensitivity.Outcome> measure(Sensitivity s, List<Sensitivity.Unit> units, List<GgmlType> types, PrintWriter err, String what) {
         List<Sensitivity.Outcome> out = new ArrayList<>();
         int total = units.size(), done = 0;
-        long t0 = System.nanoTime();
+        long t0 = System.nanoTime(), last = t0;
         for (int i = 0; i < units.size(); i++) {
             out.add(s.measure(units.get(i), types.get(i)));
             done++;
-            double el = (System.nanoTime() - t0) / 1e9;
+            long now = System.nanoTime();
+            if (now - last < 1_000_000_000L && done < total) continue;
+            last = now;
+            double el = (now - t0) / 1e9;
             err.printf(Locale.ROOT, "\r%s: %d/%d units, %.0f s elapsed, ETA %.0f s   ", what, done, total, el, el / done * (total - done));
             err.flush();
         }
