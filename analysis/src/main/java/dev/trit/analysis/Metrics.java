@@ -49,6 +49,8 @@ public final class Metrics {
     public static final String BITS_PER_WEIGHT = "bits_per_weight";
     /** Number of weights (parameters). Unit: count. */
     public static final String PARAMETERS = "parameters";
+    /** Bytes a unit's tensors shrink by at a type, against the source (trit sensitivity; scope: the unit). Unit: B. */
+    public static final String BYTES_SAVED = "bytes_saved";
 
     // Speed (bench).
     /** Prompt processing throughput. Unit: tok/s. */
@@ -111,7 +113,7 @@ public final class Metrics {
     private static final Map<String, String> UNITS = Map.ofEntries(
             Map.entry(PERPLEXITY, "ratio"), Map.entry(NLL_MEAN, "nat"), Map.entry(KLD_MEAN, "nat"),
             Map.entry(KLD_P99, "nat"), Map.entry(TOP1_AGREEMENT, "fraction"), Map.entry(ACC, "fraction"),
-            Map.entry(ACC_NORM, "fraction"), Map.entry(TOKENS, "count"), Map.entry(SIZE_BYTES, "B"),
+            Map.entry(ACC_NORM, "fraction"), Map.entry(TOKENS, "count"), Map.entry(SIZE_BYTES, "B"), Map.entry(BYTES_SAVED, "B"),
             Map.entry(BITS_PER_WEIGHT, "bit"), Map.entry(PARAMETERS, "count"), Map.entry(PREFILL_TOK_S, "tok/s"),
             Map.entry(DECODE_TOK_S, "tok/s"), Map.entry(ENERGY_PJ_PER_TOKEN, "pJ"),
             Map.entry(MATMUL_ENERGY_PJ_PER_TOKEN, "pJ"), Map.entry(ENERGY_RATIO_FP16_TERNARY, "ratio"),

@@ -39,8 +39,12 @@ final class ConvertCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "DST", description = "directory or .gguf file to write")
     Path dst;
 
-    @Option(names = {"-t", "--type"}, required = true, paramLabel = "T", description = "output type (see above)")
+    @Option(names = {"-t", "--type"}, paramLabel = "T", description = "output type (see above); with --plan, the mixture for tensors the plan does not name")
     String type;
+
+    @Option(names = "--plan", paramLabel = "FILE", description = "per-tensor types from trit plan, overriding the mixture's; without --type the mixture "
+            + "of the plan's most common type")
+    Path plan;
 
     @Option(names = "--arch-from-config", paramLabel = "CONFIG",
             description = "take the architecture and config.json of the output from this file (or model directory), "
@@ -69,15 +73,31 @@ final class ConvertCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         boolean gguf = Converter.isGguf(dst);
+        java.util.Map<String, dev.trit.formats.GgmlType> planned = null;
+        if (plan != null) {
+            if (!gguf) throw new Main.UsageException("--plan writes GGUF files; " + dst + " is not a .gguf file");
+            planned = dev.trit.analysis.MixPlan.read(plan).types();
+            if (type == null) type = mixtureFor(planned);
+        }
+        if (type == null) throw new Main.UsageException("Missing required option: '--type=T'");
         TargetType t = TargetType.parse(type, gguf).orElseThrow(() -> new Main.UsageException("type '" + type + "' is not a "
                 + (gguf ? "GGUF type (f32, f16, bf16, q8_0, tq1_0, tq2_0, i2_s, q1_0, q2_k, q3_k_s|m|l, q4_k_s|m, q5_k_s|m, q6_k, q4_0, q4_1, q5_0, q5_1, iq4_nl)" : "Hugging Face type (packed, bf16, f16, f32)")
                 + " for " + (gguf ? "a .gguf destination" : "a directory destination")));
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         long start = System.nanoTime();
         ProgressBar bar = quiet ? null : new ProgressBar(err, start);
-        Converter.Result r = Converter.convert(src, dst, new Converter.Options(t, ternarize, force, !noHfFiles, size(maxShardSize), archConfig,
-                heads.forOutput(gguf)),
-                bar == null ? Progress.NONE : bar);
+        if (planned != null && !t.isQuantMix()) {
+            throw new Main.UsageException("--plan takes a llama-quantize mixture type (q2_k, q3_k_m, q4_k_m, q5_k_m, q6_k, q4_0, ...), not " + t.label());
+        }
+        Converter.Result r;
+        try {
+            r = Converter.convert(src, dst, new Converter.Options(t, ternarize, force, !noHfFiles, size(maxShardSize), archConfig,
+                    heads.forOutput(gguf), planned), bar == null ? Progress.NONE : bar);
+        } catch (IllegalArgumentException e) {
+            if (planned == null) throw e;
+            if (bar != null) bar.finish();
+            throw new Main.FailureException(plan + ": " + e.getMessage());
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
         if (bar != null) bar.finish();
         for (WrittenTensor w : r.tensors()) if (w.note() != null) err.println("trit convert: " + w.name() + ": " + w.note());
@@ -89,8 +109,12 @@ final class ConvertCommand implements Callable<Integer> {
 
     /** "5GB", "500MB", "1000000" (bytes) as save_pretrained's max_shard_size (decimal units). */
     static long size(String s) {
+        return size(s, "--max-shard-size");
+    }
+
+    static long size(String s, String option) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)\\s*(\\d+(?:\\.\\d+)?)\\s*(kb|mb|gb|b)?\\s*").matcher(s);
-        if (!m.matches()) throw new Main.UsageException("--max-shard-size " + s + " is not a size like 500MB or 5GB");
+        if (!m.matches()) throw new Main.UsageException(option + " " + s + " is not a size like 500MB or 5GB");
         double v = Double.parseDouble(m.group(1));
         String u = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
         long mult = switch (u) {
@@ -100,7 +124,7 @@ final class ConvertCommand implements Callable<Integer> {
             default -> 1L;
         };
         long bytes = (long) (v * mult);
-        if (bytes <= 0) throw new Main.UsageException("--max-shard-size must be positive");
+        if (bytes <= 0) throw new Main.UsageException(option + " must be positive");
         return bytes;
     }
 
@@ -177,6 +201,25 @@ final class ConvertCommand implements Callable<Integer> {
                 err.flush();
             }
         }
+    }
+
+    /** The mixture a plan's file is labelled with: the one whose base type the plan uses most (q6_k for Q8_0 and others). */
+    static String mixtureFor(java.util.Map<String, dev.trit.formats.GgmlType> planned) {
+        java.util.Map<dev.trit.formats.GgmlType, Integer> n = new java.util.TreeMap<>();
+        planned.values().forEach(g -> n.merge(g, 1, Integer::sum));
+        dev.trit.formats.GgmlType most = n.entrySet().stream().max(java.util.Map.Entry.comparingByValue()).orElseThrow().getKey();
+        return switch (most) {
+            case Q2_K -> "q2_k";
+            case Q3_K -> "q3_k_m";
+            case Q4_K -> "q4_k_m";
+            case Q5_K -> "q5_k_m";
+            case Q4_0 -> "q4_0";
+            case Q4_1 -> "q4_1";
+            case Q5_0 -> "q5_0";
+            case Q5_1 -> "q5_1";
+            case IQ4_NL -> "iq4_nl";
+            default -> "q6_k";
+        };
     }
 
     static List<String> typeNames() {

@@ -26,13 +26,22 @@ public final class Converter {
      *                       source says (null: the source's own); its shapes must match the source's
      * @param embeddingTypes GGUF targets: types for the token embedding and output matrix (llama-quantize's
      *                       --token-embedding-type / --output-tensor-type)
+     * @param plan           null, or per-tensor types (GGUF names) that override the mixture's choice
+     *                       ({@code trit convert --plan}); a llama-quantize mixture target only, and every
+     *                       tensor named must exist in the source
      */
     public record Options(TargetType type, boolean ternarize, boolean force, boolean keepHfFiles, long maxShardBytes, Path archConfig,
-                          EmbeddingTypes embeddingTypes) {
+                          EmbeddingTypes embeddingTypes, java.util.Map<String, dev.trit.formats.GgmlType> plan) {
         public Options {
             if (maxShardBytes <= 0) throw new IllegalArgumentException("shard size must be positive");
             if (embeddingTypes == null) embeddingTypes = EmbeddingTypes.DEFAULT;
             embeddingTypes.checkTarget(type);
+            if (plan != null && !type.isQuantMix()) throw new IllegalArgumentException("a plan applies to llama-quantize mixture targets (q2_k ... q6_k, q4_0 ...), not " + type.label());
+        }
+
+        public Options(TargetType type, boolean ternarize, boolean force, boolean keepHfFiles, long maxShardBytes, Path archConfig,
+                       EmbeddingTypes embeddingTypes) {
+            this(type, ternarize, force, keepHfFiles, maxShardBytes, archConfig, embeddingTypes, null);
         }
 
         public Options(TargetType type, boolean ternarize, boolean force, boolean keepHfFiles, long maxShardBytes, Path archConfig) {
@@ -104,7 +113,7 @@ public final class Converter {
             try {
                 if (o.type().isGguf()) {
                     Path file = work.resolve(abs.getFileName());
-                    written = GgufTarget.write(m, o.type(), file, progress, o.keepHfFiles(), o.embeddingTypes());
+                    written = GgufTarget.write(m, o.type(), file, progress, o.keepHfFiles(), o.embeddingTypes(), o.plan());
                     Files.move(file, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 } else {
                     Path dir = work.resolve("model");

@@ -44,6 +44,12 @@ final class GgufTarget {
 
     static List<WrittenTensor> write(SourceModel m, TargetType target, Path dst, Progress progress, boolean keepHfFiles, EmbeddingTypes heads)
             throws IOException {
+        return write(m, target, dst, progress, keepHfFiles, heads, null);
+    }
+
+    /** As above; plan (null: none) overrides the mixture's type of the tensors it names (trit convert --plan). */
+    static List<WrittenTensor> write(SourceModel m, TargetType target, Path dst, Progress progress, boolean keepHfFiles, EmbeddingTypes heads,
+                                     java.util.Map<String, GgmlType> plan) throws IOException {
         ModelSpec s = m.spec();
         boolean tied = m.tensors().stream().noneMatch(t -> t.name().equals("output.weight"));
         List<SourceTensor> tensors = new ArrayList<>();
@@ -59,6 +65,23 @@ final class GgufTarget {
                     s.family() instanceof Llama && s.layers() == 80 && s.heads() != s.kvHeads());
             choices = QuantMix.choose(target, tensors.stream().map(SourceTensor::name).toList(), tensors.stream().map(SourceTensor::shape).toList(),
                     qm, tied, heads);
+            if (plan != null) {
+                java.util.Set<String> names = new java.util.HashSet<>();
+                for (SourceTensor t : tensors) names.add(t.name());
+                for (String p : plan.keySet()) {
+                    if (!names.contains(p)) throw new IllegalArgumentException("the plan names tensor " + p + ", which the model does not have");
+                }
+                List<QuantMix.Choice> planned = new ArrayList<>(choices);
+                for (int i = 0; i < tensors.size(); i++) {
+                    GgmlType want = plan.get(tensors.get(i).name());
+                    if (want == null) continue;
+                    if (choices.get(i) == null) {
+                        throw new IllegalArgumentException("the plan gives " + tensors.get(i).name() + " a type, but it is not a quantizable tensor");
+                    }
+                    planned.set(i, want.blockSize() > 1 ? QuantMix.fallback(tensors.get(i).name(), tensors.get(i).cols(), want) : new QuantMix.Choice(want, null));
+                }
+                choices = planned;
+            }
         }
         GgufWriter w = new GgufWriter();
         List<WrittenTensor> written = new ArrayList<>();

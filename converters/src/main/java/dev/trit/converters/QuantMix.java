@@ -203,7 +203,7 @@ public final class QuantMix {
     }
 
     /** llama-quantize's fallback for rows that are not whole blocks of the chosen type. */
-    static Choice fallback(String name, long cols, GgmlType type) {
+    public static Choice fallback(String name, long cols, GgmlType type) {
         if (cols % type.blockSize() == 0) return new Choice(type, null);
         GgmlType to = switch (type) {
             case Q2_K, Q3_K -> GgmlType.Q4_0;

@@ -159,12 +159,85 @@ public final class Transformer implements AutoCloseable {
     private final int[] oneToken = new int[1];
 
     private void forward(int[] ids, int n, KvCache cache, int firstLogit, float[] logits) {
+        run(ids, null, 0, n, cache, firstLogit, logits, null);
+    }
+
+    /**
+     * As {@link #forward(int[], KvCache, int)} from an empty cache, also keeping the residual stream:
+     * {@code residuals[l]} (l = 0 .. layers) becomes a copy of the n x hidden activations entering layer
+     * l, {@code residuals[layers]} those after the last layer (before the final norm). With them
+     * {@link #forwardFrom} resumes at any layer and gives bit-identical logits.
+     */
+    public float[] forwardCapturing(int[] ids, KvCache cache, int firstLogit, float[][] residuals) {
+        if (residuals.length != layers.size() + 1) throw new IllegalArgumentException("need " + (layers.size() + 1) + " residual slots");
+        int n = ids.length;
+        float[] logits = new float[(n - firstLogit) * config.vocabSize()];
+        run(ids, null, 0, n, cache, firstLogit, logits, residuals);
+        return logits;
+    }
+
+    /**
+     * Runs layers firstLayer .. from a residual stream kept by {@link #forwardCapturing} (n tokens at
+     * positions cache.length() ..): what this model's layers below firstLayer would have produced, so
+     * a model that differs from the captured one only at or above firstLayer gives exactly its own logits.
+     * The cache's entries of layers below firstLayer stay empty (no later layer reads them).
+     */
+    public float[] forwardFrom(int firstLayer, float[] residual, int n, KvCache cache, int firstLogit) {
+        if (firstLayer < 0 || firstLayer > layers.size()) throw new IllegalArgumentException("layer " + firstLayer + " outside 0.." + layers.size());
+        if (residual.length < n * config.hiddenSize()) throw new IllegalArgumentException("residual too short");
+        float[] logits = new float[(n - firstLogit) * config.vocabSize()];
+        run(null, residual, firstLayer, n, cache, firstLogit, logits, null);
+        return logits;
+    }
+
+    /**
+     * This model with other weights for some tensors: the layers, embedding and LM head given, everything
+     * else (norms, kernels, activation mode) shared. The copy owns no resources: closing it releases
+     * nothing, and it is valid while this model is open.
+     */
+    public Transformer withWeights(Matrix embedding, List<DecoderLayer> layers, Matrix lmHead) {
+        Transformer t = new Transformer(config, embedding, layers, finalNorm, lmHead, kernels, null);
+        t.activations = activations;
+        return t;
+    }
+
+    public Matrix embedding() {
+        return embedding;
+    }
+
+    public Matrix lmHead() {
+        return lmHead;
+    }
+
+    private void run(int[] ids, float[] residual, int firstLayer, int n, KvCache cache, int firstLogit, float[] logits, float[][] keep) {
         int h = config.hiddenSize(), vocab = config.vocabSize();
         if (n == 0) return;
         int pos0 = cache.length();
         Buffers b = buffers;
         if (b == null || b.tokens < n) buffers = b = new Buffers(config, n);
         float[] x = b.x;
+        if (firstLayer > 0) {
+            System.arraycopy(residual, 0, x, 0, n * h);
+        } else {
+            embed(ids, n, x);
+        }
+        for (int l = firstLayer; l < layers.size(); l++) {
+            if (keep != null) keep[l] = java.util.Arrays.copyOf(x, n * h);
+            layer(l, layers.get(l), x, n, pos0, cache, b);
+        }
+        if (keep != null) keep[layers.size()] = java.util.Arrays.copyOf(x, n * h);
+        cache.advance(n);
+        int m = n - firstLogit;
+        // the final norm of the scored rows, in place (x is scratch from here on)
+        RmsNorm.apply(x, firstLogit * h, m, h, finalNorm, config.rmsNormEps(), b.norm);
+        observe(-1, LinearInputObserver.Projection.LM_HEAD, b.norm, m, h);
+        project(lmHead, b.norm, null, m, logits);
+        float cap = config.finalSoftcap();
+        if (cap > 0) for (int i = 0; i < m * vocab; i++) logits[i] = cap * (float) Math.tanh(logits[i] / cap);
+    }
+
+    private void embed(int[] ids, int n, float[] x) {
+        int h = config.hiddenSize(), vocab = config.vocabSize();
         for (int t = 0; t < n; t++) {
             if (ids[t] < 0 || ids[t] >= vocab) throw new IllegalArgumentException("token id " + ids[t] + " outside vocabulary of " + vocab);
             switch (embedding) {
@@ -175,15 +248,6 @@ public final class Transformer implements AutoCloseable {
         }
         float es = config.embeddingScale();
         if (es != 1f) for (int i = 0; i < n * h; i++) x[i] *= es;
-        for (int l = 0; l < layers.size(); l++) layer(l, layers.get(l), x, n, pos0, cache, b);
-        cache.advance(n);
-        int m = n - firstLogit;
-        // the final norm of the scored rows, in place (x is scratch from here on)
-        RmsNorm.apply(x, firstLogit * h, m, h, finalNorm, config.rmsNormEps(), b.norm);
-        observe(-1, LinearInputObserver.Projection.LM_HEAD, b.norm, m, h);
-        project(lmHead, b.norm, null, m, logits);
-        float cap = config.finalSoftcap();
-        if (cap > 0) for (int i = 0; i < m * vocab; i++) logits[i] = cap * (float) Math.tanh(logits[i] / cap);
     }
 
     /** Scratch space for one forward call. */

@@ -99,6 +99,7 @@ public final class ReportBuilder {
         b.paretoChart();
         b.qualityCharts();
         b.layerChart();
+        b.sensitivityPage();
         b.writeHtml();
         b.writeMarkdown();
         return new Report(dir, List.copyOf(b.charts), List.copyOf(b.missing));
@@ -530,6 +531,106 @@ public final class ReportBuilder {
         r.setSeriesPaint(2, new Color(0x43, 0x93, 0xC3));
         save(style(c), "layers", "Per-layer ternary distribution",
                 "Share of −1, 0 and +1 among the weights of each block's linear layers (q, k, v, o, gate, up, down).");
+    }
+
+    private static final Pattern TENSOR = Pattern.compile("blk\\.(\\d+)\\.(\\w+)\\.weight");
+    /** The linears in a block's order, for the heatmap's columns; other kinds follow by name. */
+    private static final List<String> KINDS = List.of("attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down");
+
+    /**
+     * trit sensitivity by tensor: one layer × tensor-kind heatmap of mean KLD per (model, type), on a page of
+     * its own (sensitivity.html), linked from the index.
+     */
+    private void sensitivityPage() throws IOException {
+        List<ResultRow> rows = table.where(r -> r.metric().equals(Metrics.KLD_MEAN) && TENSOR.matcher(r.scope()).matches() && Double.isFinite(r.value()));
+        if (rows.isEmpty()) {
+            missing.add("layer sensitivity heatmap (" + Metrics.KLD_MEAN + " per tensor blk.N.KIND.weight, from trit sensitivity --by tensor)");
+            return;
+        }
+        Map<String, List<ResultRow>> by = new TreeMap<>();
+        for (ResultRow r : rows) by.computeIfAbsent(label(r), k -> new ArrayList<>()).add(r);
+        int mark = sections.length();
+        for (Map.Entry<String, List<ResultRow>> e : by.entrySet()) heatmap(e.getKey(), e.getValue());
+        String part = sections.substring(mark);
+        sections.setLength(mark);
+        sections.append("<section id=\"sensitivity\">\n<h2>Layer sensitivity</h2>\n<p><a href=\"sensitivity.html\">")
+                .append(html("Layer × tensor-kind heatmaps of the KLD each tensor alone causes when quantized (" + by.size() + " model/type"
+                        + (by.size() == 1 ? "" : "s") + ")"))
+                .append("</a></p>\n</section>\n");
+        String page = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>trit report: layer sensitivity</title>\n<style>\n"
+                + "body{font-family:sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}\n"
+                + "img{max-width:100%;height:auto;border:1px solid #ddd}\nfigcaption{color:#555;margin:.4em 0 1.5em}\n</style>\n</head>\n<body>\n"
+                + "<h1>Layer sensitivity</h1>\n<p><a href=\"index.html\">Back to the report</a></p>\n<p>"
+                + html("trit sensitivity quantizes one tensor at a time to the type named, everything else at the source precision, and "
+                + "measures the mean KL-divergence from the source over the full vocabulary on the same text windows. Darker cells hurt more.")
+                + "</p>\n" + part + "</body>\n</html>\n";
+        Gate.writeAtomically(dir.resolve("sensitivity.html"), page);
+    }
+
+    private void heatmap(String label, List<ResultRow> rows) throws IOException {
+        List<String> kinds = new ArrayList<>();
+        int layers = 0;
+        for (ResultRow r : rows) {
+            Matcher m = TENSOR.matcher(r.scope());
+            m.matches();
+            layers = Math.max(layers, Integer.parseInt(m.group(1)) + 1);
+            if (!kinds.contains(m.group(2))) kinds.add(m.group(2));
+        }
+        kinds.sort(Comparator.comparingInt((String k) -> KINDS.contains(k) ? KINDS.indexOf(k) : KINDS.size()).thenComparing(k -> k));
+        double[] xs = new double[rows.size()], ys = new double[rows.size()], zs = new double[rows.size()];
+        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < rows.size(); i++) {
+            Matcher m = TENSOR.matcher(rows.get(i).scope());
+            m.matches();
+            xs[i] = kinds.indexOf(m.group(2));
+            ys[i] = Integer.parseInt(m.group(1));
+            // log10 of the KLD: the spread is decades; KLD at or below 0 (a lossless type) shows as the lowest colour
+            zs[i] = Math.log10(Math.max(rows.get(i).value(), 1e-9));
+            lo = Math.min(lo, zs[i]);
+            hi = Math.max(hi, zs[i]);
+        }
+        if (hi <= lo) hi = lo + 1;
+        org.jfree.data.xy.DefaultXYZDataset d = new org.jfree.data.xy.DefaultXYZDataset();
+        d.addSeries("kld", new double[][]{xs, ys, zs});
+        org.jfree.chart.axis.SymbolAxis x = new org.jfree.chart.axis.SymbolAxis("Tensor kind", kinds.toArray(String[]::new));
+        x.setGridBandsVisible(false);
+        NumberAxis y = new NumberAxis("Layer");
+        y.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        y.setRange(-0.5, layers - 0.5);
+        y.setInverted(true);
+        org.jfree.chart.renderer.xy.XYBlockRenderer r = new org.jfree.chart.renderer.xy.XYBlockRenderer();
+        double from = lo, to = hi;
+        org.jfree.chart.renderer.PaintScale scale = new org.jfree.chart.renderer.PaintScale() {
+            @Override
+            public double getLowerBound() {
+                return from;
+            }
+
+            @Override
+            public double getUpperBound() {
+                return to;
+            }
+
+            @Override
+            public java.awt.Paint getPaint(double v) {
+                double f = Math.max(0, Math.min(1, (v - from) / (to - from)));
+                // white-yellow to dark red
+                return new Color((int) Math.round(255 - 120 * f), (int) Math.round(245 - 225 * f), (int) Math.round(200 - 180 * f));
+            }
+        };
+        r.setPaintScale(scale);
+        XYPlot p = new XYPlot(d, x, y, r);
+        JFreeChart c = new JFreeChart("Sensitivity: mean KLD per tensor (" + label + ")", TITLE, p, false);
+        NumberAxis legendAxis = new NumberAxis("log10 mean KLD (nats)");
+        legendAxis.setRange(lo, hi);
+        org.jfree.chart.title.PaintScaleLegend legend = new org.jfree.chart.title.PaintScaleLegend(scale, legendAxis);
+        legend.setPosition(org.jfree.chart.ui.RectangleEdge.RIGHT);
+        legend.setMargin(4, 4, 40, 4);
+        c.addSubtitle(legend);
+        String name = "sensitivity-" + label.replaceAll("[^A-Za-z0-9._-]+", "_");
+        save(style(c), name, "Layer sensitivity: " + label,
+                "Each cell: the mean KL-divergence from the source (full vocabulary, log scale) when only that tensor is quantized to "
+                        + label.replaceFirst(".* / ", "") + ", everything else at the source precision (trit sensitivity --by tensor).");
     }
 
     private static JFreeChart style(JFreeChart c) {

@@ -32,7 +32,8 @@ class ReportBuilderTest {
     @Test
     void everyChartIsWrittenAsPngAndSvg(@TempDir Path dir) throws Exception {
         ReportBuilder.Report r = ReportBuilder.build(mixed(), dir);
-        assertEquals(List.of(), r.missing());
+        assertEquals(1, r.missing().size(), r.missing()::toString);
+        assertTrue(r.missing().getFirst().startsWith("layer sensitivity heatmap"), r.missing()::toString);
         assertEquals(List.of("size-kld", "size-ppl", "size", "speed", "energy", "pareto", "kld", "top1", "layers"),
                 r.charts().stream().map(ReportBuilder.Chart::file).toList());
         String html = Files.readString(dir.resolve("index.html"));
@@ -49,12 +50,39 @@ class ReportBuilderTest {
         assertTrue(md.contains("| synthetic-bitnet / tq2_0 |"), md);
     }
 
+    /** trit sensitivity rows by tensor: a layer × kind heatmap per type on its own page, linked from the index. */
+    @Test
+    void sensitivityHeatmapOnItsOwnPage(@TempDir Path dir) throws Exception {
+        List<ResultRow> rows = new ArrayList<>();
+        String[] kinds = {"attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down"};
+        for (String type : List.of("q2_k", "q4_k")) {
+            for (int l = 0; l < 4; l++) {
+                for (int k = 0; k < kinds.length; k++) {
+                    String scope = "blk." + l + "." + kinds[k] + ".weight";
+                    rows.add(ResultRow.of("mini-llama-f16", type, "wikitext-2-test", scope, dev.trit.analysis.Metrics.KLD_MEAN, 1e-4 * (1 + k) * (4 - l)));
+                    rows.add(ResultRow.of("mini-llama-f16", type, "wikitext-2-test", scope, dev.trit.analysis.Metrics.BYTES_SAVED, 1000));
+                }
+            }
+        }
+        // layer- and kind-level units do not enter the heatmap
+        rows.add(ResultRow.of("mini-llama-f16", "q4_k", "wikitext-2-test", "layer.0", dev.trit.analysis.Metrics.KLD_MEAN, 1));
+        ReportBuilder.Report r = ReportBuilder.build(new ResultTable(rows), dir);
+        assertEquals(List.of("sensitivity-mini-llama-f16_q2_k", "sensitivity-mini-llama-f16_q4_k"),
+                r.charts().stream().map(ReportBuilder.Chart::file).filter(f -> f.startsWith("sensitivity")).toList());
+        String page = Files.readString(dir.resolve("sensitivity.html")), index = Files.readString(dir.resolve("index.html"));
+        assertTrue(page.contains("src=\"charts/sensitivity-mini-llama-f16_q2_k.png\""), page);
+        assertFalse(index.contains("src=\"charts/sensitivity-"), index);
+        assertTrue(index.contains("href=\"sensitivity.html\""), index);
+        BufferedImage img = ImageIO.read(dir.resolve("charts/sensitivity-mini-llama-f16_q4_k.png").toFile());
+        assertEquals(900, img.getWidth());
+    }
+
     @Test
     void missingMetricsAreListedNotDrawn(@TempDir Path dir) throws Exception {
         ResultTable only = new ResultTable(SyntheticResults.table().metric(dev.trit.analysis.Metrics.SIZE_BYTES));
         ReportBuilder.Report r = ReportBuilder.build(only, dir);
         assertEquals(1, r.charts().size());
-        assertEquals(7, r.missing().size());
+        assertEquals(8, r.missing().size());
         assertTrue(Files.readString(dir.resolve("index.html")).contains("Not in these results"));
     }
 
