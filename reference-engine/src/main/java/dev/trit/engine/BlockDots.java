@@ -36,6 +36,7 @@ final class BlockDots {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
+    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
     /** Lane indices 0, 1, ..: the bit of a 32-bit high-bit word each lane of a chunk reads. */
     private static final IntVector IOTA = IntVector.zero(I).addIndex(1);
     /** IQ4_NL's 16 values (ggml's kvalues_iq4nl) as int lanes, for a table lookup by nibble. */
@@ -225,9 +226,10 @@ final class BlockDots {
         for (int b = 0; b < cols / 256; b++) {
             long bo = base + 176L * b;
             float d = half(s, bo), dmin = half(s, bo + 2);
+            long s8 = s.get(U64, bo + 4), s4 = s.get(U32, bo + 12) & 0xFFFFFFFFL;
             for (int c = 0; c < 4; c++) {
-                float d1 = d * scaleK4(s, bo + 4, 2 * c), m1 = dmin * minK4(s, bo + 4, 2 * c);
-                float d2 = d * scaleK4(s, bo + 4, 2 * c + 1), m2 = dmin * minK4(s, bo + 4, 2 * c + 1);
+                int k = StoredMatrix.k4Pair(s8, s4, c);
+                float d1 = d * (k & 63), m1 = dmin * (k >>> 8 & 63), d2 = d * (k >>> 16 & 63), m2 = dmin * (k >>> 24);
                 long q = bo + 48 + 32L * c, qh = bo + 16;
                 int o = xo + 256 * b + 64 * c;
                 for (int l = 0; l < 32; l += lanes) {
@@ -245,15 +247,5 @@ final class BlockDots {
         float r = 0f;
         for (int i = 0; i < lanes; i++) r += acc.lane(i);
         return r;
-    }
-
-    /** get_scale_min_k4's scale of sub-block j (0..7) from the 12 bytes at sc (Q4_K and Q5_K). */
-    private static int scaleK4(MemorySegment s, long sc, int j) {
-        return j < 4 ? u8(s, sc + j) & 63 : (u8(s, sc + j + 4) & 0xF) | (u8(s, sc + j - 4) >>> 6) << 4;
-    }
-
-    /** get_scale_min_k4's min of sub-block j (0..7) from the 12 bytes at sc. */
-    private static int minK4(MemorySegment s, long sc, int j) {
-        return j < 4 ? u8(s, sc + j + 4) & 63 : (u8(s, sc + j + 4) >>> 4) | (u8(s, sc + j) >>> 6) << 4;
     }
 }

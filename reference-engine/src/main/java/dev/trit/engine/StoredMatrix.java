@@ -113,6 +113,8 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
     }
 
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     public StoredMatrix {
@@ -382,6 +384,58 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
         return s;
     }
 
+    private float dotQ4K(long base, float[] x, int xo) {
+        // as decodeQ4K, in registers; lanes <= 16 divide 32, so each vector lies in one sub-block. The 12
+        // scale bytes are read as two words and unpacked in registers: get_scale_min_k4 over single-byte
+        // segment reads (bounds and liveness checks each) cost more than the vector work (1.5x slower)
+        int lanes = F.length();
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < cols / 256; b++) {
+            long bo = base + 144L * b;
+            float d = Float.float16ToFloat(data.get(U16, bo)), dmin = Float.float16ToFloat(data.get(U16, bo + 2));
+            long s8 = data.get(U64, bo + 4); // scale bytes 0..7
+            long s4 = data.get(U32, bo + 12) & 0xFFFFFFFFL; // bytes 8..11
+            for (int c = 0; c < 4; c++) {
+                int k = k4Pair(s8, s4, c);
+                float d1 = d * (k & 63), m1 = dmin * (k >>> 8 & 63), d2 = d * (k >>> 16 & 63), m2 = dmin * (k >>> 24);
+                long q = bo + 16 + 32L * c;
+                int o = xo + 256 * b + 64 * c;
+                for (int l = 0; l < 32; l += lanes) {
+                    IntVector v = (IntVector) ByteVector.fromMemorySegment(Q6B, data, q + l, LE).convertShape(B2I, Q6I, 0);
+                    FloatVector w = ((FloatVector) v.and(0x0F).convertShape(I2F, F, 0)).mul(d1).sub(m1);
+                    acc = FloatVector.fromArray(F, x, o + l).fma(w, acc);
+                }
+                for (int l = 0; l < 32; l += lanes) {
+                    IntVector v = (IntVector) ByteVector.fromMemorySegment(Q6B, data, q + l, LE).convertShape(B2I, Q6I, 0);
+                    FloatVector w = ((FloatVector) v.lanewise(ASHR, 4).and(0x0F).convertShape(I2F, F, 0)).mul(d2).sub(m2);
+                    acc = FloatVector.fromArray(F, x, o + 32 + l).fma(w, acc);
+                }
+            }
+        }
+        float s = 0f;
+        for (int i = 0; i < lanes; i++) s += acc.lane(i);
+        return s;
+    }
+
+    /**
+     * get_scale_min_k4 of sub-blocks 2c and 2c + 1 (Q4_K, Q5_K) from the 12 scale bytes held in registers,
+     * s8 = bytes 0..7 and s4 = bytes 8..11: scale(2c) | min(2c) << 8 | scale(2c + 1) << 16 | min(2c + 1) << 24.
+     */
+    static int k4Pair(long s8, long s4, int c) {
+        if (c < 2) { // j < 4: low 6 bits of bytes j (scale) and j + 4 (min)
+            return (int) (s8 >>> 16 * c) & 63 | ((int) (s8 >>> 16 * c + 32) & 63) << 8
+                    | ((int) (s8 >>> 16 * c + 8) & 63) << 16 | ((int) (s8 >>> 16 * c + 40) & 63) << 24;
+        }
+        // j >= 4: nibbles of byte j + 4, with the top 2 bits of bytes j - 4 (scale) and j (min)
+        int j = 2 * c;
+        int e1 = (int) (s4 >>> 8 * (j - 4)) & 0xFF, e2 = (int) (s4 >>> 8 * (j - 3)) & 0xFF;
+        int sc1 = (e1 & 0xF) | ((int) (s8 >>> 8 * (j - 4)) & 0xC0) >>> 2;
+        int mn1 = (e1 >>> 4) | ((int) (s8 >>> 8 * j) & 0xC0) >>> 2;
+        int sc2 = (e2 & 0xF) | ((int) (s8 >>> 8 * (j - 3)) & 0xC0) >>> 2;
+        int mn2 = (e2 >>> 4) | ((int) (s8 >>> 8 * (j + 1)) & 0xC0) >>> 2;
+        return sc1 | mn1 << 8 | sc2 << 16 | mn2 << 24;
+    }
+
     /** get_scale_min_k4: the 6-bit scale (min: false) or min (true) of sub-block j (0..7) of the 12 bytes at sc. */
     private int scaleMinK4(long sc, int j, boolean min) {
         int a = data.get(ValueLayout.JAVA_BYTE, sc + j) & 0xFF, b = data.get(ValueLayout.JAVA_BYTE, sc + j + 4) & 0xFF;
@@ -413,32 +467,4 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
         }
     }
 
-    private float dotQ4K(long base, float[] x, int xo) {
-        // as decodeQ4K, in registers; lanes <= 16 divide 32, so each vector lies in one sub-block
-        int lanes = F.length();
-        FloatVector acc = FloatVector.zero(F);
-        for (int b = 0; b < cols / 256; b++) {
-            long bo = base + 144L * b;
-            float d = Float.float16ToFloat(data.get(U16, bo)), dmin = Float.float16ToFloat(data.get(U16, bo + 2));
-            for (int c = 0; c < 4; c++) {
-                float d1 = d * scaleMinK4(bo + 4, 2 * c, false), m1 = dmin * scaleMinK4(bo + 4, 2 * c, true);
-                float d2 = d * scaleMinK4(bo + 4, 2 * c + 1, false), m2 = dmin * scaleMinK4(bo + 4, 2 * c + 1, true);
-                long q = bo + 16 + 32L * c;
-                int o = xo + 256 * b + 64 * c;
-                for (int l = 0; l < 32; l += lanes) {
-                    IntVector v = (IntVector) ByteVector.fromMemorySegment(Q6B, data, q + l, LE).convertShape(B2I, Q6I, 0);
-                    FloatVector w = ((FloatVector) v.and(0x0F).convertShape(I2F, F, 0)).mul(d1).sub(m1);
-                    acc = FloatVector.fromArray(F, x, o + l).fma(w, acc);
-                }
-                for (int l = 0; l < 32; l += lanes) {
-                    IntVector v = (IntVector) ByteVector.fromMemorySegment(Q6B, data, q + l, LE).convertShape(B2I, Q6I, 0);
-                    FloatVector w = ((FloatVector) v.lanewise(ASHR, 4).and(0x0F).convertShape(I2F, F, 0)).mul(d2).sub(m2);
-                    acc = FloatVector.fromArray(F, x, o + 32 + l).fma(w, acc);
-                }
-            }
-        }
-        float s = 0f; // as dotQ6: sumLanes written in
-        for (int i = 0; i < lanes; i++) s += acc.lane(i);
-        return s;
-    }
 }
