@@ -46,6 +46,21 @@ public final class McDataset {
      * llama.cpp's extractor leaves); llama.cpp's own scoring reads the lines as they are.
      */
     public static List<McItem> read(McTask task, Path file, Options options) throws IOException {
+        List<McItem> items = new ArrayList<>();
+        for (McDoc d : readDocs(task, file, options)) items.add(d.item());
+        return items;
+    }
+
+    /**
+     * One row of a data file: its item and what identifies the row as lm-evaluation-harness compares
+     * documents ({@code x != doc}, dict equality): the JSON object (with a label from a labels file
+     * merged in), or for llama.cpp's HellaSwag text format the task's six lines.
+     */
+    public record McDoc(McItem item, Object key) {
+    }
+
+    /** {@link #read} with each row's identity kept, for the few-shot sampler's exclusion of the eval doc. */
+    public static List<McDoc> readDocs(McTask task, Path file, Options options) throws IOException {
         if (!Files.isRegularFile(file)) throw new FormatException(file, "no such data file");
         try {
             if (task == McTask.HELLASWAG && file.getFileName().toString().endsWith(".txt")) {
@@ -57,8 +72,8 @@ public final class McDataset {
         }
     }
 
-    private static List<McItem> readHellaswagText(Path file, Options options) throws IOException {
-        List<McItem> items = new ArrayList<>();
+    private static List<McDoc> readHellaswagText(Path file, Options options) throws IOException {
+        List<McDoc> items = new ArrayList<>();
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String[] lines = new String[6];
             int lineNo = 0;
@@ -85,14 +100,14 @@ public final class McDataset {
                 for (int e = 0; e < 4; e++) {
                     endings.add(options.harnessPreprocessText() ? McTask.harnessPreprocess(lines[2 + e]) : lines[2 + e]);
                 }
-                items.add(McTask.item("hellaswag:" + items.size(), context, endings, gold));
+                items.add(new McDoc(McTask.item("hellaswag:" + items.size(), context, endings, gold), List.of(lines.clone())));
             }
         }
         if (items.isEmpty()) throw new FormatException(file, "no tasks");
         return items;
     }
 
-    private static List<McItem> readJsonLines(McTask task, Path file, Options options) throws IOException {
+    private static List<McDoc> readJsonLines(McTask task, Path file, Options options) throws IOException {
         List<Integer> labels = null;
         Path labelFile = options.labels();
         if (labelFile == null && task == McTask.PIQA) {
@@ -101,7 +116,7 @@ public final class McDataset {
             if (Files.isRegularFile(sibling)) labelFile = sibling;
         }
         if (labelFile != null) labels = readLabels(labelFile);
-        List<McItem> items = new ArrayList<>();
+        List<McDoc> items = new ArrayList<>();
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
             int lineNo = 0;
@@ -121,7 +136,7 @@ public final class McDataset {
                     doc = ((com.fasterxml.jackson.databind.node.ObjectNode) doc).put("label", labels.get(index));
                 }
                 try {
-                    items.add(task.fromJson(doc, task.id() + ":" + index));
+                    items.add(new McDoc(task.fromJson(doc, task.id() + ":" + index), doc));
                 } catch (IllegalArgumentException e) {
                     throw new FormatException(file, "line " + lineNo + ": " + e.getMessage());
                 }

@@ -121,6 +121,40 @@ public enum McTask {
         return reportsAccNorm;
     }
 
+    /**
+     * The split the harness evaluates on: its {@code test_split} when the task YAML names one (arc,
+     * openbookqa: test), else {@code validation_split}.
+     */
+    public String evalSplit() {
+        return hasTestSplit() ? "test" : "validation";
+    }
+
+    /**
+     * The split few-shot examples come from. None of these tasks sets {@code fewshot_split} or a
+     * {@code fewshot_config}, so the harness's {@code fewshot_docs()} falls back to the training docs:
+     * every task's {@code training_split} is {@code train}.
+     */
+    public String fewshotSplit() {
+        return "train";
+    }
+
+    /**
+     * Whether the harness's sampler draws K + 1 examples and drops the eval doc: it does when the task's
+     * {@code fewshot_split == test_split}. With neither set (hellaswag, piqa, winogrande, boolq) that is
+     * {@code None == None}, true even though the examples come from train; arc and openbookqa have
+     * {@code test_split: test} and draw exactly K.
+     */
+    public boolean fewshotDrawsExtra() {
+        return !hasTestSplit();
+    }
+
+    private boolean hasTestSplit() {
+        return switch (this) {
+            case ARC_EASY, ARC_CHALLENGE, OPENBOOKQA -> true;
+            case HELLASWAG, PIQA, WINOGRANDE, BOOLQ -> false;
+        };
+    }
+
     public static McTask byId(String id) {
         for (McTask t : values()) if (t.id.equals(id.toLowerCase(Locale.ROOT))) return t;
         throw new IllegalArgumentException("unknown task '" + id + "' (known: " + ids() + ")");
