@@ -10,6 +10,7 @@ import dev.trit.engine.Parallel;
 import dev.trit.engine.eval.Accuracy;
 import dev.trit.engine.eval.ItemScore;
 import dev.trit.engine.eval.McDataset;
+import dev.trit.engine.eval.McFewShot;
 import dev.trit.engine.eval.McItem;
 import dev.trit.engine.eval.McMethod;
 import dev.trit.engine.eval.McResult;
@@ -32,9 +33,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-/** {@code trit mc}: zero-shot multiple-choice accuracy, scored like lm-evaluation-harness or llama.cpp. */
+/** {@code trit mc}: zero- or few-shot multiple-choice accuracy, scored like lm-evaluation-harness or llama.cpp. */
 @Command(name = "mc", mixinStandardHelpOptions = true,
-        description = {"Zero-shot multiple-choice accuracy of MODEL (HF directory or .gguf).",
+        description = {"Zero- or few-shot multiple-choice accuracy of MODEL (HF directory or .gguf).",
                 "TASK: hellaswag, arc_easy, arc_challenge, piqa, winogrande, boolq, openbookqa,",
                 "with lm-evaluation-harness's prompt formats. DATA: JSONL in the harness's",
                 "dataset layout; for hellaswag also llama.cpp's text file (.txt, 6 lines/task).",
@@ -42,7 +43,12 @@ import java.util.concurrent.Callable;
                 "  acc = argmax of the sum, acc_norm = argmax of sum / characters of the choice.",
                 "--method llama-cpp: llama-perplexity --hellaswag's score, the mean log-prob of",
                 "  the tokens after the prefix all choices share (acc_llama_cpp).",
-                "Standard errors: sqrt(p(1-p)/(n-1)), as both tools print."})
+                "Standard errors: sqrt(p(1-p)/(n-1)), as both tools print.",
+                "--num-fewshot K: the harness's K-shot context: its default sampler draws",
+                "  random.Random(--fewshot-seed).sample(train docs, K+1 or K) per item, in order,",
+                "  examples joined by \\n\\n before the item's own context. Every task takes its",
+                "  examples from its train split: --fewshot-data FILE, else the train file beside",
+                "  DATA (valid/val/test/dev in the name read as train); exit 1 when there is none."})
 final class McCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -74,6 +80,15 @@ final class McCommand implements Callable<Integer> {
     @Option(names = "--bos", description = "harness method: put the tokenizer's BOS in front (the harness's add_bos_token=True; its default is without)")
     boolean bos;
 
+    @Option(names = "--num-fewshot", paramLabel = "K", description = "harness method: K examples from the task's train split before each item (default ${DEFAULT-VALUE})")
+    int numFewshot = 0;
+
+    @Option(names = "--fewshot-seed", paramLabel = "S", description = "seed of the harness's few-shot sampler, random.Random(S) once per task (the harness's --fewshot_random_seed; default ${DEFAULT-VALUE})")
+    long fewshotSeed = 1234;
+
+    @Option(names = "--fewshot-data", paramLabel = "FILE", description = "the task's train split, in DATA's layout and the dataset's row order, to draw the examples from")
+    Path fewshotData;
+
     @Option(names = "--json", description = "print one JSON object: task, method, n, metrics with stderr, per-item predictions")
     boolean json;
 
@@ -95,9 +110,31 @@ final class McCommand implements Callable<Integer> {
         };
         if (limit < 0) throw new Main.UsageException("--limit must not be negative");
         if (bos && m == McMethod.LLAMA_CPP) throw new Main.UsageException("--bos applies to the harness method (llama.cpp's always has BOS)");
-        List<McItem> items = McDataset.read(t, data, new McDataset.Options(labels, m == McMethod.HARNESS, limit));
-        PrintWriter out = spec.commandLine().getOut();
+        if (numFewshot < 0) throw new Main.UsageException("--num-fewshot must not be negative");
+        if (numFewshot > 0 && m == McMethod.LLAMA_CPP) throw new Main.UsageException("--num-fewshot applies to the harness method (llama.cpp's HellaSwag is zero-shot)");
+        if (fewshotData != null && numFewshot == 0) throw new Main.UsageException("--fewshot-data needs --num-fewshot K > 0");
+        List<McDataset.McDoc> docs = McDataset.readDocs(t, data, new McDataset.Options(labels, m == McMethod.HARNESS, limit));
+        List<McItem> items = new ArrayList<>(docs.size());
+        List<int[]> shotsUsed = new ArrayList<>(docs.size());
         PrintStream progress = System.err;
+        if (numFewshot > 0) {
+            Path pool = fewshotData != null ? fewshotData : trainBeside(t, data, numFewshot);
+            List<McDataset.McDoc> fewshotDocs = McDataset.readDocs(t, pool, McDataset.Options.harness(0));
+            progress.printf("mc: %d-shot examples from %s (%s split, %d docs), seed %d%n", numFewshot, pool, t.fewshotSplit(), fewshotDocs.size(), fewshotSeed);
+            List<McFewShot.Shot> shots;
+            try {
+                shots = McFewShot.build(t, docs, fewshotDocs, numFewshot, fewshotSeed);
+            } catch (IllegalArgumentException e) {
+                throw new Main.FailureException(pool + ": " + e.getMessage());
+            }
+            for (McFewShot.Shot s : shots) {
+                items.add(s.item());
+                shotsUsed.add(s.examples());
+            }
+        } else {
+            for (McDataset.McDoc d : docs) items.add(d.item());
+        }
+        PrintWriter out = spec.commandLine().getOut();
         McResult r;
         long t0 = System.nanoTime();
         // the model's weights stay mapped until it is closed
@@ -115,25 +152,47 @@ final class McCommand implements Callable<Integer> {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         if (results != null) EvalResults.write(results, rows(r));
-        if (json) printJson(out, r, seconds);
+        if (json) printJson(out, r, seconds, shotsUsed);
         else printTable(out, r, seconds);
         out.flush();
         return Main.OK;
     }
 
+    /**
+     * The train split of {@code task} beside {@code data}: the file whose name has "train" where DATA's has
+     * validation/valid/val/test/dev. A missing split is an error naming it, never a substitute.
+     */
+    static Path trainBeside(McTask task, Path data, int k) {
+        String name = data.getFileName().toString();
+        String trainName = name.replaceFirst("(?i)validation|valid|val|test|dev", "train");
+        Path candidate = data.resolveSibling(trainName);
+        String split = task.fewshotSplit();
+        if (trainName.equals(name) || !java.nio.file.Files.isRegularFile(candidate)) {
+            throw new Main.FailureException(task.id() + ": --num-fewshot " + k + " takes its examples from the " + split + " split, which is not available"
+                    + (trainName.equals(name) ? "" : " (no " + candidate + ")") + "; give the " + split + " split with --fewshot-data FILE");
+        }
+        return candidate;
+    }
+
+    /** The task's name in result rows: "piqa", or "piqa/5-shot" for a K-shot run. */
+    private String taskName(McResult r) {
+        return numFewshot > 0 ? r.task().id() + "/" + numFewshot + "-shot" : r.task().id();
+    }
+
     /** acc, acc_norm (or acc_llama_cpp), their standard errors and the item count; task = the task's name. */
     private List<ResultRow> rows(McResult r) {
         String name = EvalResults.modelName(model);
+        String task = taskName(r);
         List<ResultRow> rows = new ArrayList<>();
         for (Accuracy a : r.metrics()) {
-            rows.add(ResultRow.of(name, "", r.task().id(), "", a.metric(), a.value()));
-            rows.add(ResultRow.of(name, "", r.task().id(), "", a.metric() + "_stderr", a.stderr()));
+            rows.add(ResultRow.of(name, "", task, "", a.metric(), a.value()));
+            rows.add(ResultRow.of(name, "", task, "", a.metric() + "_stderr", a.stderr()));
         }
-        rows.add(ResultRow.of(name, "", r.task().id(), "", Metrics.ITEMS, r.items().size()));
+        rows.add(ResultRow.of(name, "", task, "", Metrics.ITEMS, r.items().size()));
         return rows;
     }
 
-    private void printJson(PrintWriter out, McResult r, double seconds) throws Exception {
+    private void printJson(PrintWriter out, McResult r, double seconds, List<int[]> shotsUsed) throws Exception {
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode o = mapper.createObjectNode();
         o.put("task", r.task().id());
@@ -142,6 +201,8 @@ final class McCommand implements Callable<Integer> {
         o.put("data", data.toString());
         o.put("n", r.items().size());
         o.put("bos", bos || r.method() == McMethod.LLAMA_CPP);
+        o.put("num_fewshot", numFewshot);
+        if (numFewshot > 0) o.put("fewshot_seed", fewshotSeed);
         ObjectNode metrics = o.putObject("metrics");
         for (Accuracy a : r.metrics()) {
             ObjectNode mo = metrics.putObject(a.metric());
@@ -152,9 +213,14 @@ final class McCommand implements Callable<Integer> {
         }
         o.put("seconds", seconds);
         ArrayNode items = o.putArray("items");
-        for (ItemScore s : r.items()) {
+        for (int i = 0; i < r.items().size(); i++) {
+            ItemScore s = r.items().get(i);
             ObjectNode io = items.addObject();
             io.put("id", s.id());
+            if (numFewshot > 0) {
+                ArrayNode fs = io.putArray("fewshot");
+                for (int j : shotsUsed.get(i)) fs.add(j);
+            }
             io.put("gold", s.gold());
             if (r.method() == McMethod.HARNESS) {
                 io.put("pred", s.pred());
@@ -171,8 +237,9 @@ final class McCommand implements Callable<Integer> {
     }
 
     private void printTable(PrintWriter out, McResult r, double seconds) {
-        out.printf(Locale.ROOT, "%s on %s, %d items, method %s%s, %.1f s%n", r.task().id(), model.getFileName(), r.items().size(),
-                method, r.method() == McMethod.HARNESS && bos ? " (with BOS)" : "", seconds);
+        out.printf(Locale.ROOT, "%s on %s, %d items, method %s%s%s, %.1f s%n", r.task().id(), model.getFileName(), r.items().size(),
+                method, r.method() == McMethod.HARNESS && bos ? " (with BOS)" : "",
+                numFewshot > 0 ? ", " + numFewshot + "-shot (seed " + fewshotSeed + ")" : "", seconds);
         out.printf("%-14s %8s %8s%n", "metric", "value", "stderr");
         for (Accuracy a : r.metrics()) {
             String note = a.metric().equals("acc_norm") && !r.task().reportsAccNorm() ? "  (not among the harness's metrics for this task)" : "";
