@@ -120,7 +120,7 @@ final class McCommand implements Callable<Integer> {
         if (numFewshot > 0) {
             Path pool = fewshotData != null ? fewshotData : trainBeside(t, data, numFewshot);
             List<McDataset.McDoc> fewshotDocs = McDataset.readDocs(t, pool, McDataset.Options.harness(0));
-            progress.printf("mc: %d-shot examples from %s (%s split, %d docs), seed %d%n", numFewshot, pool, t.fewshotSplit(), fewshotDocs.size(), fewshotSeed);
+            progress.printf("mc: %d-shot examples from %s as the %s split (%d docs), seed %d%n", numFewshot, pool, t.fewshotSplit(), fewshotDocs.size(), fewshotSeed);
             List<McFewShot.Shot> shots;
             try {
                 shots = McFewShot.build(t, docs, fewshotDocs, numFewshot, fewshotSeed);
