@@ -108,6 +108,8 @@ class SensitivityPlanTest {
                 seen++;
             }
             assertEquals(plan.types().size(), seen);
+            // marked as a plan: trit compare reports it as planned_tensors, the report labels it
+            assertEquals(plan.types().size(), g.integer(dev.trit.converters.Converter.PLAN_KEY).orElse(-1));
         }
         assertEquals(plan.predictedBytes(), plannedBytes);
 

@@ -9,7 +9,11 @@ import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.ipc.ArrowFileReader;
 import org.apache.arrow.vector.ipc.ArrowFileWriter;
+import org.apache.arrow.vector.ipc.message.ArrowBlock;
+import dev.trit.engine.LinearInputObserver.Projection;
+import dev.trit.formats.FormatException;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -135,5 +139,86 @@ public final class ActivationsArrowFile {
             list.endValue(i, rows.get(i).length);
         }
         data.setValueCount(k);
+    }
+
+    /** Whether the file is an Arrow IPC file written by {@link #write} (schema metadata trit.kind = activations). */
+    public static boolean is(Path file) {
+        if (!Files.isRegularFile(file)) return false;
+        try (BufferAllocator alloc = new RootAllocator();
+             FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+             ArrowFileReader reader = new ArrowFileReader(ch, alloc)) {
+            Map<String, String> meta = reader.getVectorSchemaRoot().getSchema().getCustomMetadata();
+            return meta != null && KIND.equals(meta.get("trit.kind"));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** A file read back: its schema metadata and every linear, as {@link ActivationStats} made them. */
+    public record Contents(Map<String, String> metadata, List<LinearActivations> linears) {
+    }
+
+    /** Reads a file {@link #write} wrote; the medians are recomputed from the arrays (as ActivationStats computes them). */
+    public static Contents read(Path file) throws IOException {
+        List<LinearActivations> out = new ArrayList<>();
+        Map<String, String> meta;
+        try (BufferAllocator alloc = new RootAllocator();
+             FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+             ArrowFileReader reader = new ArrowFileReader(ch, alloc)) {
+            VectorSchemaRoot root = reader.getVectorSchemaRoot();
+            meta = root.getSchema().getCustomMetadata() == null ? Map.of() : Map.copyOf(root.getSchema().getCustomMetadata());
+            if (!KIND.equals(meta.get("trit.kind"))) throw new FormatException(file, "not a trit activations file (metadata trit.kind is not \"activations\")");
+            int windows = Integer.parseInt(meta.getOrDefault("trit.windows", "0"));
+            for (ArrowBlock block : reader.getRecordBlocks()) {
+                reader.loadRecordBatch(block);
+                for (int i = 0; i < root.getRowCount(); i++) {
+                    String name = new String(((VarCharVector) root.getVector("linear")).get(i), StandardCharsets.UTF_8);
+                    int layer = ((IntVector) root.getVector("layer")).get(i), cols = ((IntVector) root.getVector("in_features")).get(i);
+                    float[] tok = floatList(root, "token_absmax", i), chan = floatList(root, "chan_absmax", i);
+                    float[] sorted = chan.clone();
+                    java.util.Arrays.sort(sorted);
+                    double median = cols % 2 == 1 ? sorted[cols / 2] : ((double) sorted[cols / 2 - 1] + sorted[cols / 2]) / 2;
+                    Projection proj = Projection.LM_HEAD;
+                    for (Projection p : Projection.values()) if (p.moduleName(Math.max(layer, 0)).equals(name)) proj = p;
+                    out.add(new LinearActivations(name, layer, proj, cols, windows, tok, chan, doubleList(root, "chan_mean", i),
+                            doubleList(root, "chan_meansq", i), ((Float8Vector) root.getVector("int8_token_mse")).get(i),
+                            ((Float8Vector) root.getVector("int4_token_mse")).get(i), ((Float8Vector) root.getVector("int8_tensor_mse")).get(i),
+                            median, intList(root, "outlier_channels", i)));
+                }
+            }
+        } catch (FormatException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new FormatException(file, "not a readable trit activations file (" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst().orElse("")) + ")");
+        }
+        return new Contents(meta, out);
+    }
+
+    private static float[] floatList(VectorSchemaRoot root, String col, int row) {
+        ListVector l = (ListVector) root.getVector(col);
+        Float4Vector d = (Float4Vector) l.getDataVector();
+        int a = l.getElementStartIndex(row), b = l.getElementEndIndex(row);
+        float[] v = new float[b - a];
+        for (int k = a; k < b; k++) v[k - a] = d.get(k);
+        return v;
+    }
+
+    private static double[] doubleList(VectorSchemaRoot root, String col, int row) {
+        ListVector l = (ListVector) root.getVector(col);
+        Float8Vector d = (Float8Vector) l.getDataVector();
+        int a = l.getElementStartIndex(row), b = l.getElementEndIndex(row);
+        double[] v = new double[b - a];
+        for (int k = a; k < b; k++) v[k - a] = d.get(k);
+        return v;
+    }
+
+    private static int[] intList(VectorSchemaRoot root, String col, int row) {
+        ListVector l = (ListVector) root.getVector(col);
+        IntVector d = (IntVector) l.getDataVector();
+        int a = l.getElementStartIndex(row), b = l.getElementEndIndex(row);
+        int[] v = new int[b - a];
+        for (int k = a; k < b; k++) v[k - a] = d.get(k);
+        return v;
     }
 }

@@ -110,7 +110,11 @@ public final class Metrics {
     public static final String ACT_INT8_TOKEN_MSE = "act_int8_token_mse", ACT_INT4_TOKEN_MSE = "act_int4_token_mse",
             ACT_INT8_TENSOR_MSE = "act_int8_tensor_mse";
 
+    /** Tensors whose type a trit plan chose (a file trit convert --plan wrote; GGUF key trit.plan.tensors). Unit: count. */
+    public static final String PLANNED_TENSORS = "planned_tensors";
+
     private static final Map<String, String> UNITS = Map.ofEntries(
+            Map.entry(PLANNED_TENSORS, "count"),
             Map.entry(PERPLEXITY, "ratio"), Map.entry(NLL_MEAN, "nat"), Map.entry(KLD_MEAN, "nat"),
             Map.entry(KLD_P99, "nat"), Map.entry(TOP1_AGREEMENT, "fraction"), Map.entry(ACC, "fraction"),
             Map.entry(ACC_NORM, "fraction"), Map.entry(TOKENS, "count"), Map.entry(SIZE_BYTES, "B"), Map.entry(BYTES_SAVED, "B"),

@@ -50,6 +50,12 @@ import java.util.Optional;
  *     (tied to the LM head or not) changes layer 0's input, so its units run the whole model. Beyond the
  *     budget every unit runs from the embedding (same numbers, just slower).
  * </ul>
+ * <p>A BitNet checkpoint whose model ternarizes latent float weights at load (demo-bitnet-bf16) can be
+ * the source when loaded with its latent weights as float ({@code LoadedModel.open(.., latent = true)}:
+ * every BitLinear a float linear over the latent weights with its input still int8 per token): a unit
+ * at tq1_0/tq2_0 is then ternarized as the model itself does, so post-training ternarization of each
+ * tensor, layer or kind is measured, and the unit "model" is the model as it normally runs.
+ *
  * Units run one after the other, windows in order, on the engine's deterministic kernels: two runs give
  * identical numbers.
  */
@@ -73,15 +79,18 @@ public final class Sensitivity {
      * @param layer       its block, -1 for token_embd and output
      * @param proj        0..6 (q, k, v, o, gate, up, down) for a block's linear, -1 embedding, -2 output
      * @param sourceBytes bytes the source holds it in (as the engine stores it)
+     * @param latent      a latent BitNet linear (a BitNet checkpoint loaded with its latent weights as
+     *                    float, {@link Linear#int8Input}): ternary types ternarize it as the model does at
+     *                    load, whatever its width
      */
-    public record Tensor(String name, String kind, int layer, int proj, int rows, int cols, long sourceBytes) {
+    public record Tensor(String name, String kind, int layer, int proj, int rows, int cols, long sourceBytes, boolean latent) {
         public long elements() {
             return (long) rows * cols;
         }
 
         /** The type it really gets for a wanted type: llama-quantize's fallback where rows are not whole blocks (ternary: F16). */
         public GgmlType effectiveType(GgmlType want) {
-            if (want == GgmlType.TQ1_0 || want == GgmlType.TQ2_0) return cols % 256 == 0 ? want : GgmlType.F16;
+            if (want == GgmlType.TQ1_0 || want == GgmlType.TQ2_0) return latent || cols % 256 == 0 ? want : GgmlType.F16;
             if (want == GgmlType.F16) return want;
             return QuantMix.fallback(name, cols, want).type();
         }
@@ -134,14 +143,15 @@ public final class Sensitivity {
             for (int p = 0; p < PROJ_HF.length; p++) {
                 String hf = "model.layers." + l + "." + PROJ_HF[p] + ".weight";
                 String g = TensorNames.toGguf(c.family(), hf).orElse(hf);
-                Matrix m = linear(d, p).weight();
-                tensors.add(new Tensor(g, kindOf(g), l, p, m.rows(), m.cols(), m.storedBytes()));
+                Linear lin = linear(d, p);
+                Matrix m = lin.weight();
+                tensors.add(new Tensor(g, kindOf(g), l, p, m.rows(), m.cols(), m.storedBytes(), lin.int8Input()));
             }
         }
         tied = source.embedding() == source.lmHead();
         Matrix e = source.embedding();
-        tensors.add(new Tensor("token_embd.weight", "token_embd", -1, -1, e.rows(), e.cols(), e.storedBytes()));
-        if (!tied) tensors.add(new Tensor("output.weight", "output", -1, -2, source.lmHead().rows(), source.lmHead().cols(), source.lmHead().storedBytes()));
+        tensors.add(new Tensor("token_embd.weight", "token_embd", -1, -1, e.rows(), e.cols(), e.storedBytes(), false));
+        if (!tied) tensors.add(new Tensor("output.weight", "output", -1, -2, source.lmHead().rows(), source.lmHead().cols(), source.lmHead().storedBytes(), false));
         long need = 0;
         for (EvalWindow w : windows) need += 4L * (layers + 1) * w.input().length * c.hiddenSize();
         residuals = need <= residualBudget ? new float[windows.size()][][] : null;
@@ -252,7 +262,7 @@ public final class Sensitivity {
             } else {
                 DecoderLayer d = layers.get(t.layer);
                 Linear old = linear(d, t.proj);
-                layers.set(t.layer, with(d, t.proj, new Linear(roundTrip(t, old.weight(), type), old.bias(), old.inputNorm())));
+                layers.set(t.layer, with(d, t.proj, old.withWeight(roundTrip(t, old.weight(), type))));
             }
         }
         return source.withWeights(emb, layers, head);
@@ -263,12 +273,16 @@ public final class Sensitivity {
      * (llama-quantize's fallback type where rows are not whole blocks). Ternary types ternarize as
      * {@code trit convert --ternarize} does (absmean over the tensor: s = 1/max(mean|W|, 1e-5) with the
      * mean of a double sum rounded to float; W_t = clamp(rint(W s), -1, 1); TQ blocks keep d = fp16(1/s)),
-     * and a float (LLaMA-family) model reads TQ blocks widened to F32: trit × d.
+     * and a float (LLaMA-family) model reads TQ blocks widened to F32: trit × d. A latent BitNet linear
+     * ({@link Tensor#latent}) is instead ternarized exactly as the model does at load
+     * ({@link TernaryMatrix#ternarize}: the same absmean, scale 1/s in float, no fp16 rounding) and
+     * runs on the engine's ternary kernels, so the whole-model unit is the normally loaded model.
      */
     static Matrix roundTrip(Tensor t, Matrix m, GgmlType want) {
         GgmlType type = t.effectiveType(want);
         int rows = m.rows(), cols = m.cols();
         float[] w = floats(m);
+        if (t.latent && type.isTernary()) return TernaryMatrix.ternarize(rows, cols, w);
         if (type == GgmlType.TQ1_0 || type == GgmlType.TQ2_0) {
             double sum = 0;
             for (float x : w) sum += Math.abs(x);
@@ -302,7 +316,7 @@ public final class Sensitivity {
                 yield out;
             }
             case TernaryMatrix t -> throw new IllegalArgumentException("the source's linears are already ternary; "
-                    + "sensitivity needs a full-precision source (a latent-weight BitNet checkpoint loads ternarized)");
+                    + "sensitivity needs a full-precision source (for a BitNet checkpoint with latent weights: --source latent)");
         };
     }
 

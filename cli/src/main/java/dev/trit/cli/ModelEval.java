@@ -85,6 +85,12 @@ final class ModelEval {
                     && (r.metric().equals(Metrics.SHARE_NEG) || r.metric().equals(Metrics.SHARE_ZERO) || r.metric().equals(Metrics.SHARE_POS));
             if (whole || linear || layer) rows.add(new ResultRow(model, variant, r.task(), r.scope(), r.metric(), r.value(), r.unit()));
         }
+        if (path.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".gguf")) {
+            try (dev.trit.formats.GgufFile g = dev.trit.formats.GgufFile.open(path)) {
+                java.util.OptionalLong planned = g.integer(dev.trit.converters.Converter.PLAN_KEY);
+                if (planned.isPresent()) rows.add(ResultRow.of(model, variant, "", "", Metrics.PLANNED_TENSORS, planned.getAsLong()));
+            }
+        }
         boolean ternary = TERNARY_STORAGE.contains(a.variant());
         EnergyModel.Count count = EnergyModel.count(a.shape(), p.ctx(), ternary);
         rows.add(ResultRow.of(model, variant, ENERGY_TASK, "", Metrics.ENERGY_PJ_PER_TOKEN, count.total().picojoules(EnergyModel.Node.NM7)));

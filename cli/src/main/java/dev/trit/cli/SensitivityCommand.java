@@ -30,13 +30,19 @@ import java.util.concurrent.Callable;
                 "In memory, no files: a unit's matrices are replaced by their quantize ->",
                 "dequantize round trip, exactly what trit convert would write. The source's",
                 "distributions (and, within 1 GiB, its residual stream at every layer) are",
-                "computed once and reused: layers below a unit are not recomputed."})
+                "computed once and reused: layers below a unit are not recomputed.",
+                "A BitNet checkpoint with latent weights (online) is measured with",
+                "--source latent: the latent weights un-ternarized are the source, and a",
+                "unit at tq1_0/tq2_0 is ternarized as the model does at load (absmean)."})
 final class SensitivityCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
     @Mixin
     EngineOptions engine;
+
+    @Mixin
+    SourceOption source;
 
     @Parameters(index = "0", paramLabel = "MODEL", description = "HF directory or GGUF file at full precision (F16/BF16/F32)")
     Path model;
@@ -143,10 +149,11 @@ final class SensitivityCommand implements Callable<Integer> {
         GgmlType t = parseType(type, "--type");
         Sensitivity.By b = parseBy(by);
         windows.check();
+        source.latent();
         PrintWriter o = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         List<Sensitivity.Outcome> results;
         int nWindows;
-        try (var pool = engine.pool(); LoadedModel lm = EngineOptions.open(model, pool)) {
+        try (var pool = engine.pool(); LoadedModel lm = source.open(model, pool)) {
             List<EvalWindow> ws = windows.cut(lm, text);
             nWindows = ws.size();
             Sensitivity s;
@@ -185,6 +192,7 @@ final class SensitivityCommand implements Callable<Integer> {
         root.put("model", model.toString());
         root.put("text", text.toString());
         root.put("type", type.toLowerCase(Locale.ROOT));
+        root.put("source", source.source);
         root.put("by", by.toLowerCase(Locale.ROOT));
         root.put("windows", nWindows);
         root.put("first_window", windows.skip);

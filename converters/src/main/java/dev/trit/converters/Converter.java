@@ -19,6 +19,9 @@ import java.util.stream.Stream;
  * destination and is moved into place only when complete.
  */
 public final class Converter {
+    /** GGUF key of a file trit convert --plan wrote: how many tensors the plan typed (uint32). */
+    public static final String PLAN_KEY = "trit.plan.tensors";
+
     /**
      * What to convert and how.
      *

@@ -123,6 +123,8 @@ final class GgufTarget {
             w.put("general.quantization_version", GgufValue.uint32(2));
             w.put("general.file_type", GgufValue.uint32(target.fileType()));
         }
+        // a planned file says so (trit compare reports it as planned_tensors; the report marks it a plan)
+        if (plan != null) w.put(Converter.PLAN_KEY, GgufValue.uint32(plan.size()));
         w.write(dst);
         return written;
     }

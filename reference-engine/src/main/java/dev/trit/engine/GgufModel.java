@@ -51,6 +51,11 @@ public final class GgufModel {
 
     /** Loads the model; float weights stay mapped (the file is closed with the model). */
     public static LoadedModel load(Path path, Kernels kernels) throws IOException {
+        return load(path, kernels, false);
+    }
+
+    /** As {@link #load(Path, Kernels)}; with latent, an online BitNet model's float weights stay float ({@link ModelLoader#loadLatent}). */
+    public static LoadedModel load(Path path, Kernels kernels, boolean latent) throws IOException {
         GgufFile g = GgufFile.open(path);
         try {
             ModelSpec config;
@@ -61,7 +66,8 @@ public final class GgufModel {
             }
             var tokenizer = Tokenizers.forGguf(g);
             try {
-                Transformer t = ModelLoader.load(config, new Weights(g, config), kernels, g);
+                Transformer t = latent ? ModelLoader.loadLatent(config, new Weights(g, config), kernels, g)
+                        : ModelLoader.load(config, new Weights(g, config), kernels, g);
                 return new LoadedModel(path, t, tokenizer);
             } catch (IllegalArgumentException | IllegalStateException e) {
                 throw new FormatException(path, e.getMessage());

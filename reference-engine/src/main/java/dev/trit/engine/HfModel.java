@@ -20,6 +20,11 @@ public final class HfModel {
      * @throws FormatException naming the file and the cause for unsupported or inconsistent checkpoints
      */
     public static Transformer load(Path dir, Kernels kernels) throws IOException {
+        return load(dir, kernels, false);
+    }
+
+    /** As {@link #load(Path, Kernels)}; with latent, an online BitNet checkpoint's latent weights stay float ({@link ModelLoader#loadLatent}). */
+    public static Transformer load(Path dir, Kernels kernels, boolean latent) throws IOException {
         HfCheckpoint ckpt = HfCheckpoint.open(dir);
         try {
             ModelSpec config;
@@ -29,7 +34,8 @@ public final class HfModel {
                 throw new FormatException(dir.resolve("config.json"), e.getMessage());
             }
             try {
-                return ModelLoader.load(config, WeightSource.of(ckpt.weights()), kernels, ckpt);
+                return latent ? ModelLoader.loadLatent(config, WeightSource.of(ckpt.weights()), kernels, ckpt)
+                        : ModelLoader.load(config, WeightSource.of(ckpt.weights()), kernels, ckpt);
             } catch (IllegalArgumentException e) {
                 throw new FormatException(ckpt.weights().path(), e.getMessage());
             }

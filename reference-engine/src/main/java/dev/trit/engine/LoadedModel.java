@@ -19,9 +19,18 @@ public record LoadedModel(Path path, Transformer transformer, Tokenizer tokenize
 
 
     public static LoadedModel open(Path path, Kernels kernels) throws IOException {
+        return open(path, kernels, false);
+    }
+
+    /**
+     * As {@link #open(Path, Kernels)}; with latent, a BitNet checkpoint that ternarizes latent float
+     * weights at load keeps them float, its activations still int8 ({@link ModelLoader#loadLatent});
+     * any other model is refused with a {@link FormatException}.
+     */
+    public static LoadedModel open(Path path, Kernels kernels, boolean latent) throws IOException {
         if (!Files.exists(path)) throw new FormatException(path, "no such file or directory");
         if (Files.isDirectory(path)) {
-            Transformer t = HfModel.load(path, kernels);
+            Transformer t = HfModel.load(path, kernels, latent);
             try {
                 return new LoadedModel(path, t, Tokenizers.forModelDir(path));
             } catch (IOException | RuntimeException e) {
@@ -30,7 +39,7 @@ public record LoadedModel(Path path, Transformer transformer, Tokenizer tokenize
             }
         }
         if (path.getFileName().toString().toLowerCase().endsWith(".gguf")) {
-            return GgufModel.load(path, kernels);
+            return GgufModel.load(path, kernels, latent);
         }
         throw new FormatException(path, "not a Hugging Face model directory or a .gguf file");
     }

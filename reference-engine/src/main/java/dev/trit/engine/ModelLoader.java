@@ -18,15 +18,18 @@ public final class ModelLoader {
     private final WeightSource source;
     /** Names of the source's tensors read so far. */
     private final Set<String> used = new HashSet<>();
+    /** Keep an online BitNet checkpoint's latent weights as float (see {@link #loadLatent}). */
+    private final boolean latent;
 
-    private ModelLoader(ModelSpec config, WeightSource source) {
+    private ModelLoader(ModelSpec config, WeightSource source, boolean latent) {
         this.config = config;
         this.source = source;
+        this.latent = latent;
     }
 
     /** Loads every weight; throws IllegalArgumentException naming the tensor when one is missing or misshaped. */
     public static Transformer load(ModelSpec config, WeightSource source, Kernels kernels) {
-        return new ModelLoader(config, source).build(kernels, null);
+        return new ModelLoader(config, source, false).build(kernels, null);
     }
 
     /**
@@ -35,7 +38,25 @@ public final class ModelLoader {
      * keeps it open) is closed with the model.
      */
     public static Transformer load(ModelSpec config, WeightSource source, Kernels kernels, AutoCloseable resources) {
-        return new ModelLoader(config, source).build(kernels, resources);
+        return new ModelLoader(config, source, false).build(kernels, resources);
+    }
+
+    /**
+     * As {@link #load(ModelSpec, WeightSource, Kernels, AutoCloseable)}, but a BitNet checkpoint with
+     * latent weights that the model ternarizes at load (quantization_mode online: autobitlinear, or the
+     * 1bitLLM models' BitLinear) keeps them un-ternarized: every BitLinear becomes a float linear over the
+     * stored (bf16/f16/f32) latent weights whose input is still quantized per token to int8 as the
+     * config says ({@link Linear#int8Input}). That is the model before post-training ternarization, the
+     * source {@code trit sensitivity --source latent} measures ternarization against. Nothing else
+     * changes (norms, bias, use_rms_norm, float linears). Checkpoints that hold no latent weights
+     * (packed or offline trits, float models, ternary GGUF tensors) are refused.
+     */
+    public static Transformer loadLatent(ModelSpec config, WeightSource source, Kernels kernels, AutoCloseable resources) {
+        if (config.linears().kind() != LinearSpec.Kind.ONLINE) {
+            throw new IllegalArgumentException("no latent weights: the config's linears are " + config.linears().describe()
+                    + " (latent weights exist only where the model ternarizes float weights at load: quantization_mode online)");
+        }
+        return new ModelLoader(config, source, true).build(kernels, resources);
     }
 
     private Transformer build(Kernels kernels, AutoCloseable resources) {
@@ -149,12 +170,14 @@ public final class ModelLoader {
             checkShape(t, out, in);
             Optional<TernaryMatrix> decoded = ternary ? source.ternary(t) : Optional.empty();
             if (decoded.isPresent()) {
+                if (latent) throw new IllegalArgumentException(prefix + ".weight is stored ternary (" + t.type().label() + "): no latent weights");
                 w = decoded.get();
             } else if (!ternary) {
                 w = stored(t, out, in);
             } else {
                 w = switch (spec.kind()) {
                     case ONLINE -> {
+                        if (latent) yield stored(t, out, in);
                         TernaryMatrix m = TernaryMatrix.ternarize(out, in, FloatDecoder.read(t, source.data(t)));
                         source.release(t);
                         yield m;
@@ -172,7 +195,7 @@ public final class ModelLoader {
             if (ternary && spec.kind() == LinearSpec.Kind.AUTOBITLINEAR_OFFLINE) for (int i = 0; i < out; i++) bias[i] *= scale;
         }
         float[] inputNorm = ternary && spec.inputNorm() ? vector(prefix + ".rms_norm.weight", in) : null;
-        return new Linear(w, bias, inputNorm);
+        return new Linear(w, bias, inputNorm, latent && ternary);
     }
 
     private float weightScale(String prefix) {

@@ -28,6 +28,8 @@ public final class Transformer implements AutoCloseable {
     private ActivationMode activations = ActivationMode.FLOAT;
     /** The rounded activations of one product under {@link ActivationMode#LLAMA_CPP}, reused. */
     private float[] rounded = new float[0];
+    /** A latent BitLinear's fake-quantized input ({@link Linear#int8Input}), reused. */
+    private float[] fakeQuantized = new float[0];
     /** Sees every linear's input when set (trit activations); null otherwise. */
     private LinearInputObserver observer;
 
@@ -360,7 +362,20 @@ public final class Transformer implements AutoCloseable {
             in = b.linearIn;
             qa = null;
         }
-        if (qa == null) qa = quantizedIfTernary(lin.weight(), in, n, qBuf);
+        if (lin.int8Input() && !(lin.weight() instanceof TernaryMatrix)) {
+            // a latent BitLinear: activation_quant's fake-quantized input (q / s) meets the float weight
+            QuantizedActivations fq = QuantizedActivations.quantizeInto(in, n, qBuf);
+            int cols = lin.weight().cols(), len = n * cols;
+            if (fakeQuantized.length < len) fakeQuantized = new float[len];
+            for (int t = 0; t < n; t++) {
+                float s = fq.scale()[t];
+                for (int c = 0; c < cols; c++) fakeQuantized[t * cols + c] = fq.q()[t * cols + c] / s;
+            }
+            in = fakeQuantized;
+            qa = null;
+        } else if (qa == null) {
+            qa = quantizedIfTernary(lin.weight(), in, n, qBuf);
+        }
         project(lin.weight(), in, qa, n, y);
         float[] bias = lin.bias();
         if (bias != null) {

@@ -2,6 +2,8 @@ package dev.trit.reports;
 
 import dev.trit.formats.OutputFiles;
 import dev.trit.analysis.FileComparison;
+import dev.trit.analysis.ActivationStats;
+import dev.trit.analysis.LinearActivations;
 import dev.trit.analysis.Metrics;
 import dev.trit.analysis.ParetoFront;
 import dev.trit.analysis.ResultRow;
@@ -75,10 +77,14 @@ public final class ReportBuilder {
     private final StringBuilder sections = new StringBuilder();
     private final List<String> notes;
 
-    private ReportBuilder(ResultTable table, Path dir, List<String> notes) {
+    /** Per model name: the per-linear arrays of a trit activations --out file, for the activations page's per-linear charts. */
+    private final Map<String, List<LinearActivations>> activations;
+
+    private ReportBuilder(ResultTable table, Path dir, List<String> notes, Map<String, List<LinearActivations>> activations) {
         this.table = table;
         this.dir = dir;
         this.notes = List.copyOf(notes);
+        this.activations = new TreeMap<>(activations);
     }
 
     public static Report build(ResultTable table, Path dir) throws IOException {
@@ -90,8 +96,18 @@ public final class ReportBuilder {
      *              lines starting with "  " inside a note are kept as preformatted text
      */
     public static Report build(ResultTable table, Path dir, List<String> notes) throws IOException {
+        return build(table, dir, notes, Map.of());
+    }
+
+    /**
+     * @param activations per model name, the per-linear arrays of {@code trit activations --out} files: the
+     *                    activations page then adds each linear's channel-absmax (outlier) plot and token-absmax
+     *                    histogram to the quantizer-error charts it draws from the act_* rows of the table
+     */
+    public static Report build(ResultTable table, Path dir, List<String> notes, Map<String, List<LinearActivations>> activations)
+            throws IOException {
         Files.createDirectories(dir.resolve("charts"));
-        ReportBuilder b = new ReportBuilder(table, dir, notes);
+        ReportBuilder b = new ReportBuilder(table, dir, notes, activations);
         b.equalMemory();
         b.sizeChart();
         b.speedChart();
@@ -100,6 +116,8 @@ public final class ReportBuilder {
         b.qualityCharts();
         b.layerChart();
         b.sensitivityPage();
+        b.planPage();
+        b.activationsPage();
         b.writeHtml();
         b.writeMarkdown();
         return new Report(dir, List.copyOf(b.charts), List.copyOf(b.missing));
@@ -184,13 +202,20 @@ public final class ReportBuilder {
 
     private void qualitySizeChart(String name, String title, String yLabel, List<FileComparison.Line> lines, double[] x, double[] y,
                                   List<Integer> front, String caption) throws IOException {
+        qualitySizeChart(name, title, yLabel, lines, x, y, front, caption, null);
+    }
+
+    /** @param series the legend series of a file (null: its model) */
+    private void qualitySizeChart(String name, String title, String yLabel, List<FileComparison.Line> lines, double[] x, double[] y,
+                                  List<Integer> front, String caption, java.util.function.Function<FileComparison.Line, String> series)
+            throws IOException {
         XYSeriesCollection d = new XYSeriesCollection();
         Map<String, XYSeries> byModel = new LinkedHashMap<>();
         List<Integer> drawn = new ArrayList<>();
         double xlo = Double.POSITIVE_INFINITY, xhi = 0, ylo = Double.POSITIVE_INFINITY, yhi = 0;
         for (int i = 0; i < lines.size(); i++) {
             if (!Double.isFinite(x[i]) || !Double.isFinite(y[i])) continue;
-            byModel.computeIfAbsent(lines.get(i).model(), k -> new XYSeries(k, false)).add(x[i], y[i]);
+            byModel.computeIfAbsent(series == null ? lines.get(i).model() : series.apply(lines.get(i)), k -> new XYSeries(k, false)).add(x[i], y[i]);
             drawn.add(i);
             xlo = Math.min(xlo, x[i]);
             xhi = Math.max(xhi, x[i]);
@@ -227,7 +252,7 @@ public final class ReportBuilder {
         }
         List<double[]> placed = new ArrayList<>();
         for (int i : drawn) {
-            String text = lines.get(i).label();
+            String text = lines.get(i).label() + (plans().contains(lines.get(i).label()) ? " (plan)" : "");
             double tw = 6.3 * text.length() + 4, th = 14, bestScore = Double.POSITIVE_INFINITY;
             double[] best = null;
             double bestAngle = 0, bestRadius = 0;
@@ -631,6 +656,231 @@ public final class ReportBuilder {
         save(style(c), name, "Layer sensitivity: " + label,
                 "Each cell: the mean KL-divergence from the source (full vocabulary, log scale) when only that tensor is quantized to "
                         + label.replaceFirst(".* / ", "") + ", everything else at the source precision (trit sensitivity --by tensor).");
+    }
+
+    /** Labels (model / variant) of files trit convert --plan wrote: those with a planned_tensors row. */
+    private java.util.Set<String> plans() {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (ResultRow r : table.rows()) {
+            if (r.metric().equals(Metrics.PLANNED_TENSORS) && r.scope().isEmpty() && r.value() > 0) out.add(label(r));
+        }
+        return out;
+    }
+
+    /**
+     * Mixed-precision plans beside the uniform types: files trit convert --plan wrote (a planned_tensors row,
+     * as trit compare writes for such a file) and every other file, mean KLD against size, each point labelled,
+     * on a page of its own (plan.html), linked from the index. The plans are also marked "(plan)" in the
+     * equal-memory charts.
+     */
+    private void planPage() throws IOException {
+        java.util.Set<String> plans = plans();
+        FileComparison fc = FileComparison.of(table);
+        List<FileComparison.Line> lines = fc.lines();
+        boolean any = lines.stream().anyMatch(l -> plans.contains(l.label()) && Double.isFinite(l.sizeBytes()) && l.kld() > 0);
+        if (!any) {
+            missing.add("mixed-precision plans beside the uniform types (a file from trit convert --plan measured by trit compare: "
+                    + Metrics.PLANNED_TENSORS + ", " + Metrics.KLD_MEAN + " and " + Metrics.SIZE_BYTES + ")");
+            return;
+        }
+        int n = lines.size();
+        double[] mb = new double[n], kld = new double[n];
+        for (int i = 0; i < n; i++) {
+            mb[i] = lines.get(i).sizeBytes() / 1e6;
+            kld[i] = lines.get(i).kld() > 0 ? lines.get(i).kld() : Double.NaN;
+        }
+        List<Integer> front = ParetoFront.of(mb, kld);
+        int mark = sections.length();
+        qualitySizeChart("plan-size-kld", "Mixed-precision plans beside the uniform types", "Mean KL divergence from the baseline (nats, lower is better)",
+                lines, mb, kld, front, "Each point is one model file, labelled; files trit convert --plan wrote are the series \"plan\" and "
+                        + "marked (plan), every other file is \"uniform type\". Mean KL-divergence from the baseline on the same text against "
+                        + "file size; the dashed line joins the Pareto front. A plan below the uniform types at its size is worth its mixture.",
+                l -> plans.contains(l.label()) ? "plan" : "uniform type");
+        String part = sections.substring(mark);
+        sections.setLength(mark);
+        sections.append("<section id=\"plan\">\n<h2>Mixed-precision plans</h2>\n<p><a href=\"plan.html\">")
+                .append(html(plans.size() + " planned file" + (plans.size() == 1 ? "" : "s") + " beside the uniform types: mean KLD against size"))
+                .append("</a></p>\n</section>\n");
+        page("plan.html", "Mixed-precision plans", "trit plan chooses a type per tensor under a size budget from the sensitivity table; "
+                + "trit convert --plan writes the file. Here each planned file, measured against the baseline as every other file, sits "
+                + "beside the uniform types on the equal-memory chart.", part);
+    }
+
+    private void page(String file, String title, String intro, String body) throws IOException {
+        String page = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>trit report: " + html(title.toLowerCase(Locale.ROOT))
+                + "</title>\n<style>\n"
+                + "body{font-family:sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}\n"
+                + "img{max-width:100%;height:auto;border:1px solid #ddd}\nfigcaption{color:#555;margin:.4em 0 1.5em}\n</style>\n</head>\n<body>\n"
+                + "<h1>" + html(title) + "</h1>\n<p><a href=\"index.html\">Back to the report</a></p>\n<p>" + html(intro) + "</p>\n" + body
+                + "</body>\n</html>\n";
+        Gate.writeAtomically(dir.resolve(file), page);
+    }
+
+    /** "model.layers.3.mlp.down_proj" as "L3 down_proj"; lm_head stays. */
+    private static String shortLinear(String module) {
+        Matcher m = Pattern.compile("model\\.layers\\.(\\d+)\\.(?:self_attn|mlp)\\.(\\w+)").matcher(module);
+        return m.matches() ? "L" + m.group(1) + " " + m.group(2) : module;
+    }
+
+    /**
+     * trit activations: per model, the three activation quantizers' errors per linear (from the act_* rows of
+     * the table: trit activations --json, or the summary of an --out file given to trit report), and, where
+     * the per-linear arrays were given (an --out Arrow file), each linear's channel absmax by channel index
+     * with the outlier threshold (log scale) and the histogram of its per-token absmax. On activations.html.
+     */
+    private void activationsPage() throws IOException {
+        List<String> metrics = List.of(Metrics.ACT_INT8_TOKEN_MSE, Metrics.ACT_INT4_TOKEN_MSE, Metrics.ACT_INT8_TENSOR_MSE);
+        List<ResultRow> rows = table.where(r -> metrics.contains(r.metric()) && !r.scope().isEmpty() && Double.isFinite(r.value()));
+        if (rows.isEmpty() && activations.isEmpty()) {
+            missing.add("activation statistics (" + String.join(", ", metrics) + " per linear, from trit activations --json or --out)");
+            return;
+        }
+        int mark = sections.length();
+        Map<String, List<ResultRow>> by = new TreeMap<>();
+        for (ResultRow r : rows) by.computeIfAbsent(label(r), k -> new ArrayList<>()).add(r);
+        for (Map.Entry<String, List<ResultRow>> e : by.entrySet()) {
+            DefaultCategoryDataset d = new DefaultCategoryDataset();
+            double lo = Double.POSITIVE_INFINITY, hi = 0;
+            for (ResultRow r : e.getValue()) {
+                String series = switch (r.metric()) {
+                    case Metrics.ACT_INT8_TOKEN_MSE -> "int8 per token (BitNet b1.58)";
+                    case Metrics.ACT_INT4_TOKEN_MSE -> "4-bit per token (BitNet a4.8)";
+                    default -> "int8 per tensor";
+                };
+                if (r.value() <= 0) continue;
+                d.addValue(r.value(), series, shortLinear(r.scope()));
+                lo = Math.min(lo, r.value());
+                hi = Math.max(hi, r.value());
+            }
+            if (d.getColumnCount() == 0) continue;
+            JFreeChart c = ChartFactory.createLineChart("Activation quantizer error per linear (" + e.getKey() + ")", "Linear (forward order)",
+                    "Mean squared error (activation², log)", d);
+            CategoryPlot p = c.getCategoryPlot();
+            LogAxis y = new LogAxis("Mean squared error (activation², log)");
+            y.setBase(10);
+            y.setTickUnit(new org.jfree.chart.axis.NumberTickUnit(1));
+            y.setSmallestValue(lo / 10);
+            y.setNumberFormatOverride(new java.text.DecimalFormat("0.#E0"));
+            p.setRangeAxis(y);
+            org.jfree.chart.renderer.category.LineAndShapeRenderer lr = new org.jfree.chart.renderer.category.LineAndShapeRenderer(true, true);
+            p.setRenderer(lr);
+            save(style(c), "act-error-" + slug(e.getKey()), "Activation quantizer error: " + e.getKey(),
+                    "For every linear's input, in the forward order of the layers: the mean squared error of per-token int8 absmax "
+                            + "quantization (BitNet b1.58's activation quantizer), per-token 4-bit absmax (BitNet a4.8: scale 7, clamp [-8, 7]) "
+                            + "and one int8 absmax scale per window (per tensor), log scale (trit activations).");
+        }
+        for (Map.Entry<String, List<LinearActivations>> e : activations.entrySet()) {
+            for (LinearActivations a : e.getValue()) {
+                channelChart(e.getKey(), a);
+                tokenChart(e.getKey(), a);
+            }
+        }
+        if (activations.isEmpty()) {
+            missing.add("per-linear outlier channel plots and token absmax histograms (give trit report the Arrow file of trit activations --out)");
+        }
+        String part = sections.substring(mark);
+        sections.setLength(mark);
+        sections.append("<section id=\"activations\">\n<h2>Activation statistics</h2>\n<p><a href=\"activations.html\">")
+                .append(html("Activation quantizer errors per linear" + (activations.isEmpty() ? "" : ", outlier channels and token absmax per linear")
+                        + " (" + Math.max(by.size(), activations.size()) + " model" + (Math.max(by.size(), activations.size()) == 1 ? "" : "s") + ")"))
+                .append("</a></p>\n</section>\n");
+        page("activations.html", "Activation statistics", "trit activations records every linear's input over the text: per-token and "
+                + "per-channel absmax, outlier channels (absmax above " + (int) ActivationStats.OUTLIER_FACTOR + "× the median channel absmax) "
+                + "and the error of three activation quantizers.", part);
+    }
+
+    private static String slug(String s) {
+        return s.replaceAll("[^A-Za-z0-9._-]+", "_");
+    }
+
+    /** One linear's channel absmax by channel index (log), outliers in their own series, the threshold dashed. */
+    private void channelChart(String model, LinearActivations a) throws IOException {
+        XYSeries normal = new XYSeries("channel absmax", false), out = new XYSeries("outlier channels", false);
+        java.util.Set<Integer> outliers = new java.util.HashSet<>();
+        for (int c : a.outliers()) outliers.add(c);
+        double lo = Double.POSITIVE_INFINITY, hi = 0;
+        for (int c = 0; c < a.chanAbsmax().length; c++) {
+            double v = a.chanAbsmax()[c];
+            if (!(v > 0)) continue;
+            (outliers.contains(c) ? out : normal).add(c, v);
+            lo = Math.min(lo, v);
+            hi = Math.max(hi, v);
+        }
+        double threshold = ActivationStats.OUTLIER_FACTOR * a.medianChanAbsmax();
+        XYSeries t = new XYSeries("outlier threshold (" + (int) ActivationStats.OUTLIER_FACTOR + "× median)", false);
+        t.add(0, threshold);
+        t.add(Math.max(1, a.cols() - 1), threshold);
+        XYSeriesCollection d = new XYSeriesCollection();
+        d.addSeries(normal);
+        d.addSeries(out);
+        d.addSeries(t);
+        JFreeChart c = ChartFactory.createScatterPlot("Channel absmax: " + shortLinear(a.name()) + " (" + model + ")", "Input channel",
+                "Channel absmax (log)", d, PlotOrientation.VERTICAL, true, false, false);
+        XYPlot p = c.getXYPlot();
+        LogAxis y = new LogAxis("Channel absmax (log)");
+        y.setBase(10);
+        y.setTickUnit(new org.jfree.chart.axis.NumberTickUnit(1));
+        y.setSmallestValue(Math.min(lo, threshold) / 2);
+        y.setNumberFormatOverride(new java.text.DecimalFormat("0.###E0"));
+        if (hi > 0) y.setRange(Math.min(lo, threshold) / 1.5, Math.max(hi, threshold) * 1.5);
+        p.setRangeAxis(y);
+        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(false, true);
+        java.awt.Shape dot = new java.awt.geom.Ellipse2D.Double(-1.5, -1.5, 3, 3);
+        r.setSeriesShape(0, dot);
+        r.setSeriesPaint(0, new Color(0x43, 0x93, 0xC3));
+        r.setSeriesShape(1, new java.awt.geom.Ellipse2D.Double(-3.5, -3.5, 7, 7));
+        r.setSeriesPaint(1, new Color(0xD6, 0x60, 0x4D));
+        r.setSeriesLinesVisible(2, true);
+        r.setSeriesShapesVisible(2, false);
+        r.setSeriesPaint(2, Color.DARK_GRAY);
+        r.setSeriesStroke(2, new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f, new float[]{6f, 4f}, 0f));
+        p.setRenderer(r);
+        save(style(c), "act-chan-" + slug(model) + "-" + slug(a.name()), "Outlier channels: " + shortLinear(a.name()) + " (" + model + ")",
+                "max over tokens of |X[t,c]| for each input channel c of " + a.name() + " (" + a.cols() + " channels, " + a.tokens()
+                        + " tokens), log scale; " + a.outliers().length + " outlier channel" + (a.outliers().length == 1 ? "" : "s")
+                        + " above the dashed line, " + (int) ActivationStats.OUTLIER_FACTOR + "× the median channel absmax.");
+    }
+
+    /** Histogram of one linear's per-token absmax over log10-spaced bins. */
+    private void tokenChart(String model, LinearActivations a) throws IOException {
+        float[] v = a.tokenAbsmax();
+        double lo = Double.POSITIVE_INFINITY, hi = 0;
+        for (float f : v) {
+            if (f > 0) {
+                lo = Math.min(lo, f);
+                hi = Math.max(hi, f);
+            }
+        }
+        if (!(hi > 0)) return;
+        int bins = 40;
+        double l0 = Math.log10(lo), l1 = Math.max(Math.log10(hi), l0 + 1e-6);
+        double[] counts = new double[bins];
+        for (float f : v) {
+            if (!(f > 0)) continue;
+            counts[Math.min(bins - 1, (int) ((Math.log10(f) - l0) / (l1 - l0) * bins))]++;
+        }
+        org.jfree.data.xy.XYIntervalSeries s = new org.jfree.data.xy.XYIntervalSeries("tokens");
+        for (int b = 0; b < bins; b++) {
+            double x0 = Math.pow(10, l0 + (l1 - l0) * b / bins), x1 = Math.pow(10, l0 + (l1 - l0) * (b + 1) / bins);
+            s.add(Math.sqrt(x0 * x1), x0, x1, counts[b], counts[b], counts[b]);
+        }
+        org.jfree.data.xy.XYIntervalSeriesCollection d = new org.jfree.data.xy.XYIntervalSeriesCollection();
+        d.addSeries(s);
+        LogAxis x = new LogAxis("Per-token absmax a_t (log)");
+        x.setBase(10);
+        x.setTickUnit(new org.jfree.chart.axis.NumberTickUnit(0.2));
+        x.setSmallestValue(lo / 2);
+        x.setNumberFormatOverride(new java.text.DecimalFormat("0.##"));
+        x.setRange(lo / 1.2, hi * 1.2);
+        org.jfree.chart.renderer.xy.XYBarRenderer r = new org.jfree.chart.renderer.xy.XYBarRenderer();
+        r.setBarPainter(new org.jfree.chart.renderer.xy.StandardXYBarPainter());
+        r.setShadowVisible(false);
+        r.setSeriesPaint(0, new Color(0x43, 0x93, 0xC3));
+        XYPlot p = new XYPlot(d, x, new NumberAxis("Tokens"), r);
+        JFreeChart c = new JFreeChart("Token absmax: " + shortLinear(a.name()) + " (" + model + ")", TITLE, p, false);
+        save(style(c), "act-tok-" + slug(model) + "-" + slug(a.name()), "Token absmax: " + shortLinear(a.name()) + " (" + model + ")",
+                "Distribution of a_t = max over channels of |X[t,c]| over the " + a.tokens() + " tokens seen by " + a.name()
+                        + " (every window's rows, BOS included), 40 log-spaced bins; the per-token int8 scale is 127 / a_t.");
     }
 
     private static JFreeChart style(JFreeChart c) {

@@ -32,8 +32,10 @@ class ReportBuilderTest {
     @Test
     void everyChartIsWrittenAsPngAndSvg(@TempDir Path dir) throws Exception {
         ReportBuilder.Report r = ReportBuilder.build(mixed(), dir);
-        assertEquals(1, r.missing().size(), r.missing()::toString);
-        assertTrue(r.missing().getFirst().startsWith("layer sensitivity heatmap"), r.missing()::toString);
+        assertEquals(3, r.missing().size(), r.missing()::toString);
+        assertTrue(r.missing().get(0).startsWith("layer sensitivity heatmap"), r.missing()::toString);
+        assertTrue(r.missing().get(1).startsWith("mixed-precision plans"), r.missing()::toString);
+        assertTrue(r.missing().get(2).startsWith("activation statistics"), r.missing()::toString);
         assertEquals(List.of("size-kld", "size-ppl", "size", "speed", "energy", "pareto", "kld", "top1", "layers"),
                 r.charts().stream().map(ReportBuilder.Chart::file).toList());
         String html = Files.readString(dir.resolve("index.html"));
@@ -82,7 +84,7 @@ class ReportBuilderTest {
         ResultTable only = new ResultTable(SyntheticResults.table().metric(dev.trit.analysis.Metrics.SIZE_BYTES));
         ReportBuilder.Report r = ReportBuilder.build(only, dir);
         assertEquals(1, r.charts().size());
-        assertEquals(8, r.missing().size());
+        assertEquals(10, r.missing().size());
         assertTrue(Files.readString(dir.resolve("index.html")).contains("Not in these results"));
     }
 
@@ -155,5 +157,92 @@ class ReportBuilderTest {
     private static String row(String table, String label) {
         int i = table.indexOf("<tr><td>" + label + "</td>");
         return table.substring(i, table.indexOf("</tr>", i));
+    }
+
+    /**
+     * trit activations: the quantizer errors per linear from the act_* rows alone, and with the per-linear arrays
+     * (as trit report reads them from an --out Arrow file, here written and read back) each linear's channel absmax
+     * plot and token absmax histogram, all on activations.html, linked from the index.
+     */
+    @Test
+    void activationsPage(@TempDir Path dir) throws Exception {
+        java.util.Random rnd = new java.util.Random(7);
+        List<dev.trit.analysis.LinearActivations> linears = new ArrayList<>();
+        int cols = 64;
+        for (int l = 0; l < 2; l++) {
+            for (var p : List.of(dev.trit.engine.LinearInputObserver.Projection.Q, dev.trit.engine.LinearInputObserver.Projection.DOWN)) {
+                float[] tok = new float[40], chan = new float[cols];
+                for (int t = 0; t < tok.length; t++) tok[t] = (float) Math.exp(rnd.nextGaussian());
+                for (int c = 0; c < cols; c++) chan[c] = (float) Math.exp(rnd.nextGaussian() * 0.3);
+                chan[5] = 50f; // an outlier channel
+                float[] sorted = chan.clone();
+                java.util.Arrays.sort(sorted);
+                double median = (sorted[cols / 2 - 1] + (double) sorted[cols / 2]) / 2;
+                linears.add(new dev.trit.analysis.LinearActivations(p.moduleName(l), l, p, cols, 2, tok, chan, new double[cols], new double[cols],
+                        1e-4 * (l + 1), 2e-2 * (l + 1), 3e-4 * (l + 1), median, new int[]{5}));
+            }
+        }
+        Path arrow = dir.resolve("act.arrow");
+        dev.trit.analysis.ActivationsArrowFile.write(arrow, linears, java.util.Map.of("trit.model", "m", "trit.windows", "2"));
+        assertTrue(dev.trit.analysis.ActivationsArrowFile.is(arrow));
+        var back = dev.trit.analysis.ActivationsArrowFile.read(arrow).linears();
+        assertEquals(linears.size(), back.size());
+        assertArrayEquals(linears.get(3).chanAbsmax(), back.get(3).chanAbsmax());
+        assertEquals(linears.get(3).medianChanAbsmax(), back.get(3).medianChanAbsmax());
+        assertEquals(linears.get(1).projection(), back.get(1).projection());
+
+        List<ResultRow> rows = new ArrayList<>();
+        for (var a : back) rows.addAll(a.toRows("m", "", "text"));
+        Path out = dir.resolve("report");
+        ReportBuilder.Report r = ReportBuilder.build(new ResultTable(rows), out, List.of(), java.util.Map.of("m", back));
+        List<String> act = r.charts().stream().map(ReportBuilder.Chart::file).filter(f -> f.startsWith("act-")).toList();
+        assertEquals(1 + 2 * linears.size(), act.size(), act::toString);
+        assertEquals("act-error-m", act.getFirst());
+        assertTrue(act.contains("act-chan-m-model.layers.1.mlp.down_proj"), act::toString);
+        assertTrue(act.contains("act-tok-m-model.layers.0.self_attn.q_proj"), act::toString);
+        for (String f : act) {
+            assertTrue(Files.size(out.resolve("charts/" + f + ".png")) > 1000, f);
+            assertTrue(Files.readString(out.resolve("charts/" + f + ".svg")).contains("<svg"), f);
+        }
+        String page = Files.readString(out.resolve("activations.html")), index = Files.readString(out.resolve("index.html"));
+        assertTrue(page.contains("src=\"charts/act-chan-m-model.layers.0.self_attn.q_proj.png\""), page);
+        assertTrue(page.contains("1 outlier channel above the dashed line"), page);
+        assertTrue(index.contains("href=\"activations.html\""), index);
+        assertFalse(r.missing().stream().anyMatch(m -> m.startsWith("activation") || m.startsWith("per-linear")), r.missing()::toString);
+
+        // the rows alone (trit activations --json): the error chart, and the per-linear plots listed as missing
+        ReportBuilder.Report j = ReportBuilder.build(new ResultTable(rows), dir.resolve("json"));
+        assertEquals(List.of("act-error-m"), j.charts().stream().map(ReportBuilder.Chart::file).filter(f -> f.startsWith("act-")).toList());
+        assertTrue(j.missing().stream().anyMatch(m -> m.startsWith("per-linear outlier")), j.missing()::toString);
+    }
+
+    /**
+     * A file trit convert --plan wrote (a planned_tensors row, as trit compare writes it) sits beside the uniform
+     * types on plan.html, and is marked "(plan)" in the equal-memory chart.
+     */
+    @Test
+    void planPageShowsPlansBesideUniformTypes(@TempDir Path dir) throws Exception {
+        List<ResultRow> rows = new ArrayList<>();
+        String task = "wikitext-2-test";
+        Object[][] files = {{"base-f16", 60e6, 0.0}, {"base-q4_k_m", 18e6, 0.02}, {"base-q3_k_m", 14e6, 0.06}, {"base-q6_k", 25e6, 0.004},
+                {"planned", 17.5e6, 0.012}};
+        for (Object[] f : files) {
+            rows.add(ResultRow.of((String) f[0], "", task, "", dev.trit.analysis.Metrics.SIZE_BYTES, (double) f[1]));
+            rows.add(ResultRow.of((String) f[0], "", task, "", dev.trit.analysis.Metrics.PERPLEXITY, 20 + 100 * (double) f[2]));
+            rows.add(ResultRow.of((String) f[0], "", task, "", dev.trit.analysis.Metrics.KLD_MEAN, (double) f[2]));
+        }
+        rows.add(ResultRow.of("planned", "", "", "", dev.trit.analysis.Metrics.PLANNED_TENSORS, 29));
+        ReportBuilder.Report r = ReportBuilder.build(new ResultTable(rows), dir);
+        assertTrue(r.charts().stream().anyMatch(c -> c.file().equals("plan-size-kld")), r.charts()::toString);
+        assertFalse(r.missing().stream().anyMatch(m -> m.startsWith("mixed-precision")), r.missing()::toString);
+        String page = Files.readString(dir.resolve("plan.html")), index = Files.readString(dir.resolve("index.html"));
+        assertTrue(page.contains("src=\"charts/plan-size-kld.png\""), page);
+        assertTrue(index.contains("href=\"plan.html\""), index);
+        String svg = Files.readString(dir.resolve("charts/plan-size-kld.svg"));
+        assertTrue(svg.contains("planned (plan)"), "the plan's point is labelled");
+        assertTrue(svg.contains("uniform type"), "legend");
+        assertTrue(Files.readString(dir.resolve("charts/size-kld.svg")).contains("planned (plan)"));
+        BufferedImage img = ImageIO.read(dir.resolve("charts/plan-size-kld.png").toFile());
+        assertEquals(900, img.getWidth());
     }
 }
