@@ -279,15 +279,25 @@ final class EvalCommand implements Callable<Integer> {
             for (EvalUnit u : units) {
                 EvalUnit known = known(u);
                 if (known != null) expected += mine(known);
-                else if (u.kind().equals(EvalUnit.PPL)) {
-                    EvalPlan.Ppl p = (EvalPlan.Ppl) task(u);
-                    if (p.maxWindows() > 0) expected += shareOf(p.maxWindows());
-                }
+                else if (u.kind().equals(EvalUnit.WEIGHTS)) expected += u.inShard(0, shardIndex, shards) ? 1 : 0;
+                else if (u.kind().equals(EvalUnit.MC)) expected += shareOf(mcItems((EvalPlan.Mc) task(u)).size());
+                else if (((EvalPlan.Ppl) task(u)).maxWindows() > 0) expected += shareOf(((EvalPlan.Ppl) task(u)).maxWindows());
             }
             progress = new EvalProgress(err, units.size(), expected);
             try (Parallel pool = engine.pool()) {
                 for (EvalUnit u : units) runUnit(u, pool);
             }
+        }
+
+        private final Map<String, List<McItem>> mcItems = new HashMap<>();
+
+        private List<McItem> mcItems(EvalPlan.Mc t) throws IOException {
+            List<McItem> items = mcItems.get(t.name());
+            if (items == null) {
+                items = McDataset.read(t.task(), t.data(), new McDataset.Options(null, t.method() == McMethod.HARNESS, t.limit()));
+                mcItems.put(t.name(), items);
+            }
+            return items;
         }
 
         private long shareOf(int items) {
@@ -316,7 +326,7 @@ final class EvalCommand implements Callable<Integer> {
 
         private void runUnit(EvalUnit planned, Parallel pool) throws IOException {
             EvalUnit u = known(planned);
-            if (u != null && !u.withItems(-1).equals(planned)) {
+            if (u != null && !u.withItems(-1).equals(planned.withItems(-1))) {
                 throw new Main.FailureException(unitsDir.resolve(u.id() + ".json") + ": the unit differs from the plan's; use another --out");
             }
             Path journalFile = unitsDir.resolve(planned.id() + ".journal");
@@ -352,7 +362,7 @@ final class EvalCommand implements Callable<Integer> {
                 }
                 case EvalUnit.MC -> {
                     EvalPlan.Mc t = (EvalPlan.Mc) task(planned);
-                    List<McItem> items = McDataset.read(t.task(), t.data(), new McDataset.Options(null, t.method() == McMethod.HARNESS, t.limit()));
+                    List<McItem> items = mcItems(t);
                     u = checked(planned.withItems(items.size()));
                     try (EvalJournal j = EvalJournal.open(journalFile, records)) {
                         List<Integer> todo = missing(u, records);

@@ -264,6 +264,7 @@ record EvalUnit(String id, int ordinal, String model, String variant, String tas
                     rows.add(ResultRow.of(model, variant, task, "", a.metric(), a.value()));
                     rows.add(ResultRow.of(model, variant, task, "", a.metric() + "_stderr", a.stderr()));
                 }
+                rows.add(ResultRow.of(model, variant, task, "", Metrics.ITEMS, items));
             }
             default -> throw new FormatException(where, "unit " + id + " has an unknown kind " + kind);
         }
