@@ -91,6 +91,15 @@ class EvalPlanTest {
         assertEquals(0, m.exitCode(), m::toString);
         assertEquals(single, ResultFiles.read(merged.resolve("results.arrow")).rows());
         assertEquals(single, ResultFiles.read(merged.resolve("results.json")).rows());
+
+        // trit gate and trit report read the table
+        Path rules = dir.resolve("rules.txt");
+        Files.writeString(rules, "perplexity: rise <= 0%\nkld_mean: <= 1\nacc: drop <= 0 points\n");
+        Cli g = Cli.run("gate", "--baseline", dir.resolve("single/results.arrow").toString(), "--current", merged.resolve("results.arrow").toString(),
+                "--rules", rules.toString());
+        assertEquals(0, g.exitCode(), g::toString);
+        Cli r = Cli.run("report", merged.resolve("results.arrow").toString(), "--out", dir.resolve("report").toString());
+        assertEquals(0, r.exitCode(), r::toString);
     }
 
     @Test
