@@ -18,7 +18,8 @@ import java.nio.charset.StandardCharsets;
         subcommands = {CommandLine.HelpCommand.class, InspectCommand.class, ConvertCommand.class, BenchConvertCommand.class,
                 PplCommand.class, GenerateCommand.class, LogitsCommand.class, KldCommand.class, McCommand.class,
                 CompareCommand.class, BenchCommand.class, SynthCommand.class, AnalyzeCommand.class, GateCommand.class,
-                ReportCommand.class, DemoCommand.class, ActivationsCommand.class, SensitivityCommand.class, PlanCommand.class})
+                ReportCommand.class, DemoCommand.class, ActivationsCommand.class, SensitivityCommand.class, PlanCommand.class,
+                EvalCommand.class, MergeCommand.class})
 public final class Main implements Runnable {
     public static final int OK = 0, FAILURE = 1, USAGE = 2;
 

@@ -73,27 +73,7 @@ final class ModelEval {
      */
     static Measured run(String model, String variant, Path path, Protocol p, List<Reference> refs, boolean layers, boolean keepDump,
                         Parallel pool, Consumer<String> progress) throws IOException {
-        List<ResultRow> rows = new ArrayList<>();
-        ModelAnalysis a = ModelAnalyzer.analyze(path, false);
-        for (ResultRow r : a.toRows()) {
-            boolean linear = r.scope().equals(ModelAnalysis.SCOPE_LINEAR) && r.variant().equals(a.variant())
-                    && r.metric().equals(Metrics.BITS_PER_WEIGHT);
-            boolean whole = r.scope().isEmpty() && r.variant().equals(a.variant())
-                    && (r.metric().equals(Metrics.SIZE_BYTES) || r.metric().equals(Metrics.BITS_PER_WEIGHT) || r.metric().equals(Metrics.PARAMETERS)
-                    || r.metric().equals(Metrics.SHARE_ZERO));
-            boolean layer = layers && r.scope().startsWith("layer.")
-                    && (r.metric().equals(Metrics.SHARE_NEG) || r.metric().equals(Metrics.SHARE_ZERO) || r.metric().equals(Metrics.SHARE_POS));
-            if (whole || linear || layer) rows.add(new ResultRow(model, variant, r.task(), r.scope(), r.metric(), r.value(), r.unit()));
-        }
-        if (path.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".gguf")) {
-            try (dev.trit.formats.GgufFile g = dev.trit.formats.GgufFile.open(path)) {
-                java.util.OptionalLong planned = g.integer(dev.trit.converters.Converter.PLAN_KEY);
-                if (planned.isPresent()) rows.add(ResultRow.of(model, variant, "", "", Metrics.PLANNED_TENSORS, planned.getAsLong()));
-            }
-        }
-        boolean ternary = TERNARY_STORAGE.contains(a.variant());
-        EnergyModel.Count count = EnergyModel.count(a.shape(), p.ctx(), ternary);
-        rows.add(ResultRow.of(model, variant, ENERGY_TASK, "", Metrics.ENERGY_PJ_PER_TOKEN, count.total().picojoules(EnergyModel.Node.NM7)));
+        List<ResultRow> rows = weightRows(model, variant, path, p.ctx(), layers);
 
         // the model maps its weight files: closed when this model is measured
         try (LoadedModel lm = EngineOptions.open(path, pool)) {
@@ -144,6 +124,35 @@ final class ModelEval {
             }
             return new Measured(rows, pass.dump());
         }
+    }
+
+    /**
+     * Size, parameters, bits per weight (whole file and linear layers), share of zeros, optionally the
+     * per-layer share of -1/0/+1, and the estimated arithmetic energy per token at context {@code ctx}.
+     */
+    static List<ResultRow> weightRows(String model, String variant, Path path, int ctx, boolean layers) throws IOException {
+        List<ResultRow> rows = new ArrayList<>();
+        ModelAnalysis a = ModelAnalyzer.analyze(path, false);
+        for (ResultRow r : a.toRows()) {
+            boolean linear = r.scope().equals(ModelAnalysis.SCOPE_LINEAR) && r.variant().equals(a.variant())
+                    && r.metric().equals(Metrics.BITS_PER_WEIGHT);
+            boolean whole = r.scope().isEmpty() && r.variant().equals(a.variant())
+                    && (r.metric().equals(Metrics.SIZE_BYTES) || r.metric().equals(Metrics.BITS_PER_WEIGHT) || r.metric().equals(Metrics.PARAMETERS)
+                    || r.metric().equals(Metrics.SHARE_ZERO));
+            boolean layer = layers && r.scope().startsWith("layer.")
+                    && (r.metric().equals(Metrics.SHARE_NEG) || r.metric().equals(Metrics.SHARE_ZERO) || r.metric().equals(Metrics.SHARE_POS));
+            if (whole || linear || layer) rows.add(new ResultRow(model, variant, r.task(), r.scope(), r.metric(), r.value(), r.unit()));
+        }
+        if (path.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".gguf")) {
+            try (dev.trit.formats.GgufFile g = dev.trit.formats.GgufFile.open(path)) {
+                java.util.OptionalLong planned = g.integer(dev.trit.converters.Converter.PLAN_KEY);
+                if (planned.isPresent()) rows.add(ResultRow.of(model, variant, "", "", Metrics.PLANNED_TENSORS, planned.getAsLong()));
+            }
+        }
+        boolean ternary = TERNARY_STORAGE.contains(a.variant());
+        EnergyModel.Count count = EnergyModel.count(a.shape(), ctx, ternary);
+        rows.add(ResultRow.of(model, variant, ENERGY_TASK, "", Metrics.ENERGY_PJ_PER_TOKEN, count.total().picojoules(EnergyModel.Node.NM7)));
+        return rows;
     }
 
     static final int PROBE_PROMPT = 128, PROBE_DECODE = 32;
