@@ -1,6 +1,7 @@
 package dev.trit.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trit.engine.LoadedModel;
 import dev.trit.engine.Parallel;
@@ -23,6 +24,8 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -33,7 +36,12 @@ import java.util.concurrent.Callable;
                 "--protocol hf (default): windows of ctx-1 tokens run as [BOS] + window, every token scored",
                 "  (the protocol of the transformers oracle in fixtures/).",
                 "--protocol llama-cpp: chunks of ctx tokens, first replaced by BOS, second half scored",
-                "  (as llama-perplexity does)."})
+                "  (as llama-perplexity does).",
+                "--peer PATH (repeatable; a llama-perplexity of llama.cpp or bitnet.cpp, or its build dir): after trit,",
+                "runs llama-perplexity -m MODEL -f TEXT -c CTX -b CTX -t THREADS [--chunks MAX_WINDOWS] -lv 4 and prints both",
+                "engines' tokens/s (all chunks' tokens over the evaluation time) and PPL, and trit / peer. Its PPL",
+                "compares with trit's under --protocol llama-cpp. A file whose architecture the peer calls otherwise",
+                "(bitnet-b1.58: bitnet) runs the peer on a renamed temp copy."})
 final class PplCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -59,12 +67,21 @@ final class PplCommand implements Callable<Integer> {
     @Option(names = "--nll-out", paramLabel = "FILE", description = "write per-token NLL as an Arrow IPC file")
     Path nllOut;
 
+    @Option(names = "--peer", paramLabel = "PATH", description = "llama-perplexity (or its build dir) to run after trit; repeatable")
+    List<Path> peerPaths = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         EvalWindow.Protocol protocolKind = window.check();
         PerplexityProtocol p = protocolKind == EvalWindow.Protocol.LLAMA_CPP ? PerplexityProtocol.LLAMA_CPP : PerplexityProtocol.HF_WINDOWS;
         int ctx = window.ctx, maxWindows = window.maxWindows;
         String protocol = window.protocol;
+        List<Peer> peers = new ArrayList<>();
+        for (Path given : peerPaths) peers.add(Peer.locate(given, "llama-perplexity"));
+        if (!peers.isEmpty() && Files.isDirectory(model)) throw new Main.UsageException("--peer needs a GGUF file: " + model + " is a directory");
+        if (!peers.isEmpty() && protocolKind != EvalWindow.Protocol.LLAMA_CPP) {
+            System.err.println("ppl: the peers' PPL follows llama-perplexity's protocol; trit's is comparable with --protocol llama-cpp");
+        }
         String content = readText(text);
         PrintWriter out = spec.commandLine().getOut();
         PrintStream progress = System.err;
@@ -82,8 +99,45 @@ final class PplCommand implements Callable<Integer> {
                     maxWindows > 0 ? Math.min(maxWindows, run.windowCount(ids.length)) : run.windowCount(ids.length), ctx);
             PerplexityResult r = run.run(ids, maxWindows, progress);
             if (nllOut != null) NllFile.write(nllOut, r.nll());
+            double tritTps = r.tokensPerSecond(r.windows() * ctx);
+            ObjectMapper mapper = new ObjectMapper();
+            ArrayNode peerRows = mapper.createArrayNode();
+            try (Peer.Session session = new Peer.Session("ppl", spec.commandLine().getErr())) {
+                for (Peer peer : peers) {
+                    List<String> args = new ArrayList<>(List.of("-f", text.toString(), "-c", Integer.toString(ctx), "-b", Integer.toString(ctx),
+                            "-t", Integer.toString(pool.threads())));
+                    if (maxWindows > 0) args.addAll(List.of("--chunks", Integer.toString(maxWindows)));
+                    // verbosity 4 lets llama.cpp's own log through: its "prompt eval time" line is the throughput
+                    args.addAll(List.of("-lv", "4"));
+                    Peer.Run pr = session.run(peer, model, file -> {
+                        List<String> a = new ArrayList<>(List.of("-m", file.toString()));
+                        a.addAll(args);
+                        return a;
+                    });
+                    Peer.PerplexityResult q;
+                    try {
+                        q = Peer.parsePerplexity(pr.stdout() + "\n" + pr.stderr());
+                    } catch (IOException e) {
+                        throw new Main.FailureException("peer " + peer + ": unreadable llama-perplexity output (" + e.getMessage() + "): " + pr.tail());
+                    }
+                    Path file = session.fileFor(peer, model);
+                    ObjectNode po = peerRows.addObject();
+                    po.put("peer", peer.given.toString());
+                    po.put("executable", peer.executable.toString());
+                    po.put("file", file.toString());
+                    po.put("renamed_architecture", !file.equals(model));
+                    po.put("perplexity", q.perplexity());
+                    po.put("perplexity_error", q.error());
+                    po.put("chunks", q.chunks());
+                    po.put("ctx", q.ctx());
+                    po.put("tokens_per_second", q.throughput());
+                    po.put("eval_tokens", q.evalTokens());
+                    po.put("eval_ms", q.evalMs());
+                    po.put("seconds_per_pass", q.secondsPerPass());
+                    po.put("trit_over_peer_tokens_per_second", tritTps / q.throughput());
+                }
+            }
             if (json) {
-                ObjectMapper mapper = new ObjectMapper();
                 ObjectNode o = mapper.createObjectNode();
                 o.put("perplexity", r.perplexity());
                 o.put("tokens", r.scored());
@@ -94,10 +148,30 @@ final class PplCommand implements Callable<Integer> {
                 o.put("text_tokens", ids.length);
                 o.put("model", model.toString());
                 o.put("seconds", r.seconds());
+                o.put("tokens_per_second", tritTps);
+                if (!peers.isEmpty()) o.set("peers", peerRows);
                 out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(o));
             } else {
                 out.printf(Locale.ROOT, "perplexity %.4f over %d tokens (%d windows of %d, protocol %s), mean NLL %.6f, %.1f s%n",
                         r.perplexity(), r.scored(), r.windows(), ctx, protocol, r.meanNll(), r.seconds());
+                if (!peers.isEmpty()) {
+                    out.printf(Locale.ROOT, "%nbeside the peers (llama-perplexity -c %d -b %d%s; tokens/s: chunks x ctx over the evaluation time):%n", ctx, ctx,
+                            maxWindows > 0 ? " --chunks " + maxWindows : "");
+                    out.printf(Locale.ROOT, "%-12s %10s %12s %10s %16s%n", "engine", "chunks", "PPL", "tok/s", "trit/peer tok/s");
+                    out.printf(Locale.ROOT, "%-12s %10d %12.4f %10.1f%n", "trit", r.windows(), r.perplexity(), tritTps);
+                    int i = 0;
+                    for (var row : peerRows) {
+                        i++;
+                        out.printf(Locale.ROOT, "%-12s %10d %12.4f %10.1f %15.2fx%n", "peer " + i, row.get("chunks").asInt(), row.get("perplexity").asDouble(),
+                                row.get("tokens_per_second").asDouble(), row.get("trit_over_peer_tokens_per_second").asDouble());
+                    }
+                    i = 0;
+                    for (var row : peerRows) {
+                        i++;
+                        out.printf(Locale.ROOT, "peer %d: %s, PPL +/- %.4f%s%n", i, row.get("executable").asText(), row.get("perplexity_error").asDouble(),
+                                row.get("renamed_architecture").asBoolean() ? ", on " + row.get("file").asText() : "");
+                    }
+                }
             }
         }
         out.flush();
