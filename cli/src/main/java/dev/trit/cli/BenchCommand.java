@@ -41,7 +41,12 @@ import java.util.concurrent.Callable;
                 "streaming read bandwidth (measured in-process with all threads, once, before the models) and the",
                 "decode bound it implies. With several models, speed ratios are against the first, each model run in",
                 "a fresh JVM of the same flags (so one model's JIT profile and heap do not slow the next), within",
-                "this run: e.g. trit bench f16.gguf q8_0.gguf tq2_0.gguf."})
+                "this run: e.g. trit bench f16.gguf q8_0.gguf tq2_0.gguf.",
+                "--peer PATH (repeatable; a llama-bench of llama.cpp or bitnet.cpp, or its build dir): on each model",
+                "file, the peers' llama-bench -m FILE -p PROMPT -n GEN -r 1 -t THREADS runs interleaved with trit's rounds",
+                "(trit, peer 1, ..., then again; warm-up round first, dropped), in this JVM, and a second table gives each",
+                "engine's prefill and decode tok/s over the measured rounds and trit / peer per round. A file whose",
+                "architecture the peer calls otherwise (bitnet-b1.58: bitnet) runs the peer on a renamed temp copy."})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -70,6 +75,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--same-jvm", description = "run several models in this JVM instead of one fresh JVM each")
     boolean sameJvm;
 
+    @Option(names = "--peer", paramLabel = "PATH", description = "llama-bench (or its build dir) to run beside trit; repeatable")
+    List<Path> peerPaths = new ArrayList<>();
+
+    private List<Peer> peers = List.of();
+    private Peer.Session session;
+
     @Override
     public Integer call() throws Exception {
         if (prompt < 1) throw new Main.UsageException("--prompt must be at least 1");
@@ -77,17 +88,23 @@ final class BenchCommand implements Callable<Integer> {
         if (repeat < 1) throw new Main.UsageException("--repeat must be at least 1");
         if (bandwidthMib < 0) throw new Main.UsageException("--bandwidth-mib must not be negative");
         PrintWriter out = spec.commandLine().getOut();
+        peers = new ArrayList<>();
+        for (Path p : peerPaths) peers.add(Peer.locate(p, "llama-bench"));
+        for (Path m : models) {
+            if (!peers.isEmpty() && Files.isDirectory(m)) throw new Main.UsageException("--peer needs GGUF files: " + m + " is a directory");
+        }
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode report = mapper.createObjectNode();
         ArrayNode rows = report.putArray("models");
-        try (Parallel pool = engine.pool()) {
+        try (Parallel pool = engine.pool(); Peer.Session s = new Peer.Session("bench", spec.commandLine().getErr())) {
+            session = s;
             double bw = bandwidthMib == 0 ? Double.NaN : MemoryBandwidth.measure(pool, (long) bandwidthMib << 20, 3);
             report.put("threads", pool.threads());
             report.put("bandwidth_gib_s", bw / (1L << 30));
             report.put("prompt_tokens", prompt);
             report.put("gen_tokens", gen);
             for (Path model : models) {
-                if (models.size() > 1 && !sameJvm) {
+                if (models.size() > 1 && !sameJvm && peers.isEmpty()) {
                     rows.add(inChildJvm(model, pool.threads(), bw, mapper));
                 } else {
                     resetPeakRss();
@@ -100,10 +117,12 @@ final class BenchCommand implements Callable<Integer> {
             ((ObjectNode) r).put("prefill_vs_first", r.get("prefill_tok_s").asDouble() / first.get("prefill_tok_s").asDouble());
             ((ObjectNode) r).put("decode_vs_first", r.get("decode_tok_s").asDouble() / first.get("decode_tok_s").asDouble());
         }
+        if (!peers.isEmpty()) report.put("peer_protocol", "interleaved: per round trit, then each peer's llama-bench -r 1; round 0 a warm-up, dropped");
         if (json) {
             out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(report));
         } else {
             printTable(out, report);
+            if (!peers.isEmpty()) printPeerTable(out, report);
         }
         out.flush();
         return Main.OK;
@@ -123,6 +142,14 @@ final class BenchCommand implements Callable<Integer> {
             KvCache cache = t.newCache(prompt + gen);
             float[] logits = new float[c.vocabSize()];
             double bestPrefill = Double.MAX_VALUE, bestDecode = Double.MAX_VALUE;
+            ArrayNode rounds = mapper.createArrayNode();
+            long peakBeforeCopies = -1;
+            List<ArrayNode> peerRounds = new ArrayList<>();
+            List<Peer.BenchResult> peerLast = new ArrayList<>();
+            for (int i = 0; i < peers.size(); i++) {
+                peerRounds.add(mapper.createArrayNode());
+                peerLast.add(null);
+            }
             for (int round = 0; round <= repeat; round++) {
                 cache.clear();
                 long a = System.nanoTime();
@@ -132,7 +159,24 @@ final class BenchCommand implements Callable<Integer> {
                 long e = System.nanoTime();
                 System.err.printf(Locale.ROOT, "bench: %s round %d%s: prefill %.1f tok/s, decode %.2f tok/s%n", model.getFileName(), round,
                         round == 0 ? " (warm-up)" : "", prompt / ((b - a) / 1e9), gen == 0 ? 0.0 : gen / ((e - b) / 1e9));
+                long copiesBefore = session.copies();
+                if (!peers.isEmpty()) peakBeforeCopies = Math.max(peakBeforeCopies, peakRss());
+                for (int i = 0; i < peers.size(); i++) {
+                    Peer.BenchResult r = peerRound(peers.get(i), model, pool.threads());
+                    System.err.printf(Locale.ROOT, "bench: %s round %d%s: peer %d: prefill %.1f tok/s, decode %.2f tok/s%n", model.getFileName(), round,
+                            round == 0 ? " (warm-up)" : "", i + 1, r.prefillTokS(), r.decodeTokS());
+                    if (round == 0) continue;
+                    peerLast.set(i, r);
+                    ObjectNode pr = peerRounds.get(i).addObject();
+                    pr.put("prefill_tok_s", r.prefillTokS());
+                    pr.put("decode_tok_s", gen == 0 ? Double.NaN : r.decodeTokS());
+                }
+                // a renamed copy for a peer was read through this process's mappings: not trit's peak
+                if (session.copies() != copiesBefore) resetPeakRss();
                 if (round == 0) continue;
+                ObjectNode tr = rounds.addObject();
+                tr.put("prefill_tok_s", prompt / ((b - a) / 1e9));
+                tr.put("decode_tok_s", gen == 0 ? Double.NaN : gen / ((e - b) / 1e9));
                 bestPrefill = Math.min(bestPrefill, (b - a) / 1e9);
                 if (gen > 0) bestDecode = Math.min(bestDecode, (e - b) / 1e9);
             }
@@ -150,8 +194,15 @@ final class BenchCommand implements Callable<Integer> {
             o.put("weights_in_memory_bytes", t.weightBytesInMemory());
             o.put("decode_bound_tok_s", bound);
             o.put("fraction_of_bound", decodeTps / bound);
-            o.put("peak_rss_bytes", peakRss());
+            o.put("peak_rss_bytes", Math.max(peakBeforeCopies, peakRss()));
             o.put("file_bytes", fileBytes(model));
+            if (!peers.isEmpty()) {
+                o.set("rounds", rounds);
+                ArrayNode ps = o.putArray("peers");
+                for (int i = 0; i < peers.size(); i++) {
+                    ps.add(peerRow(mapper, peers.get(i), model, peerLast.get(i), peerRounds.get(i), rounds));
+                }
+            }
         }
         return o;
     }
@@ -183,6 +234,95 @@ final class BenchCommand implements Callable<Integer> {
         o.put("decode_bound_tok_s", bound);
         o.put("fraction_of_bound", o.get("decode_tok_s").asDouble() / bound);
         return o;
+    }
+
+    /** One llama-bench run of the peer on model (or its renamed copy): -r 1, this run's shape and threads. */
+    private Peer.BenchResult peerRound(Peer peer, Path model, int threads) throws IOException {
+        try {
+            Peer.Run r = session.run(peer, model, file -> List.of("-m", file.toString(), "-p", Integer.toString(prompt),
+                    "-n", Integer.toString(gen), "-r", "1", "-t", Integer.toString(threads), "-o", "json"));
+            try {
+                return Peer.parseBench(r.stdout());
+            } catch (IOException e) {
+                throw new Main.FailureException("peer " + peer + ": unreadable llama-bench output (" + e.getMessage() + "): " + r.tail());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    private ObjectNode peerRow(ObjectMapper mapper, Peer peer, Path model, Peer.BenchResult last, ArrayNode peerRounds, ArrayNode tritRounds) {
+        ObjectNode p = mapper.createObjectNode();
+        p.put("peer", peer.given.toString());
+        p.put("executable", peer.executable.toString());
+        p.put("build_commit", last.buildCommit());
+        p.put("build_number", last.buildNumber());
+        p.put("model_type", last.modelType());
+        Path file = session.fileFor(peer, model);
+        p.put("file", file == null ? model.toString() : file.toString());
+        p.put("renamed_architecture", file != null && !file.equals(model));
+        p.set("rounds", peerRounds);
+        for (String k : List.of("prefill_tok_s", "decode_tok_s")) {
+            double best = Double.NaN, tritBest = Double.NaN, lo = Double.NaN, hi = Double.NaN;
+            for (int r = 0; r < peerRounds.size(); r++) {
+                double pv = peerRounds.get(r).get(k).asDouble(), tv = tritRounds.get(r).get(k).asDouble();
+                best = Double.isNaN(best) ? pv : Math.max(best, pv);
+                tritBest = Double.isNaN(tritBest) ? tv : Math.max(tritBest, tv);
+                double ratio = tv / pv;
+                lo = Double.isNaN(lo) ? ratio : Math.min(lo, ratio);
+                hi = Double.isNaN(hi) ? ratio : Math.max(hi, ratio);
+            }
+            String phase = k.substring(0, k.indexOf('_'));
+            p.put(k, best);
+            p.put(phase + "_trit_over_peer_best", tritBest / best);
+            p.put(phase + "_trit_over_peer_min", lo);
+            p.put(phase + "_trit_over_peer_max", hi);
+        }
+        return p;
+    }
+
+    private void printPeerTable(PrintWriter out, ObjectNode report) {
+        out.println();
+        out.printf(Locale.ROOT, "beside the peers (interleaved, %d measured rounds each after a warm-up; ranges over the rounds; trit / peer per round):%n", repeat);
+        out.printf(Locale.ROOT, "%-28s %-22s %17s %17s %17s %17s%n", "model", "engine", "prefill tok/s", "decode tok/s", "prefill trit/peer",
+                "decode trit/peer");
+        List<String> legend = new ArrayList<>();
+        for (JsonNode r : report.get("models")) {
+            String name = Path.of(r.get("model").asText()).getFileName().toString();
+            if (name.length() > 28) name = "..." + name.substring(name.length() - 25);
+            out.printf(Locale.ROOT, "%-28s %-22s %17s %17s%n", name, "trit", range(r.get("rounds"), "prefill_tok_s", 1),
+                    range(r.get("rounds"), "decode_tok_s", 2));
+            int i = 0;
+            for (JsonNode p : r.get("peers")) {
+                i++;
+                String engine = "peer " + i + " " + p.get("build_commit").asText() + (p.get("renamed_architecture").asBoolean() ? " (renamed)" : "");
+                out.printf(Locale.ROOT, "%-28s %-22s %17s %17s %17s %17s%n", "", engine, range(p.get("rounds"), "prefill_tok_s", 1),
+                        range(p.get("rounds"), "decode_tok_s", 2), ratio(p, "prefill"), ratio(p, "decode"));
+                String l = "peer " + i + ": " + p.get("executable").asText() + " (build " + p.get("build_commit").asText() + ", " + p.get("build_number").asLong()
+                        + ")" + (p.get("renamed_architecture").asBoolean() ? ", on " + p.get("file").asText() : "");
+                if (!legend.contains(l)) legend.add(l);
+            }
+        }
+        legend.forEach(out::println);
+    }
+
+    private static String range(JsonNode rounds, String key, int decimals) {
+        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+        for (JsonNode r : rounds) {
+            double v = r.get(key).asDouble();
+            if (Double.isNaN(v)) return "-";
+            lo = Math.min(lo, v);
+            hi = Math.max(hi, v);
+        }
+        String f = "%." + decimals + "f";
+        return lo == hi ? String.format(Locale.ROOT, f, lo) : String.format(Locale.ROOT, f + "-" + f, lo, hi);
+    }
+
+    private static String ratio(JsonNode p, String phase) {
+        double lo = p.get(phase + "_trit_over_peer_min").asDouble(), hi = p.get(phase + "_trit_over_peer_max").asDouble();
+        if (Double.isNaN(lo)) return "-";
+        return Math.abs(hi - lo) < 0.005 ? String.format(Locale.ROOT, "%.2fx", lo) : String.format(Locale.ROOT, "%.2f-%.2fx", lo, hi);
     }
 
     private void printTable(PrintWriter out, ObjectNode report) {

@@ -1,6 +1,7 @@
 package dev.trit.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trit.engine.LoadedModel;
 import dev.trit.engine.Parallel;
@@ -27,6 +28,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalInt;
@@ -43,7 +45,12 @@ import java.util.concurrent.Callable;
                 "--protocol lm-eval-wikitext: lm-evaluation-harness's wikitext task on a WikiText file: one",
                 "  document per article, detokenized, scored by loglikelihood_rolling in windows of the model's",
                 "  max_position_embeddings (or --ctx); word_perplexity, byte_perplexity, bits_per_byte.",
-                "Every protocol also reports bits_per_byte = sum(NLL) / (ln 2 * UTF-8 bytes of the scored text)."})
+                "Every protocol also reports bits_per_byte = sum(NLL) / (ln 2 * UTF-8 bytes of the scored text).",
+                "--peer PATH (repeatable; a llama-perplexity of llama.cpp or bitnet.cpp, or its build dir): after trit,",
+                "runs llama-perplexity -m MODEL -f TEXT -c CTX -b CTX -t THREADS [--chunks MAX_WINDOWS] -lv 4 and prints both",
+                "engines' tokens/s (all chunks' tokens over the evaluation time) and PPL, and trit / peer. Its PPL",
+                "compares with trit's under --protocol llama-cpp. A file whose architecture the peer calls otherwise",
+                "(bitnet-b1.58: bitnet) runs the peer on a renamed temp copy."})
 final class PplCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -79,6 +86,9 @@ final class PplCommand implements Callable<Integer> {
 
     static final String LM_EVAL_WIKITEXT = "lm-eval-wikitext";
 
+    @Option(names = "--peer", paramLabel = "PATH", description = "llama-perplexity (or its build dir) to run after trit; repeatable")
+    List<Path> peerPaths = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         if (window.protocol.equals(LM_EVAL_WIKITEXT)) return lmEvalWikitext();
@@ -87,6 +97,12 @@ final class PplCommand implements Callable<Integer> {
         PerplexityProtocol p = protocolKind == EvalWindow.Protocol.LLAMA_CPP ? PerplexityProtocol.LLAMA_CPP : PerplexityProtocol.HF_WINDOWS;
         int ctx = window.ctx, maxWindows = window.maxWindows;
         String protocol = window.protocol;
+        List<Peer> peers = new ArrayList<>();
+        for (Path given : peerPaths) peers.add(Peer.locate(given, "llama-perplexity"));
+        if (!peers.isEmpty() && Files.isDirectory(model)) throw new Main.UsageException("--peer needs a GGUF file: " + model + " is a directory");
+        if (!peers.isEmpty() && protocolKind != EvalWindow.Protocol.LLAMA_CPP) {
+            System.err.println("ppl: the peers' PPL follows llama-perplexity's protocol; trit's is comparable with --protocol llama-cpp");
+        }
         String content = readText(text);
         PrintWriter out = spec.commandLine().getOut();
         PrintStream progress = System.err;
@@ -106,8 +122,45 @@ final class PplCommand implements Callable<Integer> {
             if (nllOut != null) NllFile.write(nllOut, r.nll());
             long bytes = PerplexityRun.scoredBytes(ids, m.tokenizer()::decode, r.windows(), run::scoredSpan);
             double bitsPerByte = bitsPerByte(r.nll(), bytes);
+            double tritTps = r.tokensPerSecond(r.windows() * ctx);
+            ObjectMapper mapper = new ObjectMapper();
+            ArrayNode peerRows = mapper.createArrayNode();
+            try (Peer.Session session = new Peer.Session("ppl", spec.commandLine().getErr())) {
+                for (Peer peer : peers) {
+                    List<String> args = new ArrayList<>(List.of("-f", text.toString(), "-c", Integer.toString(ctx), "-b", Integer.toString(ctx),
+                            "-t", Integer.toString(pool.threads())));
+                    if (maxWindows > 0) args.addAll(List.of("--chunks", Integer.toString(maxWindows)));
+                    // verbosity 4 lets llama.cpp's own log through: its "prompt eval time" line is the throughput
+                    args.addAll(List.of("-lv", "4"));
+                    Peer.Run pr = session.run(peer, model, file -> {
+                        List<String> a = new ArrayList<>(List.of("-m", file.toString()));
+                        a.addAll(args);
+                        return a;
+                    });
+                    Peer.PerplexityResult q;
+                    try {
+                        q = Peer.parsePerplexity(pr.stdout() + "\n" + pr.stderr());
+                    } catch (IOException e) {
+                        throw new Main.FailureException("peer " + peer + ": unreadable llama-perplexity output (" + e.getMessage() + "): " + pr.tail());
+                    }
+                    Path file = session.fileFor(peer, model);
+                    ObjectNode po = peerRows.addObject();
+                    po.put("peer", peer.given.toString());
+                    po.put("executable", peer.executable.toString());
+                    po.put("file", file.toString());
+                    po.put("renamed_architecture", !file.equals(model));
+                    po.put("perplexity", q.perplexity());
+                    po.put("perplexity_error", q.error());
+                    po.put("chunks", q.chunks());
+                    po.put("ctx", q.ctx());
+                    po.put("tokens_per_second", q.throughput());
+                    po.put("eval_tokens", q.evalTokens());
+                    po.put("eval_ms", q.evalMs());
+                    po.put("seconds_per_pass", q.secondsPerPass());
+                    po.put("trit_over_peer_tokens_per_second", tritTps / q.throughput());
+                }
+            }
             if (json) {
-                ObjectMapper mapper = new ObjectMapper();
                 ObjectNode o = mapper.createObjectNode();
                 o.put("perplexity", r.perplexity());
                 o.put("tokens", r.scored());
@@ -120,10 +173,30 @@ final class PplCommand implements Callable<Integer> {
                 o.put("text_tokens", ids.length);
                 o.put("model", model.toString());
                 o.put("seconds", r.seconds());
+                o.put("tokens_per_second", tritTps);
+                if (!peers.isEmpty()) o.set("peers", peerRows);
                 out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(o));
             } else {
                 out.printf(Locale.ROOT, "perplexity %.4f over %d tokens (%d windows of %d, protocol %s), mean NLL %.6f, bits_per_byte %.6f over %d bytes, %.1f s%n",
                         r.perplexity(), r.scored(), r.windows(), ctx, protocol, r.meanNll(), bitsPerByte, bytes, r.seconds());
+                if (!peers.isEmpty()) {
+                    out.printf(Locale.ROOT, "%nbeside the peers (llama-perplexity -c %d -b %d%s; tokens/s: chunks x ctx over the evaluation time):%n", ctx, ctx,
+                            maxWindows > 0 ? " --chunks " + maxWindows : "");
+                    out.printf(Locale.ROOT, "%-12s %10s %12s %10s %16s%n", "engine", "chunks", "PPL", "tok/s", "trit/peer tok/s");
+                    out.printf(Locale.ROOT, "%-12s %10d %12.4f %10.1f%n", "trit", r.windows(), r.perplexity(), tritTps);
+                    int i = 0;
+                    for (var row : peerRows) {
+                        i++;
+                        out.printf(Locale.ROOT, "%-12s %10d %12.4f %10.1f %15.2fx%n", "peer " + i, row.get("chunks").asInt(), row.get("perplexity").asDouble(),
+                                row.get("tokens_per_second").asDouble(), row.get("trit_over_peer_tokens_per_second").asDouble());
+                    }
+                    i = 0;
+                    for (var row : peerRows) {
+                        i++;
+                        out.printf(Locale.ROOT, "peer %d: %s, PPL +/- %.4f%s%n", i, row.get("executable").asText(), row.get("perplexity_error").asDouble(),
+                                row.get("renamed_architecture").asBoolean() ? ", on " + row.get("file").asText() : "");
+                    }
+                }
             }
         }
         out.flush();

@@ -123,6 +123,33 @@ public final class GgufWriter {
         return w;
     }
 
+    /**
+     * A writer holding a file under another architecture name: {@code general.architecture} set to
+     * {@code arch} and every {@code <old arch>.} key renamed to {@code <arch>.}, in place (the order of the
+     * keys is kept); tensors as in {@link #copyOf}, streamed from the file's mapping when written. For
+     * engines that know the same graph under another name (llama.cpp reads {@code bitnet-b1.58} files as
+     * {@code bitnet}).
+     */
+    public static GgufWriter withArchitecture(GgufFile file, String arch) {
+        if (arch.isBlank()) throw new IllegalArgumentException("bad architecture name '" + arch + "'");
+        String old = file.architecture();
+        if (old.isEmpty()) throw new IllegalArgumentException(file.path() + " has no general.architecture");
+        String prefix = old + ".";
+        GgufWriter w = new GgufWriter();
+        file.metadata().forEach((k, v) -> {
+            if (k.equals("general.architecture")) w.put(k, GgufValue.string(arch));
+            else if (k.startsWith(prefix)) w.put(arch + "." + k.substring(prefix.length()), v);
+            else w.put(k, v);
+        });
+        if (w.metadata.size() != file.metadata().size()) {
+            throw new IllegalArgumentException(file.path() + ": renaming " + old + " to " + arch + " would merge keys");
+        }
+        for (GgufTensor t : file.ggufTensors()) {
+            w.addTensor(t.name(), t.type(), t.info().shape(), file.data(t.info()));
+        }
+        return w;
+    }
+
     /** The data alignment this file will use: {@code general.alignment} if set (uint32), else 32. */
     public int alignment() {
         GgufValue a = metadata.get(GgufReader.ALIGNMENT_KEY);
