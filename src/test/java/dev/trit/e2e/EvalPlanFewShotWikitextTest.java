@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * trit eval with a 2-shot PIQA task and an lm-eval-wikitext ppl task on the bundled mini model: the same
  * per-item scores and metrics as trit mc --num-fewshot 2 and trit ppl --protocol lm-eval-wikitext, and
- * three shards merged give the single run's table (shard j's items use the examples of the unsharded run).
+ * three shards merged, and a run cut short then resumed, give the single run's table (shard j's items use the
+ * examples of the unsharded run).
  */
 class EvalPlanFewShotWikitextTest {
     @TempDir
@@ -125,6 +126,33 @@ class EvalPlanFewShotWikitextTest {
         Cli m = Cli.run(args.toArray(String[]::new));
         assertEquals(0, m.exitCode(), m::toString);
         assertEquals(single, ResultFiles.read(merged.resolve("results.arrow")).rows());
+    }
+
+    @Test
+    void aRunCutShortResumesToTheSameNumbers() throws IOException {
+        Path out = dir.resolve("cut");
+        Path from = dir.resolve("single");
+        try (var files = Files.walk(from)) {
+            for (Path f : files.toList()) {
+                Path to = out.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) Files.createDirectories(to);
+                else if (!f.getFileName().toString().startsWith("results.")) Files.copy(f, to);
+            }
+        }
+        // keep the first records of each journal, and half a record more (a torn tail)
+        keep(out.resolve("units/mini-llama-f16@piqa_2-shot.journal"), 2);
+        keep(out.resolve("units/mini-llama-f16@wikitext.journal"), 3);
+        Cli c = Cli.run("eval", plan.toString(), "--out", out.toString(), "--resume", "--threads", "2");
+        assertEquals(0, c.exitCode(), c::toString);
+        assertEquals(single, ResultFiles.read(out.resolve("results.arrow")).rows());
+    }
+
+    private static void keep(Path journal, int records) throws IOException {
+        byte[] all = Files.readAllBytes(journal);
+        ByteBuffer b = ByteBuffer.wrap(all);
+        for (int i = 0; i < records; i++) b.position(b.position() + 12 + b.getInt(b.position()));
+        int end = Math.min(all.length, b.position() + 20);
+        Files.write(journal, java.util.Arrays.copyOf(all, end));
     }
 
     @Test
