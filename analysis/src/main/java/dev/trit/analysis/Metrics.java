@@ -112,9 +112,12 @@ public final class Metrics {
 
     /** Tensors whose type a trit plan chose (a file trit convert --plan wrote; GGUF key trit.plan.tensors). Unit: count. */
     public static final String PLANNED_TENSORS = "planned_tensors";
+    /** lm-evaluation-harness's wikitext metrics: exp(sum NLL / words), exp(sum NLL / UTF-8 bytes), sum NLL / (ln 2 * bytes). */
+    public static final String WORD_PERPLEXITY = "word_perplexity", BYTE_PERPLEXITY = "byte_perplexity", BITS_PER_BYTE = "bits_per_byte";
 
     private static final Map<String, String> UNITS = Map.ofEntries(
             Map.entry(PLANNED_TENSORS, "count"),
+            Map.entry(WORD_PERPLEXITY, "ratio"), Map.entry(BYTE_PERPLEXITY, "ratio"), Map.entry(BITS_PER_BYTE, "bit"),
             Map.entry(PERPLEXITY, "ratio"), Map.entry(NLL_MEAN, "nat"), Map.entry(KLD_MEAN, "nat"),
             Map.entry(KLD_P99, "nat"), Map.entry(TOP1_AGREEMENT, "fraction"), Map.entry(ACC, "fraction"),
             Map.entry(ACC_NORM, "fraction"), Map.entry(TOKENS, "count"), Map.entry(SIZE_BYTES, "B"), Map.entry(BYTES_SAVED, "B"),

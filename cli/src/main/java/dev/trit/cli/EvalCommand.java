@@ -16,6 +16,11 @@ import dev.trit.engine.eval.EvalWindow;
 import dev.trit.engine.eval.ItemScore;
 import dev.trit.engine.eval.KlDivergence;
 import dev.trit.engine.eval.McDataset;
+import dev.trit.engine.eval.McFewShot;
+import dev.trit.engine.eval.lmeval.RollingWindows;
+import dev.trit.engine.eval.lmeval.WikitextDocuments;
+import dev.trit.engine.eval.lmeval.WikitextTask;
+import dev.trit.engine.tokenizer.Tokenizer;
 import dev.trit.engine.eval.McItem;
 import dev.trit.engine.eval.McMethod;
 import dev.trit.engine.eval.McScorer;
@@ -46,6 +51,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
@@ -173,6 +179,8 @@ final class EvalCommand implements Callable<Integer> {
                     }
                     boolean reference = e.label().equals(plan.baseline()) || sources.contains(e.label());
                     us.add(new EvalUnit(id, us.size(), e.model(), e.variant(), p.name(), EvalUnit.PPL, -1, reference ? p.topK() : 0, List.copyOf(refs), "", ""));
+                } else if (t instanceof EvalPlan.Wikitext w) {
+                    us.add(new EvalUnit(id, us.size(), e.model(), e.variant(), w.name(), EvalUnit.WIKITEXT, -1, 0, List.of(), "", ""));
                 } else if (t instanceof EvalPlan.Mc mc) {
                     us.add(new EvalUnit(id, us.size(), e.model(), e.variant(), mc.name(), EvalUnit.MC, -1, 0, List.of(), mc.task().id(), mc.method().name()));
                 }
@@ -280,6 +288,7 @@ final class EvalCommand implements Callable<Integer> {
                 EvalUnit known = known(u);
                 if (known != null) expected += mine(known);
                 else if (u.kind().equals(EvalUnit.WEIGHTS)) expected += u.inShard(0, shardIndex, shards) ? 1 : 0;
+                else if (u.kind().equals(EvalUnit.WIKITEXT)) continue; // counted once its documents are tokenized
                 else if (u.kind().equals(EvalUnit.MC)) expected += shareOf(mcItems((EvalPlan.Mc) task(u)).size());
                 else if (((EvalPlan.Ppl) task(u)).maxWindows() > 0) expected += shareOf(((EvalPlan.Ppl) task(u)).maxWindows());
             }
@@ -294,7 +303,22 @@ final class EvalCommand implements Callable<Integer> {
         private List<McItem> mcItems(EvalPlan.Mc t) throws IOException {
             List<McItem> items = mcItems.get(t.name());
             if (items == null) {
-                items = McDataset.read(t.task(), t.data(), new McDataset.Options(null, t.method() == McMethod.HARNESS, t.limit()));
+                McDataset.Options options = new McDataset.Options(null, t.method() == McMethod.HARNESS, t.limit());
+                if (t.shots() == 0) {
+                    items = McDataset.read(t.task(), t.data(), options);
+                } else {
+                    // every doc's examples are drawn here, for all items in order, before the shards take theirs:
+                    // shard i's item j has the examples of item j in a single run (the harness's one Random per task)
+                    Path pool = t.fewshotData() != null ? t.fewshotData() : McCommand.trainBeside(t.task(), t.data(), t.shots());
+                    List<McDataset.McDoc> docs = McDataset.readDocs(t.task(), t.data(), options);
+                    List<McDataset.McDoc> fewshotDocs = McDataset.readDocs(t.task(), pool, McDataset.Options.harness(0));
+                    items = new ArrayList<>(docs.size());
+                    try {
+                        for (McFewShot.Shot s : McFewShot.build(t.task(), docs, fewshotDocs, t.shots(), t.fewshotSeed())) items.add(s.item());
+                    } catch (IllegalArgumentException ex) {
+                        throw new Main.FailureException(pool + ": " + ex.getMessage());
+                    }
+                }
                 mcItems.put(t.name(), items);
             }
             return items;
@@ -410,6 +434,52 @@ final class EvalCommand implements Callable<Integer> {
                                 j.append(idx, payload);
                                 records.put(idx, payload);
                                 progress.item(w.input().length);
+                            }
+                        }
+                    }
+                }
+                case EvalUnit.WIKITEXT -> {
+                    EvalPlan.Wikitext t = (EvalPlan.Wikitext) task(planned);
+                    try (LoadedModel lm = EngineOptions.open(built(e), pool)) {
+                        List<String> pages = WikitextDocuments.split(PplCommand.readText(t.text()));
+                        int maxPositions = lm.config().maxPositions();
+                        int maxLength = t.ctx() > 0 ? t.ctx() : maxPositions;
+                        if (maxLength > maxPositions) throw new Main.FailureException("ppl " + t.name() + ": ctx " + maxLength + " exceeds the model's context of " + maxPositions);
+                        Tokenizer tok = lm.tokenizer();
+                        OptionalInt prefix = tok.bos().isPresent() ? tok.bos() : tok.eos();
+                        if (prefix.isEmpty()) throw new Main.FailureException(e.label() + ": the tokenizer has neither BOS nor EOS to condition the first token on");
+                        boolean parseSpecial = tok.parsesSpecialByDefault();
+                        WikitextTask task = new WikitextTask(new TransformerLogits(lm.transformer()), str -> tok.encode(str, t.docBos(), parseSpecial),
+                                prefix.getAsInt(), maxLength);
+                        // the items: every document's rolling windows in order (an empty document: one item without a window)
+                        int docs = t.maxDocs() > 0 ? Math.min(t.maxDocs(), pages.size()) : pages.size();
+                        List<int[]> itemDoc = new ArrayList<>();
+                        List<RollingWindows.Window> itemWindow = new ArrayList<>();
+                        for (int d = 0; d < docs; d++) {
+                            List<RollingWindows.Window> ws = task.windows(task.tokens(pages.get(d)));
+                            if (ws.isEmpty()) {
+                                itemDoc.add(new int[]{d});
+                                itemWindow.add(null);
+                            }
+                            for (RollingWindows.Window w : ws) {
+                                itemDoc.add(new int[]{d});
+                                itemWindow.add(w);
+                            }
+                        }
+                        boolean fresh = known(planned) == null;
+                        u = checked(planned.withItems(itemWindow.size()));
+                        if (fresh) progress.expect(mine(u));
+                        try (EvalJournal j = EvalJournal.open(journalFile, records)) {
+                            List<Integer> todo = missing(u, records);
+                            progress.startUnit(u.ordinal(), label, mine(u), mine(u) - todo.size());
+                            for (int idx : todo) {
+                                RollingWindows.Window w = itemWindow.get(idx);
+                                String page = pages.get(itemDoc.get(idx)[0]);
+                                byte[] payload = EvalUnit.wikitextPayload(itemDoc.get(idx)[0], WikitextTask.words(page), WikitextTask.bytes(page),
+                                        w == null ? new double[0] : task.scoreWindow(w));
+                                j.append(idx, payload);
+                                records.put(idx, payload);
+                                progress.item(w == null ? 0 : w.input().length);
                             }
                         }
                     }

@@ -42,11 +42,19 @@ import java.util.Set;
  *     ctx: 256
  *     max-windows: 8                        # 0: every window
  *     top-k: 32                             # kept of the references' distributions for KLD
+ *   - ppl: wikitext-lm-eval
+ *     text: ../fixtures/data/wikitext-2/test.txt
+ *     protocol: lm-eval-wikitext            # lm-evaluation-harness's wikitext task (no KLD rows)
+ *     ctx: 256                              # max length; default: the model's context
+ *     max-docs: 1                           # 0: every document
+ *     doc-bos: false                        # the tokenizer's BOS per document (harness >= 0.4.9.2)
  *   - mc: hellaswag                         # hellaswag, arc_easy, ... (trit mc's tasks)
  *     data: ../fixtures/data/hellaswag/hellaswag_val_first200.txt
  *     limit: 20
  *     method: harness                       # or llama-cpp
- *     shots: 0                              # few-shot is not implemented yet
+ *     shots: 0                              # K-shot (harness method); results task "hellaswag/K-shot"
+ *     fewshot-seed: 1234                    # the harness's --fewshot_random_seed
+ *     fewshot-data: train.jsonl             # the train split (default: the train file beside data)
  * weights: true                             # size, bits per weight, energy estimate rows per model
  * report: true                              # also write OUT/index.html and summary.md
  * </pre>
@@ -64,20 +72,27 @@ record EvalPlan(Path file, JsonNode canonical, List<Entry> entries, List<Task> t
     record Build(Path from, TargetType type, boolean ternarize, String spec) {
     }
 
-    sealed interface Task permits Ppl, Mc {
+    sealed interface Task permits Ppl, Mc, Wikitext {
         String name();
     }
 
     record Ppl(String name, Path text, EvalWindow.Protocol protocol, int ctx, int maxWindows, int topK) implements Task {
     }
 
-    record Mc(String name, McTask task, Path data, int limit, McMethod method) implements Task {
+    /** An mc task; {@code name} is the results' task (NAME/K-shot with shots); {@code fewshotData} null: the train file beside data. */
+    record Mc(String name, McTask task, Path data, int limit, McMethod method, int shots, long fewshotSeed, Path fewshotData) implements Task {
+    }
+
+    /** A ppl task with protocol lm-eval-wikitext: {@code ctx} 0 is the model's context, {@code maxDocs} 0 every document. */
+    record Wikitext(String name, Path text, int ctx, int maxDocs, boolean docBos) implements Task {
     }
 
     static final Set<String> TOP_KEYS = Set.of("models", "baseline", "tasks", "weights", "report");
     static final Set<String> MODEL_KEYS = Set.of("path", "name", "variant", "variants", "kld-vs-source");
     static final Set<String> PPL_KEYS = Set.of("ppl", "text", "protocol", "ctx", "max-windows", "top-k");
-    static final Set<String> MC_KEYS = Set.of("mc", "task", "data", "limit", "method", "shots");
+    static final Set<String> WIKITEXT_KEYS = Set.of("ppl", "text", "protocol", "ctx", "max-docs", "max_docs", "doc-bos", "doc_bos");
+    static final Set<String> MC_KEYS = Set.of("mc", "task", "data", "limit", "method", "shots", "fewshot-seed", "fewshot_seed", "fewshot-data", "fewshot_data");
+    static final String LM_EVAL_WIKITEXT = PplCommand.LM_EVAL_WIKITEXT;
 
     static EvalPlan read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) throw new FormatException(file, "no such file");
@@ -133,13 +148,18 @@ record EvalPlan(Path file, JsonNode canonical, List<Entry> entries, List<Task> t
         Set<String> names = new LinkedHashSet<>();
         for (JsonNode t : ts) {
             Task task;
-            if (t.has("ppl")) {
+            if (t.has("ppl") && LM_EVAL_WIKITEXT.equals(t.path("protocol").asText())) {
+                keys(t, WIKITEXT_KEYS, "a ppl task with protocol " + LM_EVAL_WIKITEXT);
+                String name = text(t, "ppl", null);
+                task = new Wikitext(name, dir.resolve(text(t, "text", null)).normalize(), integer(t, "ctx", 0, 2),
+                        integer(t, alias(t, "max-docs", name), 0, 0), bool(t, alias(t, "doc-bos", name), false));
+            } else if (t.has("ppl")) {
                 keys(t, PPL_KEYS, "a ppl task");
                 String p = text(t, "protocol", "hf");
                 EvalWindow.Protocol protocol = switch (p) {
                     case "hf" -> EvalWindow.Protocol.HF;
                     case "llama-cpp" -> EvalWindow.Protocol.LLAMA_CPP;
-                    default -> throw new IllegalArgumentException("ppl " + t.get("ppl").asText() + ": protocol " + p + " is not hf or llama-cpp");
+                    default -> throw new IllegalArgumentException("ppl " + t.get("ppl").asText() + ": protocol " + p + " is not hf, llama-cpp or " + LM_EVAL_WIKITEXT);
                 };
                 int ctx = integer(t, "ctx", 512, 2), maxWindows = integer(t, "max-windows", 0, 0), topK = integer(t, "top-k", 32, 1);
                 task = new Ppl(text(t, "ppl", null), dir.resolve(text(t, "text", null)).normalize(), protocol, ctx, maxWindows, topK);
@@ -152,15 +172,28 @@ record EvalPlan(Path file, JsonNode canonical, List<Entry> entries, List<Task> t
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("mc " + text(t, "mc", null) + ": " + e.getMessage());
                 }
-                if (integer(t, "shots", 0, 0) != 0) {
-                    throw new IllegalArgumentException("mc " + text(t, "mc", null) + ": few-shot (shots > 0) is not implemented yet; trit mc scores zero-shot");
-                }
+                String name = text(t, "mc", null);
                 McMethod method = switch (text(t, "method", "harness")) {
                     case "harness" -> McMethod.HARNESS;
                     case "llama-cpp" -> McMethod.LLAMA_CPP;
-                    default -> throw new IllegalArgumentException("mc " + text(t, "mc", null) + ": method is harness or llama-cpp");
+                    default -> throw new IllegalArgumentException("mc " + name + ": method is harness or llama-cpp");
                 };
-                task = new Mc(text(t, "mc", null), mt, dir.resolve(text(t, "data", null)).normalize(), integer(t, "limit", 0, 0), method);
+                int shots = integer(t, "shots", 0, 0);
+                String seedKey = alias(t, "fewshot-seed", name), dataKey = alias(t, "fewshot-data", name);
+                if (shots > 0 && method == McMethod.LLAMA_CPP) {
+                    throw new IllegalArgumentException("mc " + name + ": shots apply to the harness method (llama.cpp's HellaSwag is zero-shot)");
+                }
+                if (shots == 0 && (t.has(seedKey) || t.has(dataKey))) throw new IllegalArgumentException("mc " + name + ": " + seedKey + " and " + dataKey + " need shots > 0");
+                long seed = 1234;
+                JsonNode sv = t.get(seedKey);
+                if (sv != null && !sv.isNull()) {
+                    if (!sv.isIntegralNumber() || !sv.canConvertToLong()) throw new IllegalArgumentException("mc " + name + ": " + seedKey + " is not an integer");
+                    seed = sv.longValue();
+                }
+                Path fewshotData = t.has(dataKey) ? dir.resolve(text(t, dataKey, null)).normalize() : null;
+                // named as trit mc --num-fewshot K names its results: piqa/5-shot
+                task = new Mc(shots > 0 ? name + "/" + shots + "-shot" : name, mt, dir.resolve(text(t, "data", null)).normalize(), integer(t, "limit", 0, 0), method,
+                        shots, seed, fewshotData);
             } else {
                 throw new IllegalArgumentException("tasks: each task is a mapping with ppl: NAME or mc: NAME");
             }
@@ -173,7 +206,7 @@ record EvalPlan(Path file, JsonNode canonical, List<Entry> entries, List<Task> t
         for (JsonNode m : canonical.get("models")) ((ObjectNode) m).put("path", dir.resolve(m.get("path").asText()).normalize().toString());
         for (JsonNode t : canonical.get("tasks")) {
             ObjectNode o = (ObjectNode) t;
-            for (String k : List.of("text", "data")) if (o.has(k)) o.put(k, dir.resolve(o.get(k).asText()).normalize().toString());
+            for (String k : List.of("text", "data", "fewshot-data", "fewshot_data")) if (o.has(k)) o.put(k, dir.resolve(o.get(k).asText()).normalize().toString());
         }
         return new EvalPlan(file, canonical, List.copyOf(entries), List.copyOf(tasks), baseline, bool(root, "weights", true), bool(root, "report", false));
     }
@@ -214,6 +247,13 @@ record EvalPlan(Path file, JsonNode canonical, List<Entry> entries, List<Task> t
             String k = it.next();
             if (!allowed.contains(k)) throw new IllegalArgumentException(what + " has an unknown key '" + k + "' (known: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
         }
+    }
+
+    /** The key as the task spells it: {@code hyphenated} or its underscore form (both are accepted, not together). */
+    private static String alias(JsonNode o, String hyphenated, String task) {
+        String underscored = hyphenated.replace('-', '_');
+        if (o.has(hyphenated) && o.has(underscored)) throw new IllegalArgumentException(task + ": " + hyphenated + " and " + underscored + " are the same key, given twice");
+        return o.has(underscored) ? underscored : hyphenated;
     }
 
     private static String text(JsonNode o, String key, String dflt) {

@@ -42,10 +42,11 @@ import java.util.SortedMap;
  * <p>Item payloads: weights: the rows. ppl: per scored position the NLL (double); the top-k
  * distribution where later units compare with this one; per reference, per position KLD, NLL, base
  * NLL, Δp and same-top. mc: the item's id, gold and per choice the log-likelihood, tokens, greedy flag
- * and characters.
+ * and characters. wikitext (protocol lm-eval-wikitext): one rolling window of a document (or an empty
+ * document's placeholder): the document's index, words and bytes, and per predicted token the NLL.
  *
  * @param ordinal   position in the plan's unit order (references come before the units using them)
- * @param kind      "weights", "ppl" or "mc"
+ * @param kind      "weights", "ppl", "mc" or "wikitext"
  * @param items     items of the whole unit (all shards)
  * @param topK      ppl: keep this many of each position's distribution (0: none; this unit is no reference)
  * @param refs      ppl: the units compared with, and the task their KLD rows get
@@ -58,7 +59,7 @@ record EvalUnit(String id, int ordinal, String model, String variant, String tas
     record Ref(String unit, String rowTask) {
     }
 
-    static final String WEIGHTS = "weights", PPL = "ppl", MC = "mc";
+    static final String WEIGHTS = "weights", PPL = "ppl", MC = "mc", WIKITEXT = "wikitext";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A file-system safe id: model/variant@task. */
@@ -208,6 +209,32 @@ record EvalUnit(String id, int ordinal, String model, String variant, String tas
         }
     }
 
+    /** A rolling window of document {@code doc} (words and bytes as the harness counts the page) and its tokens' NLL. */
+    static byte[] wikitextPayload(int doc, int words, long bytes, double[] nll) {
+        return bytes(d -> {
+            d.writeInt(doc);
+            d.writeInt(words);
+            d.writeLong(bytes);
+            d.writeInt(nll.length);
+            for (double v : nll) d.writeDouble(v);
+        });
+    }
+
+    record WikitextItem(int doc, int words, long bytes, double[] nll) {
+    }
+
+    static WikitextItem wikitextItem(byte[] payload) {
+        try (DataInputStream d = new DataInputStream(new ByteArrayInputStream(payload))) {
+            int doc = d.readInt(), words = d.readInt();
+            long bytes = d.readLong();
+            double[] nll = new double[d.readInt()];
+            for (int i = 0; i < nll.length; i++) nll[i] = d.readDouble();
+            return new WikitextItem(doc, words, bytes, nll);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     // ---- rows
 
     /**
@@ -255,6 +282,30 @@ record EvalUnit(String id, int ordinal, String model, String variant, String tas
                     rows.add(ResultRow.of(model, variant, t, "", Metrics.TOP1_AGREEMENT, s.sameTop().value()));
                     rows.add(ResultRow.of(model, variant, t, "", Metrics.DELTA_PPL, s.pplDiff().value()));
                 }
+            }
+            case WIKITEXT -> {
+                // summed as WikitextTask sums them: per document in token order, then over documents
+                double nllSum = 0, docSum = 0;
+                long words = 0, bytes = 0, tokens = 0;
+                int doc = -1;
+                for (int j = 0; j < items; j++) {
+                    WikitextItem it = wikitextItem(records.get(j));
+                    if (it.doc() != doc) {
+                        if (doc >= 0) nllSum += docSum;
+                        docSum = 0;
+                        doc = it.doc();
+                        words += it.words();
+                        bytes += it.bytes();
+                    }
+                    for (double v : it.nll()) docSum += v;
+                    tokens += it.nll().length;
+                }
+                if (doc >= 0) nllSum += docSum;
+                rows.add(ResultRow.of(model, variant, task, "", Metrics.WORD_PERPLEXITY, Math.exp(nllSum / words)));
+                rows.add(ResultRow.of(model, variant, task, "", Metrics.BYTE_PERPLEXITY, Math.exp(nllSum / bytes)));
+                rows.add(ResultRow.of(model, variant, task, "", Metrics.BITS_PER_BYTE, nllSum / (Math.log(2) * bytes)));
+                rows.add(ResultRow.of(model, variant, task, "", Metrics.NLL_MEAN, nllSum / tokens));
+                rows.add(ResultRow.of(model, variant, task, "", Metrics.TOKENS, tokens));
             }
             case MC -> {
                 List<ItemScore> scores = new ArrayList<>();

@@ -60,10 +60,21 @@ class EvalJournalTest {
         assertEquals(3, p.entries().size());
         assertEquals("m/gguf-q4_k_m", p.entries().get(1).label());
         assertEquals(dir.resolve("m.gguf"), p.entries().get(0).path());
+        EvalPlan f = EvalPlan.parse(file, y.readTree("models: [{path: m.gguf}]\ntasks: [{mc: h, task: hellaswag, data: d.txt, shots: 5, fewshot_data: tr.txt},"
+                + " {ppl: w, text: t.txt, protocol: lm-eval-wikitext, max_docs: 2, doc-bos: true}]"));
+        EvalPlan.Mc mc = (EvalPlan.Mc) f.tasks().get(0);
+        assertEquals("h/5-shot", mc.name());
+        assertEquals(1234, mc.fewshotSeed());
+        assertEquals(dir.resolve("tr.txt"), mc.fewshotData());
+        assertEquals(new EvalPlan.Wikitext("w", dir.resolve("t.txt"), 0, 2, true), f.tasks().get(1));
         for (String bad : new String[]{
                 "models: [{path: m.gguf, variants: ['quant:tq2_0']}]\ntasks: [{ppl: t, text: t.txt}]",
                 "models: [{path: m.gguf}]\ntasks: [{ppl: t, text: t.txt, windows: 3}]",
-                "models: [{path: m.gguf}]\ntasks: [{mc: h, task: hellaswag, data: d.txt, shots: 5}]",
+                "models: [{path: m.gguf}]\ntasks: [{mc: h, task: hellaswag, data: d.txt, shots: 5, method: llama-cpp}]",
+                "models: [{path: m.gguf}]\ntasks: [{mc: h, task: hellaswag, data: d.txt, fewshot-seed: 3}]",
+                "models: [{path: m.gguf}]\ntasks: [{mc: h, task: hellaswag, data: d.txt, shots: 1, fewshot-seed: 3, fewshot_seed: 3}]",
+                "models: [{path: m.gguf}]\ntasks: [{ppl: t, text: t.txt, protocol: lm-eval-wikitext, top-k: 8}]",
+                "models: [{path: m.gguf}]\ntasks: [{ppl: t, text: t.txt, protocol: lm-eval-wiki}]",
                 "models: [{path: m.gguf}]\nbaseline: x\ntasks: [{ppl: t, text: t.txt}]",
                 "models: [{path: m.gguf}, {path: m.gguf}]\ntasks: [{ppl: t, text: t.txt}]"}) {
             assertThrows(IllegalArgumentException.class, () -> EvalPlan.parse(file, y.readTree(bad)), bad);

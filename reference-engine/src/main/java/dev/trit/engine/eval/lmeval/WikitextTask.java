@@ -137,13 +137,24 @@ public final class WikitextTask {
     /** Per-token NLL of one document's windows, in token order. */
     public double[] score(List<RollingWindows.Window> windows, int tokens) {
         double[] nll = new double[tokens];
-        int vocab = model.vocabSize();
         for (RollingWindows.Window w : windows) {
-            float[][] rows = model.continuationLogits(w.context(), new int[][]{w.continuation()})[0];
-            for (int j = 0; j < rows.length; j++) {
-                nll[w.firstTarget() + j] = LogSoftmax.logSumExp(rows[j], 0, vocab) - rows[j][w.continuation()[j]];
-            }
+            double[] v = scoreWindow(w);
+            System.arraycopy(v, 0, nll, w.firstTarget(), v.length);
         }
         return nll;
+    }
+
+    /** Per-token NLL of one window's continuation (one model call; the same numbers as {@link #score} gives them). */
+    public double[] scoreWindow(RollingWindows.Window w) {
+        int vocab = model.vocabSize();
+        float[][] rows = model.continuationLogits(w.context(), new int[][]{w.continuation()})[0];
+        double[] nll = new double[rows.length];
+        for (int j = 0; j < rows.length; j++) nll[j] = LogSoftmax.logSumExp(rows[j], 0, vocab) - rows[j][w.continuation()[j]];
+        return nll;
+    }
+
+    /** The windows {@link #run} scores for a page: the detokenized page, encoded, cut by {@link RollingWindows}. */
+    public List<RollingWindows.Window> windows(int[] tokens) {
+        return RollingWindows.of(tokens, prefixToken, maxLength);
     }
 }
