@@ -65,4 +65,25 @@ class McFewShotCliTest {
         assertEquals(2, Cli.run("mc", MINI_LLAMA.toString(), "--task", "hellaswag", "--data", HELLASWAG.toString(), "--num-fewshot", "1", "--method", "llama-cpp").exitCode());
         assertEquals(2, Cli.run("mc", MINI_LLAMA.toString(), "--task", "hellaswag", "--data", HELLASWAG.toString(), "--num-fewshot", "-1").exitCode());
     }
+
+    @Test
+    void compareScoresTheSameFewShotItemsAsMc(@TempDir Path dir) throws IOException {
+        Path train = dir.resolve("train.jsonl");
+        Files.copy(PIQA, train);
+        Files.copy(Cli.FIXTURES.resolve("data/piqa/valid-first200-labels.lst"), dir.resolve("train-labels.lst"));
+        JsonNode mc = json(Cli.run("mc", MINI_LLAMA.toString(), "--task", "piqa", "--data", PIQA.toString(), "--limit", "4", "--json", "--threads", "2",
+                "--num-fewshot", "2", "--fewshot-data", train.toString()));
+        Path results = dir.resolve("results.json");
+        Cli c = Cli.run("compare", "--baseline", MINI_LLAMA.toString(), "--models", EqualMemoryCompareTest.TQ2, "--text", EqualMemoryCompareTest.TEXT,
+                "--max-windows", "1", "--mc", "piqa:" + PIQA + ":4", "--mc-fewshot", "2", "--fewshot-data", train.toString(),
+                "--results", results.toString(), "--threads", "2");
+        assertEquals(0, c.exitCode(), c::toString);
+        dev.trit.analysis.ResultTable t = dev.trit.analysis.ResultFiles.read(results);
+        // the baseline's row under the K-shot task name is trit mc --num-fewshot's accuracy on the same items
+        double acc = t.rows().stream().filter(r -> r.task().equals("piqa/2-shot") && r.metric().equals("acc") && r.scope().isEmpty())
+                .filter(r -> r.model().contains("mini-llama-f16")).findFirst().orElseThrow(() -> new AssertionError(c.out())).value();
+        assertEquals(mc.get("metrics").get("acc").get("value").asDouble(), acc, 0.0);
+        assertEquals(2, Cli.run("compare", "--baseline", MINI_LLAMA.toString(), "--models", EqualMemoryCompareTest.TQ2, "--text", EqualMemoryCompareTest.TEXT,
+                "--mc-fewshot", "2").exitCode());
+    }
 }

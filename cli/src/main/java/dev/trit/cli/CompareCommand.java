@@ -57,6 +57,15 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--mc", paramLabel = "TASK:FILE[:LIMIT]", description = "also accuracy on a multiple-choice task, e.g. hellaswag:hellaswag_val.txt:200")
     String mc;
 
+    @Option(names = "--mc-fewshot", paramLabel = "K", description = "--mc with K examples before each item, as trit mc --num-fewshot (default 0)")
+    int mcFewshot;
+
+    @Option(names = "--fewshot-seed", paramLabel = "S", description = "the few-shot sampler's seed, as trit mc (default ${DEFAULT-VALUE})")
+    long fewshotSeed = 1234;
+
+    @Option(names = "--fewshot-data", paramLabel = "TRAIN", description = "the task's train split for --mc-fewshot (default: found beside the --mc file, as trit mc)")
+    Path fewshotData;
+
     @Option(names = "--with-q8", description = "add the baseline converted to GGUF Q8_0 (the 8-bit baseline; same as --quants q8_0)")
     boolean withQ8;
 
@@ -87,7 +96,10 @@ final class CompareCommand implements Callable<Integer> {
         if (ctx < 4) throw new Main.UsageException("--ctx must be at least 4");
         if (maxWindows < 0) throw new Main.UsageException("--max-windows must not be negative");
         List<TargetType> types = quantTypes(quants, withQ8);
-        ModelEval.Mc mcSpec = mc == null ? null : parseMc(mc);
+        if (mcFewshot < 0) throw new Main.UsageException("--mc-fewshot must not be negative");
+        if (mc == null && (mcFewshot > 0 || fewshotData != null)) throw new Main.UsageException("--mc-fewshot and --fewshot-data need --mc");
+        if (fewshotData != null && mcFewshot == 0) throw new Main.UsageException("--fewshot-data needs --mc-fewshot K > 0");
+        ModelEval.Mc mcSpec = mc == null ? null : parseMc(mc, mcFewshot, fewshotSeed, fewshotData);
         String content = PplCommand.readText(text);
         String textTask = EvalResults.textName(text);
         ModelEval.Protocol p = new ModelEval.Protocol(content, text, textTask, ctx, maxWindows, DemoCommand.TOP_K, mcSpec, speed);
@@ -144,7 +156,7 @@ final class CompareCommand implements Callable<Integer> {
             } else {
                 out.printf(Locale.ROOT, "baseline %s; text %s (%s windows of %d); KLD and top-1 against the baseline%n",
                         EvalResults.modelName(baseline), text.getFileName(), maxWindows == 0 ? "all" : "at most " + maxWindows, ctx);
-                new ComparisonTable(table, textTask, mcSpec == null ? null : mcSpec.task().id()).print(out);
+                new ComparisonTable(table, textTask, mcSpec == null ? null : mcSpec.name()).print(out);
             }
         } finally {
             if (tmp != null) {
@@ -178,8 +190,11 @@ final class CompareCommand implements Callable<Integer> {
         return List.copyOf(types);
     }
 
-    /** TASK:FILE[:LIMIT]; the file part may itself hold colons only if a limit follows. */
-    static ModelEval.Mc parseMc(String spec) throws java.io.IOException {
+    /**
+     * TASK:FILE[:LIMIT]; the file part may itself hold colons only if a limit follows. With shots > 0 each item
+     * gets the harness's K-shot context, drawn as trit mc draws it, and the task is named TASK/K-shot.
+     */
+    static ModelEval.Mc parseMc(String spec, int shots, long seed, Path fewshotData) throws java.io.IOException {
         int first = spec.indexOf(':');
         if (first <= 0 || first == spec.length() - 1) throw new Main.UsageException("--mc must be TASK:FILE[:LIMIT], not " + spec);
         String taskName = spec.substring(0, first), rest = spec.substring(first + 1);
@@ -196,7 +211,16 @@ final class CompareCommand implements Callable<Integer> {
             throw new Main.UsageException(e.getMessage());
         }
         Path data = Path.of(rest);
-        List<McItem> items = McDataset.read(task, data, McDataset.Options.harness(limit));
-        return new ModelEval.Mc(task, data, items);
+        if (shots == 0) return new ModelEval.Mc(task, task.id(), data, McDataset.read(task, data, McDataset.Options.harness(limit)));
+        List<McDataset.McDoc> docs = McDataset.readDocs(task, data, McDataset.Options.harness(limit));
+        Path pool = fewshotData != null ? fewshotData : McCommand.trainBeside(task, data, shots);
+        List<McDataset.McDoc> fewshotDocs = McDataset.readDocs(task, pool, McDataset.Options.harness(0));
+        List<McItem> items = new java.util.ArrayList<>(docs.size());
+        try {
+            for (dev.trit.engine.eval.McFewShot.Shot s : dev.trit.engine.eval.McFewShot.build(task, docs, fewshotDocs, shots, seed)) items.add(s.item());
+        } catch (IllegalArgumentException e) {
+            throw new Main.FailureException(pool + ": " + e.getMessage());
+        }
+        return new ModelEval.Mc(task, task.id() + "/" + shots + "-shot", data, items);
     }
 }

@@ -108,7 +108,7 @@ final class DemoCommand implements Callable<Integer> {
         String text = excerpt(PplCommand.readText(textFile), tok, windows * (CTX - 1));
         List<McItem> items = hellaswag == 0 ? List.of()
                 : McDataset.read(McTask.byId("hellaswag"), hsFile, McDataset.Options.harness(hellaswag));
-        ModelEval.Mc mc = hellaswag == 0 ? null : new ModelEval.Mc(McTask.byId("hellaswag"), hsFile, items);
+        ModelEval.Mc mc = hellaswag == 0 ? null : new ModelEval.Mc(McTask.byId("hellaswag"), "hellaswag", hsFile, items);
         ModelEval.Protocol protocol = new ModelEval.Protocol(text, textFile, TEXT_TASK, CTX, windows, TOP_K, mc, !noSpeed);
 
         // 2. Conversions.
@@ -175,7 +175,7 @@ final class DemoCommand implements Callable<Integer> {
         // The page's comparison is the report's sortable HTML table (and its quality-size charts); the
         // text table is printed below.
         List<String> reportNotes = new ArrayList<>(notes);
-        ComparisonTable ct = new ComparisonTable(table, TEXT_TASK, mc == null ? null : mc.task().id());
+        ComparisonTable ct = new ComparisonTable(table, TEXT_TASK, mc == null ? null : mc.name());
         reportNotes.add(String.join("\n", SupportedCheckpoints.lines()));
         ReportBuilder.Report r = ReportBuilder.build(table, outDir, reportNotes);
 

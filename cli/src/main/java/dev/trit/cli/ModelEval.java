@@ -45,7 +45,7 @@ final class ModelEval {
     }
 
     /** A multiple-choice task: its items (already read) and where they came from. */
-    record Mc(McTask task, Path data, List<McItem> items) {
+    record Mc(McTask task, String name, Path data, List<McItem> items) {
     }
 
     /**
@@ -101,7 +101,7 @@ final class ModelEval {
             }
             if (p.mc() != null) {
                 Mc mc = p.mc();
-                progress.accept(mc.task().id() + ", " + mc.items().size() + " items (lm-evaluation-harness scoring)");
+                progress.accept(mc.name() + ", " + mc.items().size() + " items (lm-evaluation-harness scoring)");
                 McScorer scorer = new McScorer(logits, TextEncoder.of(lm.tokenizer()), McMethod.HARNESS, false);
                 McResult r;
                 try {
@@ -110,10 +110,10 @@ final class ModelEval {
                     throw new Main.FailureException(mc.data() + ": " + e.getMessage());
                 }
                 for (Accuracy acc : r.metrics()) {
-                    rows.add(ResultRow.of(model, variant, mc.task().id(), "", acc.metric(), acc.value()));
-                    rows.add(ResultRow.of(model, variant, mc.task().id(), "", acc.metric() + "_stderr", acc.stderr()));
+                    rows.add(ResultRow.of(model, variant, mc.name(), "", acc.metric(), acc.value()));
+                    rows.add(ResultRow.of(model, variant, mc.name(), "", acc.metric() + "_stderr", acc.stderr()));
                 }
-                rows.add(ResultRow.of(model, variant, mc.task().id(), "", Metrics.ITEMS, r.items().size()));
+                rows.add(ResultRow.of(model, variant, mc.name(), "", Metrics.ITEMS, r.items().size()));
             }
             if (p.speed()) {
                 progress.accept("speed probe (prefill " + PROBE_PROMPT + " tokens, decode " + PROBE_DECODE + ")");
