@@ -436,14 +436,6 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
         return sc1 | mn1 << 8 | sc2 << 16 | mn2 << 24;
     }
 
-    /** get_scale_min_k4: the 6-bit scale (min: false) or min (true) of sub-block j (0..7) of the 12 bytes at sc. */
-    private int scaleMinK4(long sc, int j, boolean min) {
-        int a = data.get(ValueLayout.JAVA_BYTE, sc + j) & 0xFF, b = data.get(ValueLayout.JAVA_BYTE, sc + j + 4) & 0xFF;
-        if (j < 4) return (min ? b : a) & 63;
-        int lo = data.get(ValueLayout.JAVA_BYTE, sc + j - 4) & 0xFF;
-        return min ? (b >>> 4) | (a >>> 6) << 4 : (b & 0xF) | (lo >>> 6) << 4;
-    }
-
     /**
      * Widens the Q4_K row at base: super-blocks of 256 in 144 bytes (fp16 d, fp16 dmin, 12 bytes of 6-bit
      * scales/mins, qs[128]); weight 64c + l is the low nibble of qs[32c + l] (sub-block 2c), 64c + 32 + l
@@ -453,9 +445,10 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
         for (int b = 0; b < cols / 256; b++) {
             long bo = base + 144L * b;
             float d = Float.float16ToFloat(data.get(U16, bo)), dmin = Float.float16ToFloat(data.get(U16, bo + 2));
+            long s8 = data.get(U64, bo + 4), s4 = data.get(U32, bo + 12) & 0xFFFFFFFFL;
             for (int c = 0; c < 4; c++) {
-                float d1 = d * scaleMinK4(bo + 4, 2 * c, false), m1 = dmin * scaleMinK4(bo + 4, 2 * c, true);
-                float d2 = d * scaleMinK4(bo + 4, 2 * c + 1, false), m2 = dmin * scaleMinK4(bo + 4, 2 * c + 1, true);
+                int k = k4Pair(s8, s4, c);
+                float d1 = d * (k & 63), m1 = dmin * (k >>> 8 & 63), d2 = d * (k >>> 16 & 63), m2 = dmin * (k >>> 24);
                 long q = bo + 16 + 32L * c;
                 int o = off + 256 * b + 64 * c;
                 for (int l = 0; l < 32; l++) {
