@@ -213,14 +213,7 @@ final class CompareCommand implements Callable<Integer> {
         Path data = Path.of(rest);
         if (shots == 0) return new ModelEval.Mc(task, task.id(), data, McDataset.read(task, data, McDataset.Options.harness(limit)));
         List<McDataset.McDoc> docs = McDataset.readDocs(task, data, McDataset.Options.harness(limit));
-        Path pool = fewshotData != null ? fewshotData : McCommand.trainBeside(task, data, shots);
-        List<McDataset.McDoc> fewshotDocs = McDataset.readDocs(task, pool, McDataset.Options.harness(0));
-        List<McItem> items = new java.util.ArrayList<>(docs.size());
-        try {
-            for (dev.trit.engine.eval.McFewShot.Shot s : dev.trit.engine.eval.McFewShot.build(task, docs, fewshotDocs, shots, seed)) items.add(s.item());
-        } catch (IllegalArgumentException e) {
-            throw new Main.FailureException(pool + ": " + e.getMessage());
-        }
+        List<McItem> items = McCommand.fewShots(task, docs, data, fewshotData, shots, seed).items();
         return new ModelEval.Mc(task, task.id() + "/" + shots + "-shot", data, items);
     }
 }

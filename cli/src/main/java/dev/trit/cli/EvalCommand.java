@@ -16,7 +16,6 @@ import dev.trit.engine.eval.EvalWindow;
 import dev.trit.engine.eval.ItemScore;
 import dev.trit.engine.eval.KlDivergence;
 import dev.trit.engine.eval.McDataset;
-import dev.trit.engine.eval.McFewShot;
 import dev.trit.engine.eval.lmeval.RollingWindows;
 import dev.trit.engine.eval.lmeval.WikitextDocuments;
 import dev.trit.engine.eval.lmeval.WikitextTask;
@@ -309,15 +308,8 @@ final class EvalCommand implements Callable<Integer> {
                 } else {
                     // every doc's examples are drawn here, for all items in order, before the shards take theirs:
                     // shard i's item j has the examples of item j in a single run (the harness's one Random per task)
-                    Path pool = t.fewshotData() != null ? t.fewshotData() : McCommand.trainBeside(t.task(), t.data(), t.shots());
                     List<McDataset.McDoc> docs = McDataset.readDocs(t.task(), t.data(), options);
-                    List<McDataset.McDoc> fewshotDocs = McDataset.readDocs(t.task(), pool, McDataset.Options.harness(0));
-                    items = new ArrayList<>(docs.size());
-                    try {
-                        for (McFewShot.Shot s : McFewShot.build(t.task(), docs, fewshotDocs, t.shots(), t.fewshotSeed())) items.add(s.item());
-                    } catch (IllegalArgumentException ex) {
-                        throw new Main.FailureException(pool + ": " + ex.getMessage());
-                    }
+                    items = McCommand.fewShots(t.task(), docs, t.data(), t.fewshotData(), t.shots(), t.fewshotSeed()).items();
                 }
                 mcItems.put(t.name(), items);
             }

@@ -118,16 +118,9 @@ final class McCommand implements Callable<Integer> {
         List<int[]> shotsUsed = new ArrayList<>(docs.size());
         PrintStream progress = System.err;
         if (numFewshot > 0) {
-            Path pool = fewshotData != null ? fewshotData : trainBeside(t, data, numFewshot);
-            List<McDataset.McDoc> fewshotDocs = McDataset.readDocs(t, pool, McDataset.Options.harness(0));
-            progress.printf("mc: %d-shot examples from %s as the %s split (%d docs), seed %d%n", numFewshot, pool, t.fewshotSplit(), fewshotDocs.size(), fewshotSeed);
-            List<McFewShot.Shot> shots;
-            try {
-                shots = McFewShot.build(t, docs, fewshotDocs, numFewshot, fewshotSeed);
-            } catch (IllegalArgumentException e) {
-                throw new Main.FailureException(pool + ": " + e.getMessage());
-            }
-            for (McFewShot.Shot s : shots) {
+            FewShots f = fewShots(t, docs, data, fewshotData, numFewshot, fewshotSeed);
+            progress.printf("mc: %d-shot examples from %s as the %s split (%d docs), seed %d%n", numFewshot, f.pool(), t.fewshotSplit(), f.poolDocs(), fewshotSeed);
+            for (McFewShot.Shot s : f.shots()) {
                 items.add(s.item());
                 shotsUsed.add(s.examples());
             }
@@ -156,6 +149,28 @@ final class McCommand implements Callable<Integer> {
         else printTable(out, r, seconds);
         out.flush();
         return Main.OK;
+    }
+
+    /** K-shot items and where their examples came from: the pool file and its number of docs. */
+    record FewShots(Path pool, int poolDocs, List<McFewShot.Shot> shots) {
+        List<McItem> items() {
+            return shots.stream().map(McFewShot.Shot::item).toList();
+        }
+    }
+
+    /**
+     * The harness's K-shot contexts for docs (read from data), as trit mc, trit compare and trit eval build
+     * them: examples from fewshotData, else from the train split beside data ({@link #trainBeside}); a pool
+     * the sampler cannot use is a failure naming it.
+     */
+    static FewShots fewShots(McTask task, List<McDataset.McDoc> docs, Path data, Path fewshotData, int k, long seed) throws java.io.IOException {
+        Path pool = fewshotData != null ? fewshotData : trainBeside(task, data, k);
+        List<McDataset.McDoc> fewshotDocs = McDataset.readDocs(task, pool, McDataset.Options.harness(0));
+        try {
+            return new FewShots(pool, fewshotDocs.size(), McFewShot.build(task, docs, fewshotDocs, k, seed));
+        } catch (IllegalArgumentException e) {
+            throw new Main.FailureException(pool + ": " + e.getMessage());
+        }
     }
 
     /**
