@@ -164,7 +164,7 @@ public final class GgufModel {
             TensorInfo t = g.find(ggufName(tensor.name())).orElseThrow();
             if (!isTernary(t)) return Optional.empty();
             TernaryMatrix m = GgufTernary.load(t, g.data(t), storedToHf(t));
-            WeightSource.unload(g.data(t));
+            if (!m.tq1InPlace()) WeightSource.unload(g.data(t)); // TQ1_0 is read in place
             if (config.linears().kind() == LinearSpec.Kind.BITLINEAR) m = m.withScale(bitLinearMultiplier(m.scale()));
             return Optional.of(m);
         }

@@ -47,6 +47,7 @@ final class GgufTernary {
         // a step of rows starts on a block boundary: step * cols is a multiple of the block size
         int align = type.blockSize() / gcd(cols, type.blockSize());
         int step = Math.max(1, chunkWeights / cols / align) * align;
+        if (type == GgmlType.TQ1_0 && cols % TernaryMatrix.TQ1_BLOCK == 0) return tq1InPlace(t, data, rows, cols, rowOf);
         TernaryMatrix.Builder b = new TernaryMatrix.Builder(rows, cols);
         OptionalDouble found = codec instanceof TernaryCodec tc ? fromCodec(t, data, tc, b, step, rowOf) : fromFloats(t, data, codec, b, step, rowOf);
         if (found.isEmpty()) {
@@ -57,6 +58,54 @@ final class GgufTernary {
             throw new IllegalArgumentException(t.name() + ": scale " + scale + " is not positive and finite");
         }
         return b.build(scale);
+    }
+
+    /**
+     * TQ1_0 stays where it is (1.69 bits per weight, against 2 packed): the blocks' d are checked as the
+     * packed path checks them (one scale; blocks of zeros, stored with d = 0, carry none) and the matrix
+     * reads the mapped bytes.
+     */
+    private static TernaryMatrix tq1InPlace(TensorInfo t, MemorySegment data, int rows, int cols, int[] rowOf) {
+        long blocks = (long) rows * (cols / TernaryMatrix.TQ1_BLOCK);
+        if (data.byteSize() != blocks * TernaryMatrix.TQ1_BYTES) {
+            throw new IllegalArgumentException(t.name() + ": " + data.byteSize() + " bytes for " + blocks + " TQ1_0 blocks");
+        }
+        short bits = 0;
+        boolean found = false;
+        for (long b = 0; b < blocks; b++) {
+            long base = b * TernaryMatrix.TQ1_BYTES;
+            short d = data.get(HALF, base + 52);
+            if (found && d == bits) continue; // the common case
+            if (zeroTq1Block(data, base)) continue; // ggml stores d = 0 for such blocks
+            if (found) throw differentScales(t);
+            bits = d;
+            found = true;
+        }
+        if (!found) throw new IllegalArgumentException(t.name() + ": every weight is 0, so no block carries a scale; the engine needs one scale per tensor");
+        float scale = Float.float16ToFloat(bits);
+        if (!(scale > 0) || Float.isInfinite(scale)) throw new IllegalArgumentException(t.name() + ": scale " + scale + " is not positive and finite");
+        int[] storedRow = null;
+        if (rowOf != null) {
+            storedRow = new int[rows];
+            java.util.Arrays.fill(storedRow, -1);
+            for (int s = 0; s < rows; s++) {
+                int r = rowOf[s];
+                if (r < 0 || r >= rows || storedRow[r] >= 0) throw new IllegalArgumentException(t.name() + ": row order is not a permutation");
+                storedRow[r] = s;
+            }
+        }
+        return TernaryMatrix.tq1InPlace(rows, cols, data, storedRow, scale);
+    }
+
+    private static final java.lang.foreign.ValueLayout.OfShort HALF = java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+
+    /** True when the 256 codes of the TQ1_0 block at base are all 1 (trit 0). */
+    private static boolean zeroTq1Block(MemorySegment data, long base) {
+        for (int i = 0; i < 52; i++) {
+            int q = data.get(java.lang.foreign.ValueLayout.JAVA_BYTE, base + i) & 0xFF;
+            for (int k = 0; k < (i < 48 ? 5 : 4); k++) if (TernaryMatrix.tq1Code(q, k) != 1) return false;
+        }
+        return true;
     }
 
     /** Fills b from a ternary codec; returns the scale the nonzero groups share, empty if all are zero. */

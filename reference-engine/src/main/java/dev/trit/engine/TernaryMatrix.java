@@ -16,6 +16,10 @@ import java.util.OptionalDouble;
  * short vector of a block decodes with a shift and a mask into the trits of 16 consecutive columns
  * (the decode kernel); each byte of it (4 columns 16 apart) is one of 81 patterns (the lookup-table
  * prefill kernel). See {@link VectorKernels}.
+ *
+ * <p>Or, for a GGUF TQ1_0 tensor, the file's own blocks read in place from the mapping ({@link #tq1InPlace}):
+ * 1.69 bits per weight, so such a model's resident size stays near its file's; {@link Tq1Kernels} compute
+ * with them directly (the same integer sums, so the same results as the packed form).
  */
 public final class TernaryMatrix implements Matrix {
     /** Columns per block and shorts per block. */
@@ -33,19 +37,85 @@ public final class TernaryMatrix implements Matrix {
         }
     }
 
+    /** TQ1_0: weights per block, bytes per block, ggml's powers of 3 (trit k of a byte q: ((q * 3^k) mod 256) * 3 >> 8, minus 1). */
+    static final int TQ1_BLOCK = 256, TQ1_BYTES = 54;
+    static final int[] POW3 = {1, 3, 9, 27, 81};
+
     private final int rows, cols, rowShorts;
+    /** The packed codes, or null when the matrix is TQ1_0 blocks in place. */
     private final short[] packed;
+    /** TQ1_0 rows in place (row-major [stored rows, cols]), or null. */
+    private final MemorySegment tq1;
+    /** For TQ1_0 in place: the stored row of each matrix row (a llama file's permuted Q/K), or null for the identity. */
+    private final int[] storedRow;
     private final float scale;
 
     private TernaryMatrix(int rows, int cols, short[] packed, float scale) {
+        this(rows, cols, packed, null, null, scale);
+    }
+
+    private TernaryMatrix(int rows, int cols, short[] packed, MemorySegment tq1, int[] storedRow, float scale) {
         if (rows <= 0 || cols <= 0) throw new IllegalArgumentException("ternary matrix dims must be positive");
         if (!(scale > 0) || Float.isInfinite(scale)) throw new IllegalArgumentException("ternary scale must be positive and finite, got " + scale);
         this.rows = rows;
         this.cols = cols;
         this.rowShorts = blocks(cols) * BLOCK_SHORTS;
-        if ((long) rows * rowShorts != packed.length) throw new IllegalArgumentException("packed size mismatch");
+        if (packed != null && (long) rows * rowShorts != packed.length) throw new IllegalArgumentException("packed size mismatch");
+        if (tq1 != null) {
+            if (cols % TQ1_BLOCK != 0) throw new IllegalArgumentException("TQ1_0 rows must be whole blocks of " + TQ1_BLOCK + ", got " + cols + " columns");
+            if (tq1.byteSize() != (long) rows * (cols / TQ1_BLOCK) * TQ1_BYTES) throw new IllegalArgumentException("TQ1_0 data size mismatch");
+            if (storedRow != null && storedRow.length != rows) throw new IllegalArgumentException("row order size mismatch");
+        }
         this.packed = packed;
+        this.tq1 = tq1;
+        this.storedRow = storedRow;
         this.scale = scale;
+    }
+
+    /**
+     * A TQ1_0 tensor's blocks where they are (a [rows, cols] tensor, cols whole blocks), every block's d
+     * already checked to be {@code scale} or a block of zeros (as {@link GgufTernary} does); storedRow[r] is
+     * the stored row holding matrix row r, or null.
+     */
+    static TernaryMatrix tq1InPlace(int rows, int cols, MemorySegment data, int[] storedRow, float scale) {
+        return new TernaryMatrix(rows, cols, null, data, storedRow, scale);
+    }
+
+    /** True when the weights are TQ1_0 blocks in place (see {@link Tq1Kernels}), false when packed. */
+    boolean tq1InPlace() {
+        return tq1 != null;
+    }
+
+    /** The TQ1_0 bytes (in place only). */
+    MemorySegment tq1Data() {
+        return tq1;
+    }
+
+    /** Byte offset of matrix row r's TQ1_0 blocks (in place only). */
+    long tq1RowOffset(int r) {
+        return (long) (storedRow == null ? r : storedRow[r]) * (cols / TQ1_BLOCK) * TQ1_BYTES;
+    }
+
+    /** Code (trit + 1, 0..2) k of the TQ1_0 byte q, exactly as ggml's dequantize_row_tq1_0. */
+    static int tq1Code(int q, int k) {
+        return (((q * POW3[k]) & 0xFF) * 3) >>> 8;
+    }
+
+    /** Trit of column c of matrix row r from the TQ1_0 blocks. */
+    private int tq1Trit(int r, int c) {
+        long base = tq1RowOffset(r) + (long) (c / TQ1_BLOCK) * TQ1_BYTES;
+        int i = c % TQ1_BLOCK, at, k;
+        if (i < 160) { // qs[0..32): weight 32k + m
+            at = i % 32;
+            k = i / 32;
+        } else if (i < 240) { // qs[32..48): weight 160 + 16k + m
+            at = 32 + (i - 160) % 16;
+            k = (i - 160) / 16;
+        } else { // qh[0..4): weight 240 + 4k + j
+            at = 48 + (i - 240) % 4;
+            k = (i - 240) / 4;
+        }
+        return tq1Code(tq1.get(ValueLayout.JAVA_BYTE, base + at) & 0xFF, k) - 1;
     }
 
     static int blocks(int cols) {
@@ -132,11 +202,12 @@ public final class TernaryMatrix implements Matrix {
 
     @Override
     public long storedBytes() {
-        return 2L * packed.length;
+        return packed != null ? 2L * packed.length : tq1.byteSize();
     }
 
     /** The packed shorts (layout above), for the kernels; not to be modified. */
     short[] packed() {
+        if (packed == null) throw new IllegalStateException("TQ1_0 blocks in place have no packed codes");
         return packed;
     }
 
@@ -152,7 +223,7 @@ public final class TernaryMatrix implements Matrix {
 
     /** The same trits with another multiplier (shares the packed codes). */
     TernaryMatrix withScale(float s) {
-        return new TernaryMatrix(rows, cols, packed, s);
+        return new TernaryMatrix(rows, cols, packed, tq1, storedRow, s);
     }
 
     /** Multiplier of the trits: effective weight = trit * scale. */
@@ -161,6 +232,7 @@ public final class TernaryMatrix implements Matrix {
     }
 
     public int trit(int r, int c) {
+        if (tq1 != null) return tq1Trit(r, c);
         int o = c & (BLOCK - 1);
         int v = packed[r * rowShorts + (c >>> 7) * BLOCK_SHORTS + (o & 15)];
         return ((v >>> (2 * (o >>> 4))) & 3) - 1;
@@ -173,6 +245,10 @@ public final class TernaryMatrix implements Matrix {
 
     /** Decodes row r's trits into dst[0..cols). */
     public void decodeRow(int r, short[] dst) {
+        if (tq1 != null) {
+            for (int c = 0; c < cols; c++) dst[c] = (short) tq1Trit(r, c);
+            return;
+        }
         int base = r * rowShorts;
         for (int c = 0; c < cols; c++) {
             int o = c & (BLOCK - 1);

@@ -209,6 +209,10 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public void ternaryMatmul(TernaryMatrix w, QuantizedActivations x, float[] y) {
+        if (w.tq1InPlace()) {
+            tq1Matmul(w, x, y);
+            return;
+        }
         if (x.tokens() >= MIN_BATCH) {
             lutTernaryMatmul(w, x, y);
             return;
@@ -238,8 +242,25 @@ public final class VectorKernels implements Kernels {
     private final TernaryMatrix[] oneMatrix = new TernaryMatrix[1];
     private final float[][] oneOutput = new float[1][];
 
+    /** TQ1_0 blocks in place: {@link Tq1Kernels}' decode kernel for few tokens, its lookup tables for more. */
+    private void tq1Matmul(TernaryMatrix w, QuantizedActivations x, float[] y) {
+        if (x.tokens() < MIN_BATCH) {
+            Tq1Kernels.decode(parallel, grain(w.rows(), 32), w, x, y);
+            return;
+        }
+        int lanes = S.length(), tPad = (x.tokens() + lanes - 1) / lanes * lanes;
+        short[] xt = transposed(x, w.cols(), tPad);
+        Tq1Kernels.lut(parallel, w, xt, tPad, paddedScales(x, tPad), x.tokens(), y);
+    }
+
     @Override
     public void ternaryMatmuls(TernaryMatrix[] ws, QuantizedActivations x, float[][] ys) {
+        for (TernaryMatrix w : ws) {
+            if (w.tq1InPlace()) { // one at a time
+                for (int i = 0; i < ws.length; i++) ternaryMatmul(ws[i], x, ys[i]);
+                return;
+            }
+        }
         if (x.tokens() >= MIN_BATCH) {
             for (int i = 0; i < ws.length; i++) lutTernaryMatmul(ws[i], x, ys[i]);
             return;
@@ -344,14 +365,14 @@ public final class VectorKernels implements Kernels {
     }
 
     /** Sums 32 short lanes in int arithmetic (exact). */
-    private static int widenSum32(ShortVector v) {
+    static int widenSum32(ShortVector v) {
         VectorSpecies<Integer> i16 = IntVector.SPECIES_512;
         return ((IntVector) v.convertShape(VectorOperators.S2I, i16, 0)).reduceLanes(VectorOperators.ADD)
                 + ((IntVector) v.convertShape(VectorOperators.S2I, i16, 1)).reduceLanes(VectorOperators.ADD);
     }
 
     /** Sums 16 short lanes in int arithmetic (exact, so the order does not matter). */
-    private static int widenSum16(ShortVector v) {
+    static int widenSum16(ShortVector v) {
         VectorSpecies<Integer> i8 = IntVector.SPECIES_256;
         return ((IntVector) v.convertShape(VectorOperators.S2I, i8, 0)).reduceLanes(VectorOperators.ADD)
                 + ((IntVector) v.convertShape(VectorOperators.S2I, i8, 1)).reduceLanes(VectorOperators.ADD);
@@ -396,19 +417,8 @@ public final class VectorKernels implements Kernels {
         int rows = w.rows(), cols = w.cols(), tokens = x.tokens(), lanes = S.length();
         int groups = w.rowBytes(), colsPad = TernaryMatrix.blocks(cols) * TernaryMatrix.BLOCK;
         int tPad = (tokens + lanes - 1) / lanes * lanes, vectors = tPad / lanes;
-        short[] q = x.q();
-        short[] xt = shortScratch(colsPad * tPad);
-        for (int t = 0; t < tokens; t++) {
-            int xo = t * cols;
-            for (int c = 0; c < cols; c++) xt[c * tPad + t] = q[xo + c];
-        }
-        // padding columns and tokens must read as zeros: the tables sum them (times a zero trit for columns)
-        for (int c = 0; c < colsPad; c++) {
-            int from = c < cols ? c * tPad + tokens : c * tPad;
-            java.util.Arrays.fill(xt, from, (c + 1) * tPad, (short) 0);
-        }
-        float[] xsPad = java.util.Arrays.copyOf(x.scale(), tPad);
-        java.util.Arrays.fill(xsPad, Math.min(tokens, tPad), tPad, 1f);
+        short[] xt = transposed(x, colsPad, tPad);
+        float[] xsPad = paddedScales(x, tPad);
         float scale = w.scale();
         short[] packed = w.packed();
         // groups is even (32 per block); so is every chunk but perhaps the last, which ends the row
@@ -428,6 +438,32 @@ public final class VectorKernels implements Kernels {
                 for (int v = 0; v < vectors; v++) lutBlock(packed, rows, groups, perChunk, xt, tPad, v, table, acc, from, to, scale, xsPad, tokens, y);
             });
         }
+    }
+
+    /**
+     * x's int8 activations transposed to [colsPad][tPad] (scratch): padding columns and tokens read as
+     * zeros, since the tables sum them (times a zero trit for columns).
+     */
+    private short[] transposed(QuantizedActivations x, int colsPad, int tPad) {
+        int tokens = x.tokens(), cols = x.cols();
+        short[] q = x.q();
+        short[] xt = shortScratch(colsPad * tPad);
+        for (int t = 0; t < tokens; t++) {
+            int xo = t * cols;
+            for (int c = 0; c < cols; c++) xt[c * tPad + t] = q[xo + c];
+        }
+        for (int c = 0; c < colsPad; c++) {
+            int from = c < cols ? c * tPad + tokens : c * tPad;
+            java.util.Arrays.fill(xt, from, (c + 1) * tPad, (short) 0);
+        }
+        return xt;
+    }
+
+    /** x's scales padded to tPad tokens with 1 (padding tokens' outputs are dropped). */
+    private static float[] paddedScales(QuantizedActivations x, int tPad) {
+        float[] xsPad = java.util.Arrays.copyOf(x.scale(), tPad);
+        java.util.Arrays.fill(xsPad, Math.min(x.tokens(), tPad), tPad, 1f);
+        return xsPad;
     }
 
     /** Rows [r0, r1) of token vector v: every column chunk's table, then each row's lookups. */

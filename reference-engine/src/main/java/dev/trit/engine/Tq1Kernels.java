@@ -1,0 +1,280 @@
+package dev.trit.engine;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * BitLinear products over TQ1_0 blocks read in place ({@link TernaryMatrix#tq1InPlace}), with the int8
+ * activations of {@link QuantizedActivations}: the exact integer sum of trit * x per row and token, then
+ * {@code sum * scale / xs} as the packed kernels, so the results are bit-identical to those of the same
+ * trits packed.
+ *
+ * <p>TQ1_0 (ggml): blocks of 256 weights in 54 bytes, qs[48] with five codes per byte, qh[4] with four,
+ * fp16 d. Code k (= trit + 1) of byte q is {@code ((q * 3^k) mod 256) * 3 >> 8}. Weight 32k + m is code k
+ * of qs[m] (m < 32), weight 160 + 16k + m code k of qs[32 + m], weight 240 + 4k + j code k of qh[j].
+ *
+ * <p>Decode (few tokens): 32 bytes widened to 32 short lanes give five vectors of codes (multiply, mask,
+ * multiply by 3, shift), multiplied by the activations and summed in short lanes (exact for runs of
+ * {@link #RUN} blocks), 16 bytes likewise in 16 lanes, and qh's 4 bytes as one more 16-lane vector.
+ *
+ * <p>Prefill: lookup tables across tokens, as the packed prefill kernel, but one table per byte of a
+ * block: the signed sums of its five (qh: four) columns' activations for every byte value 0..255, so a
+ * weight row costs one table load and one add per byte (five weights), the byte itself the index.
+ */
+final class Tq1Kernels {
+    private Tq1Kernels() {
+    }
+
+    private static final VectorSpecies<Short> S32 = ShortVector.SPECIES_512;
+    private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
+    private static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
+    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> IF = VectorSpecies.of(int.class, F.vectorShape());
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    /** The vector decode needs 512-bit short vectors; elsewhere rows are decoded in scalar code. */
+    static final boolean WIDE = ShortVector.SPECIES_PREFERRED.length() >= 32;
+    /** Blocks per short-lane run: a lane gets at most 6 products of at most 2 * 128 per block, 21 * 1536 < 2^15. */
+    private static final int RUN = 20;
+    /** V5[q] / V4[q]: sum of code k * 3^k over a qs byte's five codes / a qh byte's four (the index into a table built by digits). */
+    private static final short[] V5 = new short[256], V4 = new short[256];
+
+    static {
+        for (int q = 0; q < 256; q++) {
+            int v5 = 0, v4 = 0;
+            for (int k = 0; k < 5; k++) v5 += TernaryMatrix.tq1Code(q, k) * TernaryMatrix.POW3[k];
+            for (int k = 0; k < 4; k++) v4 += TernaryMatrix.tq1Code(q, k) * TernaryMatrix.POW3[k];
+            V5[q] = (short) v5;
+            V4[q] = (short) v4;
+        }
+    }
+
+    /** y[t * rows + r] = sum_c trit(r, c) * x[t][c] * scale / xs[t] for few tokens; rows split over the pool. */
+    static void decode(Parallel parallel, int grain, TernaryMatrix w, QuantizedActivations x, float[] y) {
+        int rows = w.rows(), cols = w.cols(), tokens = x.tokens();
+        short[] q = x.q();
+        float[] xs = x.scale();
+        int[] sumX = new int[tokens];
+        for (int t = 0; t < tokens; t++) {
+            int s = 0;
+            for (int c = 0; c < cols; c++) s += q[t * cols + c];
+            sumX[t] = s;
+        }
+        parallel.forPieces(rows, grain, (from, to) -> decodeRows(w, from, to, q, tokens, sumX, xs, y));
+    }
+
+    private static void decodeRows(TernaryMatrix w, int from, int to, short[] q, int tokens, int[] sumX, float[] xs, float[] y) {
+        int rows = w.rows(), cols = w.cols(), blocks = cols / TernaryMatrix.TQ1_BLOCK;
+        MemorySegment data = w.tq1Data();
+        float scale = w.scale();
+        for (int r = from; r < to; r++) {
+            long base = w.tq1RowOffset(r);
+            for (int t = 0; t < tokens; t++) {
+                int acc = WIDE ? codeDot(data, base, blocks, q, t * cols) : codeDotScalar(data, base, blocks, q, t * cols);
+                y[t * rows + r] = (acc - sumX[t]) * scale / xs[t];
+            }
+        }
+    }
+
+    /**
+     * Exact sum of code * x over one row of TQ1_0 blocks at base, x from q[xo..]: the qs[0..32) lanes, the
+     * qs[32..48) lanes and qh in separate methods (one method for all exceeded C2's node budget, and the
+     * vector helpers it could no longer inline then allocated every vector: 10x slower).
+     */
+    static int codeDot(MemorySegment data, long base, int blocks, short[] q, int xo) {
+        int acc = 0;
+        for (int b0 = 0; b0 < blocks; b0 += RUN) {
+            int b1 = Math.min(blocks, b0 + RUN);
+            acc += dot32(data, base, b0, b1, q, xo) + dot16(data, base, b0, b1, q, xo);
+        }
+        return acc;
+    }
+
+    /** Blocks [b0, b1): codes of qs[0..32) (weights 32k + m) times x, in 32 short lanes. */
+    private static int dot32(MemorySegment data, long base, int b0, int b1, short[] q, int xo) {
+        ShortVector s = ShortVector.zero(S32);
+        for (int b = b0; b < b1; b++) {
+            long bo = base + (long) b * TernaryMatrix.TQ1_BYTES;
+            int o = xo + b * TernaryMatrix.TQ1_BLOCK;
+            ShortVector v = ((ShortVector) ByteVector.fromMemorySegment(B32, data, bo, LE).convertShape(VectorOperators.B2S, S32, 0)).and((short) 0xFF);
+            s = s.add(v.mul((short) 3).lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S32, q, o)));
+            s = s.add(v.mul((short) 3).and((short) 0xFF).mul((short) 3).lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S32, q, o + 32)));
+            s = s.add(v.mul((short) 9).and((short) 0xFF).mul((short) 3).lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S32, q, o + 64)));
+            s = s.add(v.mul((short) 27).and((short) 0xFF).mul((short) 3).lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S32, q, o + 96)));
+            s = s.add(v.mul((short) 81).and((short) 0xFF).mul((short) 3).lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S32, q, o + 128)));
+        }
+        return VectorKernels.widenSum32(s);
+    }
+
+    /** Lane L of the qh vector is code L / 4 of qh[L % 4]: its power of 3. */
+    private static final ShortVector QH_POW3 = ShortVector.fromArray(S16, new short[] {1, 1, 1, 1, 3, 3, 3, 3, 9, 9, 9, 9, 27, 27, 27, 27}, 0);
+    private static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
+
+    /**
+     * Blocks [b0, b1): codes of qs[32..48) (weights 160 + 16k + m) times x, in 16 short lanes; and qh's 16
+     * weights (240 + 4k + j): its 4 bytes broadcast, so lane L holds qh[L % 4], times QH_POW3.
+     */
+    private static int dot16(MemorySegment data, long base, int b0, int b1, short[] q, int xo) {
+        ShortVector s = ShortVector.zero(S16);
+        for (int b = b0; b < b1; b++) {
+            long bo = base + (long) b * TernaryMatrix.TQ1_BYTES + 32;
+            int o = xo + b * TernaryMatrix.TQ1_BLOCK + 160;
+            ShortVector v = ((ShortVector) ByteVector.fromMemorySegment(B16, data, bo, LE).convertShape(VectorOperators.B2S, S16, 0)).and((short) 0xFF);
+            s = s.add(v.mul((short) 3).lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S16, q, o)));
+            s = s.add(v.mul((short) 3).and((short) 0xFF).mul((short) 3).lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S16, q, o + 16)));
+            s = s.add(v.mul((short) 9).and((short) 0xFF).mul((short) 3).lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S16, q, o + 32)));
+            s = s.add(v.mul((short) 27).and((short) 0xFF).mul((short) 3).lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S16, q, o + 48)));
+            s = s.add(v.mul((short) 81).and((short) 0xFF).mul((short) 3).lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S16, q, o + 64)));
+            ShortVector h = ((ShortVector) IntVector.broadcast(I8, data.get(ValueLayout.JAVA_INT_UNALIGNED, bo + 16)).reinterpretAsBytes()
+                    .convertShape(VectorOperators.B2S, S16, 0)).and((short) 0xFF);
+            s = s.add(h.mul(QH_POW3).and((short) 0xFF).mul((short) 3).lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S16, q, o + 80)));
+        }
+        return VectorKernels.widenSum16(s);
+    }
+
+    /** As {@link #codeDot}, one weight at a time (hardware without 512-bit vectors). */
+    static int codeDotScalar(MemorySegment data, long base, int blocks, short[] q, int xo) {
+        int acc = 0;
+        for (int b = 0; b < blocks; b++) {
+            long bo = base + (long) b * TernaryMatrix.TQ1_BYTES;
+            int o = xo + b * TernaryMatrix.TQ1_BLOCK;
+            for (int m = 0; m < 48; m++) {
+                int v = data.get(ValueLayout.JAVA_BYTE, bo + m) & 0xFF;
+                for (int k = 0; k < 5; k++) acc += TernaryMatrix.tq1Code(v, k) * q[o + (m < 32 ? 32 * k + m : 160 + 16 * k + m - 32)];
+            }
+            for (int j = 0; j < 4; j++) {
+                int v = data.get(ValueLayout.JAVA_BYTE, bo + 48 + j) & 0xFF;
+                for (int k = 0; k < 4; k++) acc += TernaryMatrix.tq1Code(v, k) * q[o + 240 + 4 * k + j];
+            }
+        }
+        return acc;
+    }
+
+    /** Bytes of a block per table chunk: half a block, so a short lane (26 sums of at most 5 * 128 each) stays exact. */
+    private static final int CHUNK = 26;
+
+    /** Per-thread tables, digit tables and accumulators, grown on demand and kept. */
+    private static final class Scratch {
+        short[] table = new short[0], digits = new short[0];
+        int[] acc = new int[0];
+        float[] out = new float[0];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /**
+     * Prefill: xt holds the activations transposed ([cols][tPad], padding tokens 0), xsPad their scales
+     * (padding 1). Threads split the token vectors (each builds its own tables), or the rows when there are
+     * fewer vectors than threads.
+     */
+    static void lut(Parallel parallel, TernaryMatrix w, short[] xt, int tPad, float[] xsPad, int tokens, float[] y) {
+        int rows = w.rows(), lanes = S.length(), vectors = tPad / lanes;
+        if (vectors >= parallel.threads()) {
+            parallel.forRange(vectors, 1, (from, to) -> {
+                for (int v = from; v < to; v++) lutVector(w, xt, tPad, v, 0, rows, xsPad, tokens, y);
+            });
+        } else {
+            parallel.forRange(rows, 16, (from, to) -> {
+                for (int v = 0; v < vectors; v++) lutVector(w, xt, tPad, v, from, to, xsPad, tokens, y);
+            });
+        }
+    }
+
+    /** Rows [r0, r1) of token vector v: for every half block, its 26 tables, then each row's lookups. */
+    private static void lutVector(TernaryMatrix w, short[] xt, int tPad, int v, int r0, int r1, float[] xsPad, int tokens, float[] y) {
+        int lanes = S.length(), t0 = v * lanes, rows = w.rows(), blocks = w.cols() / TernaryMatrix.TQ1_BLOCK;
+        Scratch sc = SCRATCH.get();
+        if (sc.table.length < CHUNK * 256 * lanes) sc.table = new short[CHUNK * 256 * lanes];
+        if (sc.digits.length < 243 * lanes) sc.digits = new short[243 * lanes];
+        if (sc.acc.length < rows * lanes) sc.acc = new int[rows * lanes];
+        if (sc.out.length < lanes) sc.out = new float[lanes];
+        short[] table = sc.table, digits = sc.digits;
+        int[] acc = sc.acc;
+        java.util.Arrays.fill(acc, r0 * lanes, r1 * lanes, 0);
+        MemorySegment data = w.tq1Data();
+        long[] rowBase = new long[r1 - r0];
+        for (int r = r0; r < r1; r++) rowBase[r - r0] = w.tq1RowOffset(r);
+        for (int b = 0; b < blocks; b++) {
+            for (int h = 0; h < 2; h++) {
+                int k0 = h * CHUNK;
+                for (int g = 0; g < CHUNK; g++) buildTable(xt, tPad, t0, b * TernaryMatrix.TQ1_BLOCK, k0 + g, digits, table, g * 256 * lanes);
+                lookups(data, rowBase, r0, r1, b * (long) TernaryMatrix.TQ1_BYTES + k0, table, acc);
+            }
+        }
+        float scale = w.scale();
+        float[] out = sc.out;
+        int n = Math.min(lanes, tokens - t0);
+        for (int r = r0; r < r1; r++) {
+            // acc * scale / xs exactly as the other kernels: int to float, multiply, divide, each rounded once
+            for (int i = 0; i < lanes; i += F.length()) {
+                ((FloatVector) IntVector.fromArray(IF, acc, r * lanes + i).convert(VectorOperators.I2F, 0)).mul(scale)
+                        .div(FloatVector.fromArray(F, xsPad, t0 + i)).intoArray(out, i);
+            }
+            for (int i = 0; i < n; i++) y[(t0 + i) * rows + r] = out[i];
+        }
+    }
+
+    /** Each row's CHUNK lookups (bytes at its base + at), summed in short lanes and added into acc. */
+    private static void lookups(MemorySegment data, long[] rowBase, int r0, int r1, long at, short[] table, int[] acc) {
+        int lanes = S.length();
+        for (int r = r0; r < r1; r++) {
+            long o = rowBase[r - r0] + at;
+            ShortVector sum = ShortVector.zero(S);
+            for (int g = 0; g < CHUNK; g++) {
+                int qb = data.get(ValueLayout.JAVA_BYTE, o + g) & 0xFF;
+                sum = sum.add(ShortVector.fromArray(S, table, (g * 256 + qb) * lanes));
+            }
+            addInto(sum, acc, r * lanes);
+        }
+    }
+
+    /**
+     * The table of byte k of a block starting at column c0: entry q (256 of them) = sum over the byte's
+     * codes of (code - 1) * x(column), for the lanes of tokens t0..; built by digits (243 or 81 entries, one
+     * add each), then placed by byte value.
+     */
+    private static void buildTable(short[] xt, int tPad, int t0, int c0, int k, short[] digits, short[] table, int at) {
+        int lanes = S.length(), n = k < 48 ? 5 : 4;
+        ShortVector base = ShortVector.zero(S);
+        ShortVector[] xs = new ShortVector[n];
+        for (int d = 0; d < n; d++) {
+            int col = c0 + (k < 32 ? 32 * d + k : k < 48 ? 160 + 16 * d + k - 32 : 240 + 4 * d + k - 48);
+            xs[d] = ShortVector.fromArray(S, xt, col * tPad + t0);
+            base = base.sub(xs[d]);
+        }
+        base.intoArray(digits, 0);
+        for (int d = 0, p = 1; d < n; d++, p *= 3) {
+            for (int i = 0; i < p; i++) {
+                ShortVector e = ShortVector.fromArray(S, digits, i * lanes).add(xs[d]);
+                e.intoArray(digits, (i + p) * lanes);
+                e.add(xs[d]).intoArray(digits, (i + 2 * p) * lanes);
+            }
+        }
+        short[] index = n == 5 ? V5 : V4;
+        for (int q = 0; q < 256; q++) {
+            ShortVector.fromArray(S, digits, index[q] * lanes).intoArray(table, at + q * lanes);
+        }
+    }
+
+    private static void addInto(ShortVector v, int[] acc, int at) {
+        int parts = S.length() / I.length();
+        if (parts < 1 || parts * I.length() != S.length()) {
+            short[] a = v.toArray();
+            for (int i = 0; i < a.length; i++) acc[at + i] += a[i];
+            return;
+        }
+        for (int p = 0; p < parts; p++) {
+            int o = at + p * I.length();
+            ((IntVector) v.convertShape(VectorOperators.S2I, I, p)).add(IntVector.fromArray(I, acc, o)).intoArray(acc, o);
+        }
+    }
+}
