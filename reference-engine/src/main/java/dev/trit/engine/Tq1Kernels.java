@@ -112,7 +112,9 @@ final class Tq1Kernels {
             s = s.add(v.mul((short) 27).and((short) 0xFF).mul((short) 3).lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S32, q, o + 96)));
             s = s.add(v.mul((short) 81).and((short) 0xFF).mul((short) 3).lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S32, q, o + 128)));
         }
-        return VectorKernels.widenSum32(s);
+        // summed here, not by a shared helper: a vector passed to a call C2 does not inline is allocated
+        return ((IntVector) s.convertShape(VectorOperators.S2I, IntVector.SPECIES_512, 0)).reduceLanes(VectorOperators.ADD)
+                + ((IntVector) s.convertShape(VectorOperators.S2I, IntVector.SPECIES_512, 1)).reduceLanes(VectorOperators.ADD);
     }
 
     /** Lane L of the qh vector is code L / 4 of qh[L % 4]: its power of 3. */
@@ -138,7 +140,8 @@ final class Tq1Kernels {
                     .convertShape(VectorOperators.B2S, S16, 0)).and((short) 0xFF);
             s = s.add(h.mul(QH_POW3).and((short) 0xFF).mul((short) 3).lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S16, q, o + 80)));
         }
-        return VectorKernels.widenSum16(s);
+        return ((IntVector) s.convertShape(VectorOperators.S2I, I8, 0)).reduceLanes(VectorOperators.ADD)
+                + ((IntVector) s.convertShape(VectorOperators.S2I, I8, 1)).reduceLanes(VectorOperators.ADD);
     }
 
     /** As {@link #codeDot}, one weight at a time (hardware without 512-bit vectors). */
@@ -167,6 +170,7 @@ final class Tq1Kernels {
         short[] table = new short[0], digits = new short[0];
         int[] acc = new int[0];
         float[] out = new float[0];
+        long[] rowBase = new long[0];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -201,7 +205,8 @@ final class Tq1Kernels {
         int[] acc = sc.acc;
         java.util.Arrays.fill(acc, r0 * lanes, r1 * lanes, 0);
         MemorySegment data = w.tq1Data();
-        long[] rowBase = new long[r1 - r0];
+        if (sc.rowBase.length < r1 - r0) sc.rowBase = new long[r1 - r0];
+        long[] rowBase = sc.rowBase;
         for (int r = r0; r < r1; r++) rowBase[r - r0] = w.tq1RowOffset(r);
         for (int b = 0; b < blocks; b++) {
             for (int h = 0; h < 2; h++) {
@@ -233,7 +238,11 @@ final class Tq1Kernels {
                 int qb = data.get(ValueLayout.JAVA_BYTE, o + g) & 0xFF;
                 sum = sum.add(ShortVector.fromArray(S, table, (g * 256 + qb) * lanes));
             }
-            addInto(sum, acc, r * lanes);
+            // widened into acc here, not by a helper (a vector passed to a call C2 does not inline is allocated)
+            for (int p = 0; p < lanes / I.length(); p++) {
+                int ao = r * lanes + p * I.length();
+                ((IntVector) sum.convertShape(VectorOperators.S2I, I, p)).add(IntVector.fromArray(I, acc, ao)).intoArray(acc, ao);
+            }
         }
     }
 
@@ -244,19 +253,16 @@ final class Tq1Kernels {
      */
     private static void buildTable(short[] xt, int tPad, int t0, int c0, int k, short[] digits, short[] table, int at) {
         int lanes = S.length(), n = k < 48 ? 5 : 4;
+        // no arrays of vectors here: C2 keeps those on the heap (a boxed vector per element)
         ShortVector base = ShortVector.zero(S);
-        ShortVector[] xs = new ShortVector[n];
-        for (int d = 0; d < n; d++) {
-            int col = c0 + (k < 32 ? 32 * d + k : k < 48 ? 160 + 16 * d + k - 32 : 240 + 4 * d + k - 48);
-            xs[d] = ShortVector.fromArray(S, xt, col * tPad + t0);
-            base = base.sub(xs[d]);
-        }
+        for (int d = 0; d < n; d++) base = base.sub(ShortVector.fromArray(S, xt, column(c0, k, d) * tPad + t0));
         base.intoArray(digits, 0);
         for (int d = 0, p = 1; d < n; d++, p *= 3) {
+            ShortVector x = ShortVector.fromArray(S, xt, column(c0, k, d) * tPad + t0);
             for (int i = 0; i < p; i++) {
-                ShortVector e = ShortVector.fromArray(S, digits, i * lanes).add(xs[d]);
+                ShortVector e = ShortVector.fromArray(S, digits, i * lanes).add(x);
                 e.intoArray(digits, (i + p) * lanes);
-                e.add(xs[d]).intoArray(digits, (i + 2 * p) * lanes);
+                e.add(x).intoArray(digits, (i + 2 * p) * lanes);
             }
         }
         short[] index = n == 5 ? V5 : V4;
@@ -265,16 +271,8 @@ final class Tq1Kernels {
         }
     }
 
-    private static void addInto(ShortVector v, int[] acc, int at) {
-        int parts = S.length() / I.length();
-        if (parts < 1 || parts * I.length() != S.length()) {
-            short[] a = v.toArray();
-            for (int i = 0; i < a.length; i++) acc[at + i] += a[i];
-            return;
-        }
-        for (int p = 0; p < parts; p++) {
-            int o = at + p * I.length();
-            ((IntVector) v.convertShape(VectorOperators.S2I, I, p)).add(IntVector.fromArray(I, acc, o)).intoArray(acc, o);
-        }
+    /** The column of code d of byte k of the block starting at column c0. */
+    private static int column(int c0, int k, int d) {
+        return c0 + (k < 32 ? 32 * d + k : k < 48 ? 160 + 16 * d + k - 32 : 240 + 4 * d + k - 48);
     }
 }
