@@ -330,58 +330,70 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
         return VectorKernels.sumLanes(acc);
     }
 
+    /** Per-thread home of dotQ6's accumulator between half-blocks. */
+    private static final ThreadLocal<float[]> Q6_ACC = ThreadLocal.withInitial(() -> new float[64]);
+
     private float dotQ6(long base, float[] x, int xo) {
         // as decodeQ6 (whose species are these when fused); lanes <= 16, so each vector lies in one group
-        // of 16 and has one scale
+        // of 16 and has one scale. One half-block (128 weights) per call of q6Half, the fma chain carried
+        // in memory between calls (exact): as one method, C2 at times hit its node limit on it, and the
+        // vector operations it then did not inline allocated every vector (decode ran at half speed, or
+        // at full speed, from one JVM start to the next).
         int lanes = F.length();
-        FloatVector acc = FloatVector.zero(F);
+        float[] acc = Q6_ACC.get();
+        java.util.Arrays.fill(acc, 0, lanes, 0f);
         for (int b = 0; b < cols / 256; b++) {
             long bo = base + 210L * b;
             float d = Float.float16ToFloat(data.get(U16, bo + 208));
-            for (int h = 0; h < 2; h++) {
-                long ql = bo + 64 * h, qh = bo + 128 + 32 * h, sc = bo + 192 + 8 * h;
-                int o = xo + 256 * b + 128 * h;
-                for (int j = 0; j < 32; j += lanes) { // l = j..: low nibbles of ql[l], qh bits 0-1
-                    IntVector l = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, ql + j, LE)
-                            .convertShape(B2I, Q6I, 0)).and(0x0F);
-                    IntVector u = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, qh + j, LE)
-                            .convertShape(B2I, Q6I, 0)).lanewise(LSHL, 4).and(0x30);
-                    float ds = d * data.get(ValueLayout.JAVA_BYTE, sc + j / 16);
-                    FloatVector w = ((FloatVector) l.or(u).sub(32).convertShape(I2F, F, 0)).mul(ds);
-                    acc = FloatVector.fromArray(F, x, o + j).fma(w, acc);
-                }
-                for (int j = 0; j < 32; j += lanes) { // 32 + l: low nibbles of ql[32 + l], qh bits 2-3
-                    IntVector l = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, ql + 32 + j, LE)
-                            .convertShape(B2I, Q6I, 0)).and(0x0F);
-                    IntVector u = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, qh + j, LE)
-                            .convertShape(B2I, Q6I, 0)).lanewise(LSHL, 2).and(0x30);
-                    float ds = d * data.get(ValueLayout.JAVA_BYTE, sc + 2 + j / 16);
-                    FloatVector w = ((FloatVector) l.or(u).sub(32).convertShape(I2F, F, 0)).mul(ds);
-                    acc = FloatVector.fromArray(F, x, o + 32 + j).fma(w, acc);
-                }
-                for (int j = 0; j < 32; j += lanes) { // 64 + l: high nibbles of ql[l], qh bits 4-5
-                    IntVector l = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, ql + j, LE)
-                            .convertShape(B2I, Q6I, 0)).lanewise(ASHR, 4).and(0x0F);
-                    IntVector u = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, qh + j, LE)
-                            .convertShape(B2I, Q6I, 0)).and(0x30);
-                    float ds = d * data.get(ValueLayout.JAVA_BYTE, sc + 4 + j / 16);
-                    FloatVector w = ((FloatVector) l.or(u).sub(32).convertShape(I2F, F, 0)).mul(ds);
-                    acc = FloatVector.fromArray(F, x, o + 64 + j).fma(w, acc);
-                }
-                for (int j = 0; j < 32; j += lanes) { // 96 + l: high nibbles of ql[32 + l], qh bits 6-7
-                    IntVector l = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, ql + 32 + j, LE)
-                            .convertShape(B2I, Q6I, 0)).lanewise(ASHR, 4).and(0x0F);
-                    IntVector u = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, qh + j, LE)
-                            .convertShape(B2I, Q6I, 0)).lanewise(ASHR, 2).and(0x30);
-                    float ds = d * data.get(ValueLayout.JAVA_BYTE, sc + 6 + j / 16);
-                    FloatVector w = ((FloatVector) l.or(u).sub(32).convertShape(I2F, F, 0)).mul(ds);
-                    acc = FloatVector.fromArray(F, x, o + 96 + j).fma(w, acc);
-                }
-            }
+            for (int h = 0; h < 2; h++) q6Half(bo, h, d, x, xo + 256 * b + 128 * h, acc);
         }
-        float s = 0f; // sumLanes written in: not inlined (C2's node limit), it boxed acc
-        for (int i = 0; i < lanes; i++) s += acc.lane(i);
+        float s = 0f;
+        for (int i = 0; i < lanes; i++) s += acc[i];
         return s;
+    }
+
+    /** Half h of the Q6_K super-block at bo (weights o.. of x) into the fma chain held in acc[0..lanes). */
+    private void q6Half(long bo, int h, float d, float[] x, int o, float[] accArr) {
+        int lanes = F.length();
+        long ql = bo + 64 * h, qh = bo + 128 + 32 * h, sc = bo + 192 + 8 * h;
+        FloatVector acc = FloatVector.fromArray(F, accArr, 0);
+        for (int j = 0; j < 32; j += lanes) { // l = j..: low nibbles of ql[l], qh bits 0-1
+            IntVector l = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, ql + j, LE)
+                    .convertShape(B2I, Q6I, 0)).and(0x0F);
+            IntVector u = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, qh + j, LE)
+                    .convertShape(B2I, Q6I, 0)).lanewise(LSHL, 4).and(0x30);
+            float ds = d * data.get(ValueLayout.JAVA_BYTE, sc + j / 16);
+            FloatVector w = ((FloatVector) l.or(u).sub(32).convertShape(I2F, F, 0)).mul(ds);
+            acc = FloatVector.fromArray(F, x, o + j).fma(w, acc);
+        }
+        for (int j = 0; j < 32; j += lanes) { // 32 + l: low nibbles of ql[32 + l], qh bits 2-3
+            IntVector l = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, ql + 32 + j, LE)
+                    .convertShape(B2I, Q6I, 0)).and(0x0F);
+            IntVector u = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, qh + j, LE)
+                    .convertShape(B2I, Q6I, 0)).lanewise(LSHL, 2).and(0x30);
+            float ds = d * data.get(ValueLayout.JAVA_BYTE, sc + 2 + j / 16);
+            FloatVector w = ((FloatVector) l.or(u).sub(32).convertShape(I2F, F, 0)).mul(ds);
+            acc = FloatVector.fromArray(F, x, o + 32 + j).fma(w, acc);
+        }
+        for (int j = 0; j < 32; j += lanes) { // 64 + l: high nibbles of ql[l], qh bits 4-5
+            IntVector l = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, ql + j, LE)
+                    .convertShape(B2I, Q6I, 0)).lanewise(ASHR, 4).and(0x0F);
+            IntVector u = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, qh + j, LE)
+                    .convertShape(B2I, Q6I, 0)).and(0x30);
+            float ds = d * data.get(ValueLayout.JAVA_BYTE, sc + 4 + j / 16);
+            FloatVector w = ((FloatVector) l.or(u).sub(32).convertShape(I2F, F, 0)).mul(ds);
+            acc = FloatVector.fromArray(F, x, o + 64 + j).fma(w, acc);
+        }
+        for (int j = 0; j < 32; j += lanes) { // 96 + l: high nibbles of ql[32 + l], qh bits 6-7
+            IntVector l = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, ql + 32 + j, LE)
+                    .convertShape(B2I, Q6I, 0)).lanewise(ASHR, 4).and(0x0F);
+            IntVector u = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, qh + j, LE)
+                    .convertShape(B2I, Q6I, 0)).lanewise(ASHR, 2).and(0x30);
+            float ds = d * data.get(ValueLayout.JAVA_BYTE, sc + 6 + j / 16);
+            FloatVector w = ((FloatVector) l.or(u).sub(32).convertShape(I2F, F, 0)).mul(ds);
+            acc = FloatVector.fromArray(F, x, o + 96 + j).fma(w, acc);
+        }
+        acc.intoArray(accArr, 0);
     }
 
     private float dotQ4K(long base, float[] x, int xo) {

@@ -342,7 +342,9 @@ public final class VectorKernels implements Kernels {
                 sum = sum.add(wv.lanewise(VectorOperators.LSHR, 12).and((short) 3).mul(ShortVector.fromArray(S32, xi, xo + 192)));
                 sum = sum.add(wv.lanewise(VectorOperators.LSHR, 14).mul(ShortVector.fromArray(S32, xi, xo + 224)));
             }
-            acc += widenSum32(sum);
+            // the lanes summed in int here, not by a helper: a vector passed to a call C2 does not inline is allocated
+            acc += ((IntVector) sum.convertShape(VectorOperators.S2I, IntVector.SPECIES_512, 0)).reduceLanes(VectorOperators.ADD)
+                    + ((IntVector) sum.convertShape(VectorOperators.S2I, IntVector.SPECIES_512, 1)).reduceLanes(VectorOperators.ADD);
         }
         for (int b0 = 2 * pairs; b0 < blocks; b0 += DECODE_RUN) {
             int b1 = Math.min(blocks, b0 + DECODE_RUN);
@@ -359,23 +361,10 @@ public final class VectorKernels implements Kernels {
                 sum = sum.add(wv.lanewise(VectorOperators.LSHR, 12).and((short) 3).mul(ShortVector.fromArray(S16, qp, xo + 96)));
                 sum = sum.add(wv.lanewise(VectorOperators.LSHR, 14).mul(ShortVector.fromArray(S16, qp, xo + 112)));
             }
-            acc += widenSum16(sum);
+            acc += ((IntVector) sum.convertShape(VectorOperators.S2I, IntVector.SPECIES_256, 0)).reduceLanes(VectorOperators.ADD)
+                    + ((IntVector) sum.convertShape(VectorOperators.S2I, IntVector.SPECIES_256, 1)).reduceLanes(VectorOperators.ADD);
         }
         return acc;
-    }
-
-    /** Sums 32 short lanes in int arithmetic (exact). */
-    static int widenSum32(ShortVector v) {
-        VectorSpecies<Integer> i16 = IntVector.SPECIES_512;
-        return ((IntVector) v.convertShape(VectorOperators.S2I, i16, 0)).reduceLanes(VectorOperators.ADD)
-                + ((IntVector) v.convertShape(VectorOperators.S2I, i16, 1)).reduceLanes(VectorOperators.ADD);
-    }
-
-    /** Sums 16 short lanes in int arithmetic (exact, so the order does not matter). */
-    static int widenSum16(ShortVector v) {
-        VectorSpecies<Integer> i8 = IntVector.SPECIES_256;
-        return ((IntVector) v.convertShape(VectorOperators.S2I, i8, 0)).reduceLanes(VectorOperators.ADD)
-                + ((IntVector) v.convertShape(VectorOperators.S2I, i8, 1)).reduceLanes(VectorOperators.ADD);
     }
 
     /** Per-thread work arrays, grown on demand and kept, so the kernels do not allocate per call. */
@@ -519,14 +508,16 @@ public final class VectorKernels implements Kernels {
         e.intoArray(table, at);
         e.add(x0).intoArray(table, at + lanes);
         e.add(x0).add(x0).intoArray(table, at + 2 * lanes);
-        extendTable(table, at, 3, x1);
-        extendTable(table, at, 9, x2);
-        extendTable(table, at, 27, x3);
+        // the helper loads its column itself: a vector passed to a call C2 does not inline is allocated
+        extendTable(table, at, 3, xt, xo + stride);
+        extendTable(table, at, 9, xt, xo + 2 * stride);
+        extendTable(table, at, 27, xt, xo + 3 * stride);
     }
 
-    /** Entries [p, 3p) of a table from entries [0, p): digit k (p = 3^k) raised to 1 and 2 adds x once and twice. */
-    private static void extendTable(short[] table, int at, int p, ShortVector x) {
+    /** Entries [p, 3p) of a table from entries [0, p): digit k (p = 3^k) raised to 1 and 2 adds x (at xt[xo..]) once and twice. */
+    private static void extendTable(short[] table, int at, int p, short[] xt, int xo) {
         int lanes = S.length();
+        ShortVector x = ShortVector.fromArray(S, xt, xo);
         for (int i = 0; i < p; i++) {
             ShortVector e = ShortVector.fromArray(S, table, at + i * lanes).add(x);
             e.intoArray(table, at + (i + p) * lanes);
