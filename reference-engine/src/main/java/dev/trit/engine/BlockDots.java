@@ -140,7 +140,7 @@ final class BlockDots {
      */
     static float iq4_nl(MemorySegment s, long base, int cols, float[] x, int xo) {
         int lanes = F.length();
-        FloatVector acc = FloatVector.zero(F);
+        FloatVector acc = FloatVector.zero(F), acc1 = FloatVector.zero(F); // 16 lanes: vector 2b in chain 0, 2b + 1 in chain 1
         for (int b = 0; b < cols / 32; b++) {
             long bo = base + 18L * b;
             float d = half(s, bo);
@@ -149,8 +149,9 @@ final class BlockDots {
             FloatVector w = ((FloatVector) q.and(0x0F).selectFrom(IQ4_TABLE).convertShape(I2F, F, 0)).mul(d);
             acc = FloatVector.fromArray(F, x, o).fma(w, acc);
             w = ((FloatVector) q.lanewise(ASHR, 4).and(0x0F).selectFrom(IQ4_TABLE).convertShape(I2F, F, 0)).mul(d);
-            acc = FloatVector.fromArray(F, x, o + 16).fma(w, acc);
+            acc1 = FloatVector.fromArray(F, x, o + 16).fma(w, acc1);
         }
+        acc = acc.add(acc1);
         float r = 0f;
         for (int i = 0; i < lanes; i++) r += acc.lane(i);
         return r;

@@ -57,6 +57,7 @@ public final class VectorKernels implements Kernels {
             });
             return;
         }
+        int chains = stored != null ? stored.encoding().fmaChains() : 1;
         parallel.forPieces(rows, grain(rows, 16), (from, to) -> {
             Scratch sc = SCRATCH.get();
             float[] row = d != null ? d : sc.floats(cols);
@@ -67,18 +68,33 @@ public final class VectorKernels implements Kernels {
                     stored.decodeRow(r, row, 0, halves);
                     wo = 0;
                 }
-                for (int t = 0; t < tokens; t++) y[t * rows + r] = dot(x, t * cols, row, wo, cols);
+                for (int t = 0; t < tokens; t++) y[t * rows + r] = dot(x, t * cols, row, wo, cols, chains);
             }
         });
     }
 
-    /** x[xo..] . w[wo..] over cols: lane-strided fma chain, lanes then added in order (see {@link #sumLanes}). */
-    private static float dot(float[] x, int xo, float[] w, int wo, int cols) {
+    /**
+     * x[xo..] . w[wo..] over cols: lane-strided fma chains (vector k into chain k mod chains, 1 or 2), the
+     * chains added, then the lanes in lane order (not reduceLanes(ADD): its order is unspecified, and the
+     * interpreted and compiled forms differ, so logits changed in the last bits from one call to the next).
+     * Every kernel sums its lanes this way, written in (a vector passed to a call C2 does not inline is allocated).
+     */
+    private static float dot(float[] x, int xo, float[] w, int wo, int cols, int chains) {
         int bound = F.loopBound(cols);
-        FloatVector acc = FloatVector.zero(F);
+        FloatVector acc = FloatVector.zero(F), acc1 = FloatVector.zero(F);
         int c = 0;
-        for (; c < bound; c += F.length()) acc = FloatVector.fromArray(F, x, xo + c).fma(FloatVector.fromArray(F, w, wo + c), acc);
-        float s = sumLanes(acc);
+        if (chains == 1) {
+            for (; c < bound; c += F.length()) acc = FloatVector.fromArray(F, x, xo + c).fma(FloatVector.fromArray(F, w, wo + c), acc);
+        } else {
+            for (; c < bound; c += F.length()) {
+                FloatVector t = FloatVector.fromArray(F, x, xo + c).fma(FloatVector.fromArray(F, w, wo + c), acc1);
+                acc1 = acc;
+                acc = t;
+            }
+            acc = acc.add(acc1);
+        }
+        float s = 0f; // the lanes in order, in this method: a vector passed to a call C2 does not inline is allocated
+        for (int i = 0; i < F.length(); i++) s += acc.lane(i);
         for (; c < cols; c++) s += x[xo + c] * w[wo + c];
         return s;
     }
@@ -568,7 +584,9 @@ public final class VectorKernels implements Kernels {
                 for (int i = 0; i < hd; i += F.length()) {
                     acc = FloatVector.fromArray(F, q, qo + i).fma(FloatVector.fromArray(F, keys, kb + i), acc);
                 }
-                float s = sumLanes(acc) * scale;
+                float s = 0f; // the lanes in order, in this method (see dot)
+                for (int i = 0; i < F.length(); i++) s += acc.lane(i);
+                s *= scale;
                 scores[j] = s;
                 if (s > max) max = s;
             }
@@ -589,15 +607,5 @@ public final class VectorKernels implements Kernels {
         }
     }
 
-    /**
-     * The lanes' sum, added in lane order. FloatVector.reduceLanes(ADD) leaves the order unspecified,
-     * and the interpreted and JIT-compiled forms do differ, so the same input gave logits differing in
-     * the last bits from one call to the next; evaluation numbers must be reproducible run to run.
-     */
-    static float sumLanes(FloatVector v) {
-        float s = 0f;
-        for (int i = 0; i < v.length(); i++) s += v.lane(i);
-        return s;
-    }
 
 }

@@ -13,6 +13,26 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** Stored-precision matrices: exact widening, and products equal to those over the widened floats. */
 class StoredMatrixTest {
+    /**
+     * x . w over cols in the engine's documented decode order: vector k of lanes (the preferred species)
+     * into fma chain k mod chains, the chains added in order, then the lanes in order, then the tail.
+     */
+    static float chainedDot(float[] x, int xo, float[] w, int wo, int cols, int chains) {
+        var f = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
+        var acc = new jdk.incubator.vector.FloatVector[chains];
+        for (int k = 0; k < chains; k++) acc[k] = jdk.incubator.vector.FloatVector.zero(f);
+        int c = 0, k = 0;
+        for (; c < f.loopBound(cols); c += f.length(), k = (k + 1) % chains) {
+            acc[k] = jdk.incubator.vector.FloatVector.fromArray(f, x, xo + c).fma(jdk.incubator.vector.FloatVector.fromArray(f, w, wo + c), acc[k]);
+        }
+        var sum = acc[0];
+        for (int i = 1; i < chains; i++) sum = sum.add(acc[i]);
+        float s = 0f;
+        for (int i = 0; i < f.length(); i++) s += sum.lane(i);
+        for (; c < cols; c++) s += x[xo + c] * w[wo + c];
+        return s;
+    }
+
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     @Test
@@ -93,6 +113,13 @@ class StoredMatrixTest {
         }
         new ScalarKernels().matmul(f, x, tokens, c);
         new ScalarKernels().matmul(s, x, tokens, sc);
+        if (tokens < 8 && e.fmaChains() > 1) {
+            // decode: this type's row product runs its own number of fma chains (StoredMatrix.Encoding.fmaChains);
+            // the reference is the dot over the widened row in that documented order, computed here
+            for (int t = 0; t < tokens; t++) {
+                for (int r = 0; r < rows; r++) a[t * rows + r] = chainedDot(x, t * cols, d, r * cols, cols, e.fmaChains());
+            }
+        }
         assertArrayEquals(a, b);
         assertArrayEquals(c, sc);
         if (e == StoredMatrix.Encoding.Q8_0) {
