@@ -33,7 +33,11 @@ public final class Tq1Codec implements TernaryCodec {
         return QK;
     }
 
-    private static int code(int q, int k) {
+    /**
+     * Code k (trit + 1, 0..2) of a stored byte q, as ggml's dequantize_row_tq1_0: ((q * 3^k) mod 256) * 3 >> 8.
+     * Public for the engine's kernels over TQ1_0 bytes in place.
+     */
+    public static int code(int q, int k) {
         return (((q * POW3[k]) & 0xFF) * 3) >>> 8;
     }
 

@@ -4,7 +4,10 @@ import dev.trit.formats.BlockCodec;
 import dev.trit.formats.GgmlType;
 import dev.trit.formats.TensorInfo;
 import dev.trit.formats.TernaryCodec;
+import dev.trit.formats.Tq1Codec;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.OptionalDouble;
 
 /**
@@ -76,7 +79,7 @@ final class GgufTernary {
             long base = b * TernaryMatrix.TQ1_BYTES;
             short d = data.get(HALF, base + 52);
             if (found && d == bits) continue; // the common case
-            if (zeroTq1Block(data, base)) continue; // ggml stores d = 0 for such blocks
+            if (allZero(decodeTq1Block(data, b), 0, TernaryMatrix.TQ1_BLOCK)) continue; // ggml stores d = 0 for such blocks
             if (found) throw differentScales(t);
             bits = d;
             found = true;
@@ -97,15 +100,13 @@ final class GgufTernary {
         return TernaryMatrix.tq1InPlace(rows, cols, data, storedRow, scale);
     }
 
-    private static final java.lang.foreign.ValueLayout.OfShort HALF = java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    /** True when the 256 codes of the TQ1_0 block at base are all 1 (trit 0). */
-    private static boolean zeroTq1Block(MemorySegment data, long base) {
-        for (int i = 0; i < 52; i++) {
-            int q = data.get(java.lang.foreign.ValueLayout.JAVA_BYTE, base + i) & 0xFF;
-            for (int k = 0; k < (i < 48 ? 5 : 4); k++) if (TernaryMatrix.tq1Code(q, k) != 1) return false;
-        }
-        return true;
+    /** The trits of TQ1_0 block b (formats' codec). */
+    private static byte[] decodeTq1Block(MemorySegment data, long b) {
+        byte[] trits = new byte[TernaryMatrix.TQ1_BLOCK];
+        Tq1Codec.INSTANCE.decodeTernaryRange(data, b * TernaryMatrix.TQ1_BLOCK, trits.length, trits, new float[1]);
+        return trits;
     }
 
     /** Fills b from a ternary codec; returns the scale the nonzero groups share, empty if all are zero. */

@@ -2,7 +2,9 @@ package dev.trit.engine;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import dev.trit.formats.GgmlType;
 import dev.trit.formats.TernaryValues;
+import dev.trit.formats.Tq1Codec;
 import java.util.Objects;
 import java.util.OptionalDouble;
 
@@ -37,9 +39,8 @@ public final class TernaryMatrix implements Matrix {
         }
     }
 
-    /** TQ1_0: weights per block, bytes per block, ggml's powers of 3 (trit k of a byte q: ((q * 3^k) mod 256) * 3 >> 8, minus 1). */
-    static final int TQ1_BLOCK = 256, TQ1_BYTES = 54;
-    static final int[] POW3 = {1, 3, 9, 27, 81};
+    /** TQ1_0: weights per block, bytes per block. */
+    static final int TQ1_BLOCK = GgmlType.TQ1_0.blockSize(), TQ1_BYTES = GgmlType.TQ1_0.blockBytes();
 
     private final int rows, cols, rowShorts;
     /** The packed codes, or null when the matrix is TQ1_0 blocks in place. */
@@ -96,26 +97,12 @@ public final class TernaryMatrix implements Matrix {
         return (long) (storedRow == null ? r : storedRow[r]) * (cols / TQ1_BLOCK) * TQ1_BYTES;
     }
 
-    /** Code (trit + 1, 0..2) k of the TQ1_0 byte q, exactly as ggml's dequantize_row_tq1_0. */
-    static int tq1Code(int q, int k) {
-        return (((q * POW3[k]) & 0xFF) * 3) >>> 8;
-    }
-
-    /** Trit of column c of matrix row r from the TQ1_0 blocks. */
-    private int tq1Trit(int r, int c) {
-        long base = tq1RowOffset(r) + (long) (c / TQ1_BLOCK) * TQ1_BYTES;
-        int i = c % TQ1_BLOCK, at, k;
-        if (i < 160) { // qs[0..32): weight 32k + m
-            at = i % 32;
-            k = i / 32;
-        } else if (i < 240) { // qs[32..48): weight 160 + 16k + m
-            at = 32 + (i - 160) % 16;
-            k = (i - 160) / 16;
-        } else { // qh[0..4): weight 240 + 4k + j
-            at = 48 + (i - 240) % 4;
-            k = (i - 240) / 4;
-        }
-        return tq1Code(tq1.get(ValueLayout.JAVA_BYTE, base + at) & 0xFF, k) - 1;
+    /** Matrix row r's trits from the TQ1_0 blocks, by formats' codec (diagnostics; the kernels read the bytes). */
+    private byte[] tq1Row(int r) {
+        byte[] trits = new byte[cols];
+        long stored = tq1RowOffset(r) / TQ1_BYTES * TQ1_BLOCK; // the row's first weight in the tensor
+        Tq1Codec.INSTANCE.decodeTernaryRange(tq1, stored, cols, trits, new float[cols / TQ1_BLOCK]);
+        return trits;
     }
 
     static int blocks(int cols) {
@@ -232,7 +219,7 @@ public final class TernaryMatrix implements Matrix {
     }
 
     public int trit(int r, int c) {
-        if (tq1 != null) return tq1Trit(r, c);
+        if (tq1 != null) return tq1Row(r)[c];
         int o = c & (BLOCK - 1);
         int v = packed[r * rowShorts + (c >>> 7) * BLOCK_SHORTS + (o & 15)];
         return ((v >>> (2 * (o >>> 4))) & 3) - 1;
@@ -246,7 +233,8 @@ public final class TernaryMatrix implements Matrix {
     /** Decodes row r's trits into dst[0..cols). */
     public void decodeRow(int r, short[] dst) {
         if (tq1 != null) {
-            for (int c = 0; c < cols; c++) dst[c] = (short) tq1Trit(r, c);
+            byte[] trits = tq1Row(r);
+            for (int c = 0; c < cols; c++) dst[c] = trits[c];
             return;
         }
         int base = r * rowShorts;

@@ -1,10 +1,10 @@
 package dev.trit.engine;
 
+import dev.trit.formats.Tq1Codec;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -38,8 +38,6 @@ final class Tq1Kernels {
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Integer> IF = VectorSpecies.of(int.class, F.vectorShape());
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     /** The vector decode needs 512-bit short vectors; elsewhere rows are decoded in scalar code. */
     static final boolean WIDE = ShortVector.SPECIES_PREFERRED.length() >= 32;
@@ -51,8 +49,8 @@ final class Tq1Kernels {
     static {
         for (int q = 0; q < 256; q++) {
             int v5 = 0, v4 = 0;
-            for (int k = 0; k < 5; k++) v5 += TernaryMatrix.tq1Code(q, k) * TernaryMatrix.POW3[k];
-            for (int k = 0; k < 4; k++) v4 += TernaryMatrix.tq1Code(q, k) * TernaryMatrix.POW3[k];
+            for (int k = 0, p = 1; k < 5; k++, p *= 3) v5 += Tq1Codec.code(q, k) * p;
+            for (int k = 0, p = 1; k < 4; k++, p *= 3) v4 += Tq1Codec.code(q, k) * p;
             V5[q] = (short) v5;
             V4[q] = (short) v4;
         }
@@ -64,11 +62,7 @@ final class Tq1Kernels {
         short[] q = x.q();
         float[] xs = x.scale();
         int[] sumX = new int[tokens];
-        for (int t = 0; t < tokens; t++) {
-            int s = 0;
-            for (int c = 0; c < cols; c++) s += q[t * cols + c];
-            sumX[t] = s;
-        }
+        VectorKernels.tokenSums(q, tokens, cols, sumX);
         parallel.forPieces(rows, grain, (from, to) -> decodeRows(w, from, to, q, tokens, sumX, xs, y));
     }
 
@@ -152,11 +146,11 @@ final class Tq1Kernels {
             int o = xo + b * TernaryMatrix.TQ1_BLOCK;
             for (int m = 0; m < 48; m++) {
                 int v = data.get(ValueLayout.JAVA_BYTE, bo + m) & 0xFF;
-                for (int k = 0; k < 5; k++) acc += TernaryMatrix.tq1Code(v, k) * q[o + (m < 32 ? 32 * k + m : 160 + 16 * k + m - 32)];
+                for (int k = 0; k < 5; k++) acc += Tq1Codec.code(v, k) * q[o + (m < 32 ? 32 * k + m : 160 + 16 * k + m - 32)];
             }
             for (int j = 0; j < 4; j++) {
                 int v = data.get(ValueLayout.JAVA_BYTE, bo + 48 + j) & 0xFF;
-                for (int k = 0; k < 4; k++) acc += TernaryMatrix.tq1Code(v, k) * q[o + 240 + 4 * k + j];
+                for (int k = 0; k < 4; k++) acc += Tq1Codec.code(v, k) * q[o + 240 + 4 * k + j];
             }
         }
         return acc;
@@ -215,17 +209,7 @@ final class Tq1Kernels {
                 lookups(data, rowBase, r0, r1, b * (long) TernaryMatrix.TQ1_BYTES + k0, table, acc);
             }
         }
-        float scale = w.scale();
-        float[] out = sc.out;
-        int n = Math.min(lanes, tokens - t0);
-        for (int r = r0; r < r1; r++) {
-            // acc * scale / xs exactly as the other kernels: int to float, multiply, divide, each rounded once
-            for (int i = 0; i < lanes; i += F.length()) {
-                ((FloatVector) IntVector.fromArray(IF, acc, r * lanes + i).convert(VectorOperators.I2F, 0)).mul(scale)
-                        .div(FloatVector.fromArray(F, xsPad, t0 + i)).intoArray(out, i);
-            }
-            for (int i = 0; i < n; i++) y[(t0 + i) * rows + r] = out[i];
-        }
+        VectorKernels.lutOutputs(acc, r0, r1, rows, w.scale(), xsPad, t0, tokens, sc.out, y);
     }
 
     /** Each row's CHUNK lookups (bytes at its base + at), summed in short lanes and added into acc. */
@@ -238,7 +222,7 @@ final class Tq1Kernels {
                 int qb = data.get(ValueLayout.JAVA_BYTE, o + g) & 0xFF;
                 sum = sum.add(ShortVector.fromArray(S, table, (g * 256 + qb) * lanes));
             }
-            // widened into acc here, not by a helper (a vector passed to a call C2 does not inline is allocated)
+            // widened into acc here, as VectorKernels.lutBlock (a vector passed to a call C2 does not inline is allocated)
             for (int p = 0; p < lanes / I.length(); p++) {
                 int ao = r * lanes + p * I.length();
                 ((IntVector) sum.convertShape(VectorOperators.S2I, I, p)).add(IntVector.fromArray(I, acc, ao)).intoArray(acc, ao);

@@ -302,10 +302,8 @@ public final class VectorKernels implements Kernels {
         for (int t = 0; t < tokens; t++) {
             System.arraycopy(q, t * cols, qp, t * colsPad, cols);
             java.util.Arrays.fill(qp, t * colsPad + cols, (t + 1) * colsPad, (short) 0);
-            int s = 0;
-            for (int c = 0; c < cols; c++) s += q[t * cols + c];
-            sumX[t] = s;
         }
+        tokenSums(q, tokens, cols, sumX);
         float[] xs = x.scale();
         // with 512-bit vectors two blocks go per vector: their activations are interleaved to match
         int pairs = WIDE ? blocks / 2 : 0;
@@ -495,18 +493,38 @@ public final class VectorKernels implements Kernels {
                     sum = sum.add(ShortVector.fromArray(S, table, (g * 81 + p0) * lanes))
                             .add(ShortVector.fromArray(S, table, ((g + 1) * 81 + p1) * lanes));
                 }
-                addInto(sum, acc, r * lanes);
+                // widened into acc here, not by a helper: a vector passed to a call C2 does not inline is allocated
+                // (S and I share the preferred shape, so a short vector is two int vectors)
+                for (int p = 0; p < lanes / I.length(); p++) {
+                    int ao = r * lanes + p * I.length();
+                    ((IntVector) sum.convertShape(VectorOperators.S2I, I, p)).add(IntVector.fromArray(I, acc, ao)).intoArray(acc, ao);
+                }
             }
         }
-        float[] out = SCRATCH.get().floats(lanes);
-        int n = Math.min(lanes, tokens - t0);
+        lutOutputs(acc, r0, r1, rows, scale, xsPad, t0, tokens, SCRATCH.get().floats(lanes), y);
+    }
+
+    /**
+     * The lookup-table kernels' outputs for rows [r0, r1) of the token vector from t0: y = acc * scale / xs,
+     * exactly as the scalar form (int to float, multiply, divide, each rounded once); out is lanes of scratch.
+     */
+    static void lutOutputs(int[] acc, int r0, int r1, int rows, float scale, float[] xsPad, int t0, int tokens, float[] out, float[] y) {
+        int lanes = S.length(), n = Math.min(lanes, tokens - t0);
         for (int r = r0; r < r1; r++) {
-            // acc * scale / xs exactly as the scalar form: int to float, multiply, divide, each rounded once
             for (int i = 0; i < lanes; i += F.length()) {
                 ((FloatVector) IntVector.fromArray(IF, acc, r * lanes + i).convert(VectorOperators.I2F, 0)).mul(scale)
                         .div(FloatVector.fromArray(F, xsPad, t0 + i)).intoArray(out, i);
             }
             for (int i = 0; i < n; i++) y[(t0 + i) * rows + r] = out[i];
+        }
+    }
+
+    /** sums[t] = the sum of token t's int8 activations (the decode kernels' code-to-trit correction). */
+    static void tokenSums(short[] q, int tokens, int cols, int[] sums) {
+        for (int t = 0; t < tokens; t++) {
+            int s = 0;
+            for (int c = 0; c < cols; c++) s += q[t * cols + c];
+            sums[t] = s;
         }
     }
 
@@ -541,18 +559,6 @@ public final class VectorKernels implements Kernels {
         }
     }
 
-    private static void addInto(ShortVector v, int[] acc, int at) {
-        int parts = S.length() / I.length();
-        if (parts < 1 || parts * I.length() != S.length()) {
-            short[] a = v.toArray();
-            for (int i = 0; i < a.length; i++) acc[at + i] += a[i];
-            return;
-        }
-        for (int p = 0; p < parts; p++) {
-            int o = at + p * I.length();
-            ((IntVector) v.convertShape(VectorOperators.S2I, I, p)).add(IntVector.fromArray(I, acc, o)).intoArray(acc, o);
-        }
-    }
 
     @Override
     public void attention(ModelSpec c, int layer, float[] q, int n, int pos0, float[] keys, float[] values, float[] out) {
