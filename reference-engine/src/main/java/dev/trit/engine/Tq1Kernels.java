@@ -144,13 +144,9 @@ final class Tq1Kernels {
         for (int b = 0; b < blocks; b++) {
             long bo = base + (long) b * TernaryMatrix.TQ1_BYTES;
             int o = xo + b * TernaryMatrix.TQ1_BLOCK;
-            for (int m = 0; m < 48; m++) {
+            for (int m = 0; m < 52; m++) { // qs[48] with five codes, qh[4] with four
                 int v = data.get(ValueLayout.JAVA_BYTE, bo + m) & 0xFF;
-                for (int k = 0; k < 5; k++) acc += Tq1Codec.code(v, k) * q[o + (m < 32 ? 32 * k + m : 160 + 16 * k + m - 32)];
-            }
-            for (int j = 0; j < 4; j++) {
-                int v = data.get(ValueLayout.JAVA_BYTE, bo + 48 + j) & 0xFF;
-                for (int k = 0; k < 4; k++) acc += Tq1Codec.code(v, k) * q[o + 240 + 4 * k + j];
+                for (int k = 0; k < (m < 48 ? 5 : 4); k++) acc += Tq1Codec.code(v, k) * q[column(o, m, k)];
             }
         }
         return acc;
