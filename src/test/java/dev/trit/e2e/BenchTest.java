@@ -42,6 +42,14 @@ class BenchTest {
                 "--same-jvm", "--json");
         assertEquals(0, same.exitCode(), same::toString);
         assertEquals(2, new ObjectMapper().readTree(same.out()).get("models").size());
+        assertEquals("float", new ObjectMapper().readTree(same.out()).get("activations").asText());
+
+        // llama.cpp's arithmetic for the stored weights, passed on to the fresh JVM of each model
+        Cli lc = Cli.run("bench", q8.toString(), tq2.toString(), "--prompt", "8", "--gen", "2", "--repeat", "1", "--bandwidth-mib", "0",
+                "--activations", "llama-cpp", "--json");
+        assertEquals(0, lc.exitCode(), lc::toString);
+        assertEquals("llama-cpp", new ObjectMapper().readTree(lc.out()).get("activations").asText());
+        assertEquals(2, Cli.run("bench", q8.toString(), "--activations", "int4").exitCode());
 
         assertEquals(2, Cli.run("bench", q8.toString(), "--prompt", "0").exitCode());
         Cli missing = Cli.run("bench", "/nonexistent/model.gguf", "--gen", "1");

@@ -44,11 +44,16 @@ public class BlockKernelBench {
     @Param({"1", "8"})
     public int matrices;
 
+    /** float: the float activations' kernel; q8k: llama.cpp's Q8_K integer product (Q6_K, Q4_K only). */
+    @Param({"float"})
+    public String activations;
+
     private static final int ROWS = 6912, COLS = 2560;
     private Parallel pool;
     private VectorKernels kernels;
     private StoredMatrix[] ms;
     private float[] x, y;
+    private dev.trit.engine.Q8KActivations q8k;
     private int next;
 
     @Setup(Level.Trial)
@@ -65,6 +70,10 @@ public class BlockKernelBench {
         x = new float[COLS];
         for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
         y = new float[ROWS];
+        if (activations.equals("q8k")) {
+            if (!e.q8KDot()) throw new IllegalArgumentException(type + " has no Q8_K integer product");
+            q8k = dev.trit.engine.Q8KActivations.quantizeInto(x, 1, COLS, null);
+        }
         pool = new Parallel(threads);
         kernels = new VectorKernels(pool);
     }
@@ -76,7 +85,8 @@ public class BlockKernelBench {
 
     @Benchmark
     public float[] decode() {
-        kernels.matmul(ms[next], x, 1, y);
+        if (q8k != null) kernels.matmul(ms[next], q8k, y);
+        else kernels.matmul(ms[next], x, 1, y);
         next = (next + 1) % ms.length;
         return y;
     }

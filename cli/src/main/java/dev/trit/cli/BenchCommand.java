@@ -46,13 +46,18 @@ import java.util.concurrent.Callable;
                 "file, the peers' llama-bench -m FILE -p PROMPT -n GEN -r 1 -t THREADS runs interleaved with trit's rounds",
                 "(trit, peer 1, ..., then again; warm-up round first, dropped), in this JVM, and a second table gives each",
                 "engine's prefill and decode tok/s over the measured rounds and trit / peer per round. A file whose",
-                "architecture the peer calls otherwise (bitnet-b1.58: bitnet) runs the peer on a renamed temp copy."})
+                "architecture the peer calls otherwise (bitnet-b1.58: bitnet) runs the peer on a renamed temp copy.",
+                "--activations llama-cpp runs the stored (GGUF) weights' products in the peer's arithmetic: activations",
+                "rounded to Q8_K / Q8_0 first, and decode's Q6_K and Q4_K products in integers as ggml's vec_dot."})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
     @Mixin
     EngineOptions engine;
+
+    @Mixin
+    ActivationsOption activations;
 
     @Parameters(index = "0..*", arity = "1..*", paramLabel = "MODEL")
     List<Path> models;
@@ -103,6 +108,7 @@ final class BenchCommand implements Callable<Integer> {
             report.put("bandwidth_gib_s", bw / (1L << 30));
             report.put("prompt_tokens", prompt);
             report.put("gen_tokens", gen);
+            report.put("activations", activations.mode().label());
             for (Path model : models) {
                 if (models.size() > 1 && !sameJvm && peers.isEmpty()) {
                     rows.add(inChildJvm(model, pool.threads(), bw, mapper));
@@ -131,7 +137,7 @@ final class BenchCommand implements Callable<Integer> {
     private ObjectNode benchOne(Path model, Parallel pool, double bw, ObjectMapper mapper) throws IOException {
         ObjectNode o = mapper.createObjectNode();
         long t0 = System.nanoTime();
-        try (LoadedModel m = EngineOptions.open(model, pool)) {
+        try (LoadedModel m = EngineOptions.open(model, pool, activations.mode())) {
             double loadSeconds = (System.nanoTime() - t0) / 1e9;
             Transformer t = m.transformer();
             ModelSpec c = t.config();
@@ -221,7 +227,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "bench", model.toString(),
                 "--threads", Integer.toString(threads), "--prompt", Integer.toString(prompt), "--gen", Integer.toString(gen),
-                "--repeat", Integer.toString(repeat), "--bandwidth-mib", "0", "--json"));
+                "--repeat", Integer.toString(repeat), "--bandwidth-mib", "0", "--activations", activations.mode().label(), "--json"));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         byte[] stdout = p.getInputStream().readAllBytes();
         int code = p.waitFor();
@@ -326,8 +332,8 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private void printTable(PrintWriter out, ObjectNode report) {
-        out.printf(Locale.ROOT, "%d threads; streaming read %.2f GiB/s; prefill %d tokens, decode %d tokens%n", report.get("threads").asInt(),
-                report.get("bandwidth_gib_s").asDouble(), prompt, gen);
+        out.printf(Locale.ROOT, "%d threads; streaming read %.2f GiB/s; prefill %d tokens, decode %d tokens; %s activations%n", report.get("threads").asInt(),
+                report.get("bandwidth_gib_s").asDouble(), prompt, gen, report.get("activations").asText());
         out.printf(Locale.ROOT, "%-32s %9s %7s %9s %9s %8s %9s %7s %8s %7s %9s %9s%n", "model", "file MiB", "output", "read/tok",
                 "prefill", "decode", "ms/token", "bound", "of bound", "RSS", "prefill x", "decode x");
         out.printf(Locale.ROOT, "%-32s %9s %7s %9s %9s %8s %9s %7s %8s %7s %9s %9s%n", "", "", "matrix", "MiB", "tok/s", "tok/s", "",

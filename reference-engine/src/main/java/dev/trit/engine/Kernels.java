@@ -11,6 +11,12 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
     void matmul(StoredMatrix w, float[] x, int tokens, float[] y);
 
     /**
+     * llama.cpp's product of a K-quant matrix whose encoding has {@link StoredMatrix.Encoding#q8KDot}: y[t, r] as
+     * ggml's vec_dot_*_q8_K of row r with token t of x (integer sums per super-block, see {@link Q8KDots}).
+     */
+    void matmul(StoredMatrix w, Q8KActivations x, float[] y);
+
+    /**
      * BitLinear: y[t, r] = (sum_c q[t, c] * trit[r, c]) * W.scale / x.scale[t], the sum taken exactly in
      * integers and rescaled once.
      */

@@ -68,6 +68,19 @@ public final class LlamaCppActivations {
     }
 
     private static void q8_K(float[] x, int o, float[] out) {
+        short[] q = Q8K_ROW.get();
+        float d = q8K(x, o, q, 0);
+        for (int j = 0; j < 256; j++) out[o + j] = q[j] * d;
+    }
+
+    private static final ThreadLocal<short[]> Q8K_ROW = ThreadLocal.withInitial(() -> new short[256]);
+
+    /**
+     * The Q8_K block of 256 values at x[o..] as {@code quantize_row_q8_K_ref}: the quants into q[qo..],
+     * the block's d returned (0 with all quants 0 for an all-zero block). The one definition of the
+     * rounding, for {@link #roundTrip} and for the integer products ({@link Q8KActivations}).
+     */
+    static float q8K(float[] x, int o, short[] q, int qo) {
         float max = 0f, amax = 0f;
         for (int j = 0; j < 256; j++) {
             float ax = Math.abs(x[o + j]);
@@ -77,14 +90,11 @@ public final class LlamaCppActivations {
             }
         }
         if (amax == 0f) {
-            for (int j = 0; j < 256; j++) out[o + j] = 0f;
-            return;
+            java.util.Arrays.fill(q, qo, qo + 256, (short) 0);
+            return 0f;
         }
         float iscale = -127f / max;
-        float d = 1f / iscale;
-        for (int j = 0; j < 256; j++) {
-            float q = Math.min(127f, (iscale * x[o + j] + ROUND) - ROUND);
-            out[o + j] = q * d;
-        }
+        for (int j = 0; j < 256; j++) q[qo + j] = (short) Math.min(127f, (iscale * x[o + j] + ROUND) - ROUND);
+        return 1f / iscale;
     }
 }

@@ -30,6 +30,14 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void matmul(StoredMatrix w, Q8KActivations x, float[] y) {
+        int rows = w.rows();
+        for (int r = 0; r < rows; r++) {
+            for (int t = 0; t < x.tokens(); t++) y[t * rows + r] = w.dotRowQ8K(r, x, t, false);
+        }
+    }
+
+    @Override
     public void ternaryMatmul(TernaryMatrix w, QuantizedActivations x, float[] y) {
         int rows = w.rows(), cols = w.cols();
         short[] row = new short[cols];

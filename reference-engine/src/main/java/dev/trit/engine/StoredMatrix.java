@@ -97,6 +97,14 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
             return this == Q8_0 || this == Q4_0 || this == IQ4_NL ? 2 : 1;
         }
 
+        /**
+         * Types whose product with Q8_K activations runs in integers as ggml's vec_dot ({@link #dotRowQ8K});
+         * the other K-quants take their Q8_K activations as rounded floats ({@link LlamaCppActivations}).
+         */
+        public boolean q8KDot() {
+            return this == Q6_K || this == Q4_K;
+        }
+
         /** Weights per ggml block (1 for the plain float types). */
         int blockSize() {
             return ggml.blockSize();
@@ -303,6 +311,19 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
         };
     }
 
+    /**
+     * Dot product of logical row r (Q6_K or Q4_K, see {@link Encoding#q8KDot}) with token t of a, as ggml's
+     * vec_dot_*_q8_K (see {@link Q8KDots}); vector false takes the scalar reference form (same result).
+     */
+    float dotRowQ8K(int r, Q8KActivations a, int t, boolean vector) {
+        if (a.cols() != cols) throw new IllegalArgumentException("activations have " + a.cols() + " columns, the matrix " + cols);
+        return switch (encoding) {
+            case Q6_K -> Q8KDots.q6k(data, rowOffset(r), cols, a, t, vector);
+            case Q4_K -> Q8KDots.q4k(data, rowOffset(r), cols, a, t, vector);
+            default -> throw new IllegalStateException(encoding + " has no Q8_K integer product here");
+        };
+    }
+
     private float dotQ8(long base, float[] x, int xo) {
         int lanes = F.length();
         FloatVector acc = FloatVector.zero(F), acc1 = FloatVector.zero(F); // vector k into chain k mod 2
@@ -450,6 +471,22 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
         float s = 0f;
         for (int i = 0; i < lanes; i++) s += acc.lane(i);
         return s;
+    }
+
+    /**
+     * The 8 six-bit sub-block scales of a Q4_K / Q5_K super-block, byte j = get_scale_min_k4(j)'s scale, from its
+     * 12 scale bytes held as s8 = bytes 0..7 and s4 = bytes 8..11 (ggml's utmp shuffle: scales 0-3 are the low
+     * 6 bits of bytes 0-3, scales 4-7 the low nibbles of bytes 8-11 with the top 2 bits of bytes 0-3).
+     */
+    static long k4Scales(long s8, int s4) {
+        int u0 = (int) s8;
+        return (u0 & 0x3F3F3F3FL) | ((long) ((s4 & 0x0F0F0F0F) | (u0 >>> 6 & 0x03030303) << 4) << 32);
+    }
+
+    /** The 8 mins as k4Scales the scales: bytes 4-7's low 6 bits; the high nibbles of bytes 8-11 with bytes 4-7's top 2 bits. */
+    static long k4Mins(long s8, int s4) {
+        int u1 = (int) (s8 >>> 32);
+        return (u1 & 0x3F3F3F3FL) | ((long) ((s4 >>> 4 & 0x0F0F0F0F) | (u1 >>> 6 & 0x03030303) << 4) << 32);
     }
 
     /**

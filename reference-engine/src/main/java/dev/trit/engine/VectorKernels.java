@@ -42,6 +42,16 @@ public final class VectorKernels implements Kernels {
         floatMatmul(w.rows(), w.cols(), null, w, x, tokens, y);
     }
 
+    @Override
+    public void matmul(StoredMatrix w, Q8KActivations x, float[] y) {
+        int rows = w.rows(), tokens = x.tokens();
+        parallel.forPieces(rows, grain(rows, 16), (from, to) -> {
+            for (int r = from; r < to; r++) {
+                for (int t = 0; t < tokens; t++) y[t * rows + r] = w.dotRowQ8K(r, x, t, true);
+            }
+        });
+    }
+
     /** Rows come from heap floats d, or (d null) are widened from the stored matrix into per-thread scratch. */
     private void floatMatmul(int rows, int cols, float[] d, StoredMatrix stored, float[] x, int tokens, float[] y) {
         if (tokens >= MIN_BATCH) {

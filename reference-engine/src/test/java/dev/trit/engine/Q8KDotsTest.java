@@ -1,0 +1,148 @@
+package dev.trit.engine;
+
+import dev.trit.engine.StoredMatrix.VecDot;
+import dev.trit.formats.BlockCodec;
+import dev.trit.formats.GgmlType;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class Q8KDotsTest {
+    private static final int COLS = 1024, ROWS = 7, TOKENS = 3;
+
+    private static float[] gaussian(int n, Random r, float scale) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) r.nextGaussian() * scale;
+        return x;
+    }
+
+    /** Random bytes for every block field (extreme quants and scales included), d and dmin finite fp16. */
+    private static byte[] randomBlocks(GgmlType type, int rows, Random r) {
+        byte[] b = new byte[Math.toIntExact(type.bytesFor((long) rows * COLS))];
+        r.nextBytes(b);
+        MemorySegment s = MemorySegment.ofArray(b);
+        ValueLayout.OfShort u16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        for (long o = 0; o < b.length; o += type.blockBytes()) {
+            if (type == GgmlType.Q6_K) {
+                s.set(u16, o + 208, Float.floatToFloat16((float) r.nextGaussian() * 0.01f));
+            } else {
+                s.set(u16, o, Float.floatToFloat16((float) r.nextGaussian() * 0.01f));
+                s.set(u16, o + 2, Float.floatToFloat16(Math.abs((float) r.nextGaussian()) * 0.01f));
+            }
+        }
+        if (type == GgmlType.Q6_K) { // the extremes: q = 0 and 63 (-32, +31), scales -128 and 127
+            for (int j = 0; j < 64; j++) b[j] = 0;
+            for (int j = 128; j < 160; j++) b[j] = 0;
+            for (int j = 210; j < 274; j++) b[j] = (byte) 0xFF;
+            for (int j = 338; j < 402; j++) b[j] = (byte) 0xFF;
+            b[192] = (byte) -128;
+            b[210 + 192] = 127;
+        }
+        return b;
+    }
+
+    private static Q8KActivations activations(Random r) {
+        float[] x = gaussian(TOKENS * COLS, r, 1f);
+        x[5] = -40f; // a block whose largest magnitude is negative: quants reach +127
+        x[COLS + 300] = 25f; // and positive: -127
+        java.util.Arrays.fill(x, 2 * COLS, 2 * COLS + 256, 0f); // an all-zero block (d = 0)
+        return Q8KActivations.quantizeInto(x, TOKENS, COLS, null);
+    }
+
+    @Test
+    void vectorAndScalarFormsAreBitIdentical() {
+        Random r = new Random(11);
+        for (GgmlType type : new GgmlType[] {GgmlType.Q6_K, GgmlType.Q4_K}) {
+            for (int trial = 0; trial < 20; trial++) {
+                StoredMatrix m = new StoredMatrix(ROWS, COLS, StoredMatrix.Encoding.of(type).orElseThrow(), MemorySegment.ofArray(randomBlocks(type, ROWS, r)));
+                Q8KActivations a = activations(r);
+                for (int row = 0; row < ROWS; row++) {
+                    for (int t = 0; t < TOKENS; t++) {
+                        float v = m.dotRowQ8K(row, a, t, true), s = m.dotRowQ8K(row, a, t, false);
+                        assertEquals(Float.floatToRawIntBits(s), Float.floatToRawIntBits(v), type + " row " + row + " token " + t + ": " + v + " vs " + s);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Against the formats codec's dequantization: with every block's d = 1 (Q6_K) the widened weights are
+     * the integers scale * (q - 32), so ggml's integer sum per super-block is the exact sum of widened
+     * weight times activation quant, and the product must equal sum_b (1 * y.d_b) * isum_b bit for bit.
+     */
+    @Test
+    void q6kEqualsTheIntegerSumOfTheWidenedRow() {
+        Random r = new Random(12);
+        byte[] b = randomBlocks(GgmlType.Q6_K, ROWS, r);
+        MemorySegment s = MemorySegment.ofArray(b);
+        for (long o = 0; o < b.length; o += 210) s.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), o + 208, Float.floatToFloat16(1f));
+        StoredMatrix m = new StoredMatrix(ROWS, COLS, StoredMatrix.Encoding.Q6_K, s);
+        float[] w = BlockCodec.of(GgmlType.Q6_K).decode(s, ROWS * COLS);
+        Q8KActivations a = activations(r);
+        for (int row = 0; row < ROWS; row++) {
+            for (int t = 0; t < TOKENS; t++) {
+                float expected = 0f;
+                for (int blk = 0; blk < COLS / 256; blk++) {
+                    long isum = 0;
+                    for (int j = 0; j < 256; j++) {
+                        float wj = w[row * COLS + 256 * blk + j];
+                        assertEquals(Math.rint(wj), wj, 0f);
+                        isum += (long) wj * a.q()[t * COLS + 256 * blk + j];
+                    }
+                    expected += (1f * a.d()[t * COLS / 256 + blk]) * (float) isum;
+                }
+                assertEquals(expected, m.dotRowQ8K(row, a, t, true), 0f, "row " + row + " token " + t);
+            }
+        }
+    }
+
+    /**
+     * Q4_K against the codec's widened row times the activations' float values (quant * d), in double: ggml
+     * subtracts the mins as a second float term per super-block, so the two differ by float rounding only
+     * (a few ulps of each super-block's terms: 1e-5 of their magnitude).
+     */
+    @Test
+    void q4kEqualsTheWidenedRowTimesTheRoundedActivations() {
+        Random r = new Random(13);
+        byte[] b = randomBlocks(GgmlType.Q4_K, ROWS, r);
+        StoredMatrix m = new StoredMatrix(ROWS, COLS, StoredMatrix.Encoding.Q4_K, MemorySegment.ofArray(b));
+        float[] w = BlockCodec.of(GgmlType.Q4_K).decode(MemorySegment.ofArray(b), ROWS * COLS);
+        Q8KActivations a = activations(r);
+        for (int row = 0; row < ROWS; row++) {
+            for (int t = 0; t < TOKENS; t++) {
+                double expected = 0, magnitude = 0;
+                for (int c = 0; c < COLS; c++) {
+                    double term = (double) w[row * COLS + c] * a.q()[t * COLS + c] * a.d()[(t * COLS + c) / 256];
+                    expected += term;
+                    magnitude += Math.abs(term);
+                }
+                assertEquals(expected, m.dotRowQ8K(row, a, t, true), 1e-5 * magnitude, "row " + row + " token " + t);
+            }
+        }
+    }
+
+    /** The quants and d are the ones roundTrip's values stand for; bsums are the sums of 32 quants. */
+    @Test
+    void activationsMatchTheRoundTripAndTheirBlockSums() {
+        Random r = new Random(14);
+        float[] x = gaussian(2 * 512, r, 3f), y = new float[x.length];
+        Q8KActivations a = Q8KActivations.quantizeInto(x, 2, 512, null);
+        LlamaCppActivations.roundTrip(VecDot.Q8_K, x, 2, 512, y);
+        for (int i = 0; i < x.length; i++) {
+            assertEquals(y[i], a.q()[i] * a.d()[i / 256], 0f);
+            assertTrue(Math.abs(a.q()[i]) <= 127);
+        }
+        for (int g = 0; g < x.length / 32; g++) {
+            int sum = 0;
+            for (int j = 0; j < 32; j++) sum += a.q()[32 * g + j];
+            assertEquals(sum, a.bsums()[g]);
+        }
+        assertThrows(IllegalArgumentException.class, () -> Q8KActivations.quantizeInto(x, 1, 100, null));
+    }
+}
