@@ -58,7 +58,7 @@ final class Q8KDots {
         for (int b = 0; b < blocks; b++) {
             long bo = base + 210L * b;
             int isum = vector && VECTOR ? q6Block(data, bo, a.q(), ao + 256 * b) : q6BlockScalar(data, bo, a.q(), ao + 256 * b);
-            float d = Float.float16ToFloat(data.get(U16, bo + 208)) * a.d()[dOff + b];
+            float d = Float.float16ToFloat((short) (data.get(U64, bo + 202) >>> 48)) * a.d()[dOff + b];
             s += d * isum;
         }
         return s;

@@ -28,17 +28,6 @@ public final class TernaryMatrix implements Matrix {
     static final int BLOCK = 128, BLOCK_SHORTS = 16;
     /** A short of eight zero trits (code 1 each): padding columns hold zeros. */
     private static final short ZEROS = 0x5555;
-    /** PATTERN[b] = the base-3 number sum_m code_m * 3^m of the four 2-bit codes of byte b (0..80). */
-    static final byte[] PATTERN = new byte[256];
-
-    static {
-        for (int b = 0; b < 256; b++) {
-            int p = 0;
-            for (int m = 3; m >= 0; m--) p = p * 3 + Math.min(2, (b >>> (2 * m)) & 3);
-            PATTERN[b] = (byte) p;
-        }
-    }
-
     /** TQ1_0: weights per block, bytes per block. */
     static final int TQ1_BLOCK = GgmlType.TQ1_0.blockSize(), TQ1_BYTES = GgmlType.TQ1_0.blockBytes();
 

@@ -157,7 +157,9 @@ final class Tq1Kernels {
 
     /** Per-thread tables, digit tables and accumulators, grown on demand and kept. */
     private static final class Scratch {
-        short[] table = new short[0], digits = new short[0];
+        short[] digits = new short[0];
+        /** Off the heap and cache-line aligned, as VectorKernels' 2-bit tables (one line per entry). */
+        MemorySegment table = MemorySegment.NULL;
         int[] acc = new int[0];
         float[] out = new float[0];
         long[] rowBase = new long[0];
@@ -187,11 +189,12 @@ final class Tq1Kernels {
     private static void lutVector(TernaryMatrix w, short[] xt, int tPad, int v, int r0, int r1, float[] xsPad, int tokens, float[] y) {
         int lanes = S.length(), t0 = v * lanes, rows = w.rows(), blocks = w.cols() / TernaryMatrix.TQ1_BLOCK;
         Scratch sc = SCRATCH.get();
-        if (sc.table.length < CHUNK * 256 * lanes) sc.table = new short[CHUNK * 256 * lanes];
+        if (sc.table.byteSize() < 2L * CHUNK * 256 * lanes) sc.table = VectorKernels.alignedScratch(2L * CHUNK * 256 * lanes);
         if (sc.digits.length < 243 * lanes) sc.digits = new short[243 * lanes];
         if (sc.acc.length < rows * lanes) sc.acc = new int[rows * lanes];
         if (sc.out.length < lanes) sc.out = new float[lanes];
-        short[] table = sc.table, digits = sc.digits;
+        MemorySegment table = sc.table;
+        short[] digits = sc.digits;
         int[] acc = sc.acc;
         java.util.Arrays.fill(acc, r0 * lanes, r1 * lanes, 0);
         MemorySegment data = w.tq1Data();
@@ -209,14 +212,14 @@ final class Tq1Kernels {
     }
 
     /** Each row's CHUNK lookups (bytes at its base + at), summed in short lanes and added into acc. */
-    private static void lookups(MemorySegment data, long[] rowBase, int r0, int r1, long at, short[] table, int[] acc) {
+    private static void lookups(MemorySegment data, long[] rowBase, int r0, int r1, long at, MemorySegment table, int[] acc) {
         int lanes = S.length();
         for (int r = r0; r < r1; r++) {
             long o = rowBase[r - r0] + at;
             ShortVector sum = ShortVector.zero(S);
             for (int g = 0; g < CHUNK; g++) {
                 int qb = data.get(ValueLayout.JAVA_BYTE, o + g) & 0xFF;
-                sum = sum.add(ShortVector.fromArray(S, table, (g * 256 + qb) * lanes));
+                sum = sum.add(ShortVector.fromMemorySegment(S, table, 2L * (g * 256 + qb) * lanes, LE));
             }
             // widened into acc here, as VectorKernels.lutBlock (a vector passed to a call C2 does not inline is allocated)
             for (int p = 0; p < lanes / I.length(); p++) {
@@ -231,7 +234,7 @@ final class Tq1Kernels {
      * codes of (code - 1) * x(column), for the lanes of tokens t0..; built by digits (243 or 81 entries, one
      * add each), then placed by byte value.
      */
-    private static void buildTable(short[] xt, int tPad, int t0, int c0, int k, short[] digits, short[] table, int at) {
+    private static void buildTable(short[] xt, int tPad, int t0, int c0, int k, short[] digits, MemorySegment table, int at) {
         int lanes = S.length(), n = k < 48 ? 5 : 4;
         // no arrays of vectors here: C2 keeps those on the heap (a boxed vector per element)
         ShortVector base = ShortVector.zero(S);
@@ -247,7 +250,7 @@ final class Tq1Kernels {
         }
         short[] index = n == 5 ? V5 : V4;
         for (int q = 0; q < 256; q++) {
-            ShortVector.fromArray(S, digits, index[q] * lanes).intoArray(table, at + q * lanes);
+            ShortVector.fromArray(S, digits, index[q] * lanes).intoMemorySegment(table, 2L * (at + q * lanes), LE);
         }
     }
 

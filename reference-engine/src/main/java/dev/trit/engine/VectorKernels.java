@@ -7,6 +7,10 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
 /** Vector API kernels, multi-threaded over output rows. */
 public final class VectorKernels implements Kernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -14,6 +18,7 @@ public final class VectorKernels implements Kernels {
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     /** Ints with as many lanes as F, for int-to-float conversion lane for lane. */
     private static final VectorSpecies<Integer> IF = VectorSpecies.of(int.class, F.vectorShape());
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     private final Parallel parallel;
 
@@ -411,20 +416,42 @@ public final class VectorKernels implements Kernels {
             if (floats.length < n) floats = new float[n];
             return floats;
         }
+
+        private MemorySegment table = MemorySegment.NULL;
+
+        /**
+         * Lookup tables off the heap, 64-byte aligned: an entry of 32 short lanes is then one cache line (in a
+         * short[] the 16-byte array header made every entry straddle two; the kernel ran 1.3-1.5x slower).
+         */
+        MemorySegment table(long bytes) {
+            if (table.byteSize() < bytes) table = alignedScratch(bytes);
+            return table;
+        }
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    /** Groups of 4 columns per table: |group sum| <= 4 * 128, so 63 of them fit a short lane exactly; chunks hold an even number. */
-    private static final int LUT_GROUPS = 62;
+    /** Per-thread scratch off the heap, cache-line aligned, freed with its last reference (an automatic arena). */
+    static MemorySegment alignedScratch(long bytes) {
+        return Arena.ofAuto().allocate(bytes, 64);
+    }
+
+    /**
+     * Groups of 4 columns per table chunk: |group sum| <= 4 * 128, so up to 63 fit a short lane exactly; 26
+     * tables of 256 entries (16 KB each with 32 lanes) keep a chunk's tables in L2. Even, so chunks start
+     * at even groups (two per packed short).
+     */
+    private static final int LUT_GROUPS = 26;
+    /** Entries per group table: one per byte value, so the packed byte itself is the index (codes 3 never occur). */
+    private static final int LUT_ENTRIES = 256;
 
     /**
      * Prefill form of BitLinear by lookup tables (as bitnet.cpp's TL kernels, here across tokens): for
      * a vector of consecutive tokens and each group of 4 columns, the 81 signed sums of those 4
-     * activations are tabulated once; a weight row then costs one table load and one add per 4
-     * weights, the packed byte (a base-3 pattern) being the table index. Tables cover up to 63 groups
-     * at a time so the short lanes stay exact; each chunk's sums are widened into int accumulators.
-     * Threads split the token vectors (each builds its own tables), or the rows when there is one.
+     * activations are tabulated once, at the positions of the bytes that encode them; a weight row then
+     * costs one table load and one add per 4 weights, the packed byte being the table index. Tables cover
+     * up to 26 groups at a time (in L2, and the short lanes stay exact); each chunk's sums are widened into
+     * int accumulators. Threads split the token vectors (each builds its own tables), or the rows when there is one.
      */
     private void lutTernaryMatmul(TernaryMatrix w, QuantizedActivations x, float[] y) {
         int rows = w.rows(), cols = w.cols(), tokens = x.tokens(), lanes = S.length();
@@ -436,17 +463,18 @@ public final class VectorKernels implements Kernels {
         short[] packed = w.packed();
         // groups is even (32 per block); so is every chunk but perhaps the last, which ends the row
         int chunks = (groups + LUT_GROUPS - 1) / LUT_GROUPS, perChunk = ((groups + chunks - 1) / chunks + 1) & ~1;
+        int tableShorts = perChunk * LUT_ENTRIES * lanes;
         if (vectors >= parallel.threads()) {
             parallel.forRange(vectors, 1, (from, to) -> {
                 Scratch sc = SCRATCH.get();
-                short[] table = sc.shorts(perChunk * 81 * lanes);
+                MemorySegment table = sc.table(2L * tableShorts);
                 int[] acc = sc.ints(rows * lanes);
                 for (int v = from; v < to; v++) lutBlock(packed, rows, groups, perChunk, xt, tPad, v, table, acc, 0, rows, scale, xsPad, tokens, y);
             });
         } else {
             parallel.forRange(rows, 16, (from, to) -> {
                 Scratch sc = SCRATCH.get();
-                short[] table = sc.shorts(perChunk * 81 * lanes);
+                MemorySegment table = sc.table(2L * tableShorts);
                 int[] acc = sc.ints(rows * lanes);
                 for (int v = 0; v < vectors; v++) lutBlock(packed, rows, groups, perChunk, xt, tPad, v, table, acc, from, to, scale, xsPad, tokens, y);
             });
@@ -480,7 +508,7 @@ public final class VectorKernels implements Kernels {
     }
 
     /** Rows [r0, r1) of token vector v: every column chunk's table, then each row's lookups. */
-    private static void lutBlock(short[] packed, int rows, int groups, int perChunk, short[] xt, int tPad, int v, short[] table,
+    private static void lutBlock(short[] packed, int rows, int groups, int perChunk, short[] xt, int tPad, int v, MemorySegment table,
                                  int[] acc, int r0, int r1, float scale, float[] xsPad, int tokens, float[] y) {
         int lanes = S.length(), t0 = v * lanes, rowShorts = groups / 2;
         java.util.Arrays.fill(acc, r0 * lanes, r1 * lanes, 0);
@@ -490,7 +518,7 @@ public final class VectorKernels implements Kernels {
                 // group g is byte g of the row: short g/2, half g%2; its columns are 16 apart
                 int gg = g0 + g, block = gg >>> 5, j = gg & 31;
                 int c0 = block * TernaryMatrix.BLOCK + (j >>> 1) + 64 * (j & 1);
-                buildTable(xt, c0 * tPad + t0, 16 * tPad, table, g * 81 * lanes);
+                buildTable(xt, c0 * tPad + t0, 16 * tPad, table, g * LUT_ENTRIES * lanes);
             }
             for (int r = r0; r < r1; r++) {
                 int po = r * rowShorts;
@@ -499,9 +527,8 @@ public final class VectorKernels implements Kernels {
                 int k0 = po + (g0 >>> 1);
                 for (int g = 0; g < ng; g += 2) {
                     int two = packed[k0 + (g >>> 1)];
-                    int p0 = TernaryMatrix.PATTERN[two & 0xff], p1 = TernaryMatrix.PATTERN[(two >>> 8) & 0xff];
-                    sum = sum.add(ShortVector.fromArray(S, table, (g * 81 + p0) * lanes))
-                            .add(ShortVector.fromArray(S, table, ((g + 1) * 81 + p1) * lanes));
+                    sum = sum.add(ShortVector.fromMemorySegment(S, table, 2L * (g * LUT_ENTRIES + (two & 0xff)) * lanes, LE))
+                            .add(ShortVector.fromMemorySegment(S, table, 2L * ((g + 1) * LUT_ENTRIES + (two >>> 8 & 0xff)) * lanes, LE));
                 }
                 // widened into acc here, not by a helper: a vector passed to a call C2 does not inline is allocated
                 // (S and I share the preferred shape, so a short vector is two int vectors)
@@ -539,33 +566,35 @@ public final class VectorKernels implements Kernels {
     }
 
     /**
-     * table[at + p * lanes ..] = sum_k (digit_k(p) - 1) * x_k for the 4 columns' token vectors at xo + k * stride:
-     * entry 0 is -(x0 + x1 + x2 + x3), and raising digit k by one adds x_k, so each entry is one add to an
-     * earlier one (exact in short lanes). Written without arrays of vectors: C2 kept those on the heap, and
-     * the table builds then allocated about 200 MB/s (boxed vectors) during prefill.
+     * table[at + b * lanes ..] = sum_k (code_k(b) - 1) * x_k for the bytes b whose four 2-bit codes
+     * (code_k = b >> 2k & 3) are all trits, for the 4 columns' token vectors at xo + k * stride: entry 0 is
+     * -(x0 + x1 + x2 + x3), and raising code k by one adds x_k, so each entry is one add to an earlier one
+     * (exact in short lanes). Entries of bytes holding a code 3 are written from stale entries or not at
+     * all: no packed byte holds one. Written without arrays of vectors: C2 kept those on the heap, and the
+     * table builds then allocated about 200 MB/s (boxed vectors) during prefill.
      */
-    private static void buildTable(short[] xt, int xo, int stride, short[] table, int at) {
-        int lanes = S.length();
+    private static void buildTable(short[] xt, int xo, int stride, MemorySegment table, int at) {
         ShortVector x0 = ShortVector.fromArray(S, xt, xo), x1 = ShortVector.fromArray(S, xt, xo + stride);
         ShortVector x2 = ShortVector.fromArray(S, xt, xo + 2 * stride), x3 = ShortVector.fromArray(S, xt, xo + 3 * stride);
-        ShortVector e = x0.add(x1).add(x2).add(x3).neg();
-        e.intoArray(table, at);
-        e.add(x0).intoArray(table, at + lanes);
-        e.add(x0).add(x0).intoArray(table, at + 2 * lanes);
+        x0.add(x1).add(x2).add(x3).neg().intoMemorySegment(table, 2L * at, LE);
         // the helper loads its column itself: a vector passed to a call C2 does not inline is allocated
-        extendTable(table, at, 3, xt, xo + stride);
-        extendTable(table, at, 9, xt, xo + 2 * stride);
-        extendTable(table, at, 27, xt, xo + 3 * stride);
+        extendTable(table, at, 1, xt, xo);
+        extendTable(table, at, 4, xt, xo + stride);
+        extendTable(table, at, 16, xt, xo + 2 * stride);
+        extendTable(table, at, 64, xt, xo + 3 * stride);
     }
 
-    /** Entries [p, 3p) of a table from entries [0, p): digit k (p = 3^k) raised to 1 and 2 adds x (at xt[xo..]) once and twice. */
-    private static void extendTable(short[] table, int at, int p, short[] xt, int xo) {
+    /**
+     * Code k of the bytes below 4^k = s: entries b + s and b + 2s (code k raised to 1 and 2) are entry b
+     * plus x (at xt[xo..]) once and twice.
+     */
+    private static void extendTable(MemorySegment table, int at, int s, short[] xt, int xo) {
         int lanes = S.length();
         ShortVector x = ShortVector.fromArray(S, xt, xo);
-        for (int i = 0; i < p; i++) {
-            ShortVector e = ShortVector.fromArray(S, table, at + i * lanes).add(x);
-            e.intoArray(table, at + (i + p) * lanes);
-            e.add(x).intoArray(table, at + (i + 2 * p) * lanes);
+        for (int b = 0; b < s; b++) {
+            ShortVector e = ShortVector.fromMemorySegment(S, table, 2L * (at + b * lanes), LE).add(x);
+            e.intoMemorySegment(table, 2L * (at + (b + s) * lanes), LE);
+            e.add(x).intoMemorySegment(table, 2L * (at + (b + 2 * s) * lanes), LE);
         }
     }
 
