@@ -279,7 +279,7 @@ public final class VectorKernels implements Kernels {
             Tq1Kernels.decode(parallel, grain(w.rows(), 32), w, x, y);
             return;
         }
-        int lanes = S.length(), tPad = (x.tokens() + lanes - 1) / lanes * lanes;
+        int tPad = paddedTokens(x.tokens());
         short[] xt = transposed(x, w.cols(), tPad);
         Tq1Kernels.lut(parallel, w, xt, tPad, paddedScales(x, tPad), x.tokens(), y);
     }
@@ -292,8 +292,14 @@ public final class VectorKernels implements Kernels {
                 return;
             }
         }
-        if (x.tokens() >= MIN_BATCH) {
-            for (int i = 0; i < ws.length; i++) lutTernaryMatmul(ws[i], x, ys[i]);
+        if (x.tokens() >= MIN_BATCH) { // the shared input transposed once
+            int tPad = paddedTokens(x.tokens());
+            short[] xt = transposed(x, TernaryMatrix.blocks(ws[0].cols()) * TernaryMatrix.BLOCK, tPad);
+            float[] xsPad = paddedScales(x, tPad);
+            for (int i = 0; i < ws.length; i++) {
+                if (ws[i].cols() != ws[0].cols()) throw new IllegalArgumentException("matrices of one input must share their columns");
+                lutProduct(ws[i], xt, tPad, xsPad, x.tokens(), ys[i]);
+            }
             return;
         }
         decodeTernaryMatmuls(ws, x, ys);
@@ -454,11 +460,20 @@ public final class VectorKernels implements Kernels {
      * int accumulators. Threads split the token vectors (each builds its own tables), or the rows when there is one.
      */
     private void lutTernaryMatmul(TernaryMatrix w, QuantizedActivations x, float[] y) {
-        int rows = w.rows(), cols = w.cols(), tokens = x.tokens(), lanes = S.length();
-        int groups = w.rowBytes(), colsPad = TernaryMatrix.blocks(cols) * TernaryMatrix.BLOCK;
-        int tPad = (tokens + lanes - 1) / lanes * lanes, vectors = tPad / lanes;
-        short[] xt = transposed(x, colsPad, tPad);
-        float[] xsPad = paddedScales(x, tPad);
+        int tPad = paddedTokens(x.tokens());
+        lutProduct(w, transposed(x, TernaryMatrix.blocks(w.cols()) * TernaryMatrix.BLOCK, tPad), tPad, paddedScales(x, tPad), x.tokens(), y);
+    }
+
+    /** Tokens rounded up to whole short vectors (the table kernels' token vectors). */
+    private static int paddedTokens(int tokens) {
+        int lanes = S.length();
+        return (tokens + lanes - 1) / lanes * lanes;
+    }
+
+    /** lutTernaryMatmul over activations already transposed (xt) and their padded scales. */
+    private void lutProduct(TernaryMatrix w, short[] xt, int tPad, float[] xsPad, int tokens, float[] y) {
+        int rows = w.rows(), lanes = S.length(), vectors = tPad / lanes;
+        int groups = w.rowBytes();
         float scale = w.scale();
         short[] packed = w.packed();
         // groups is even (32 per block); so is every chunk but perhaps the last, which ends the row
@@ -489,16 +504,23 @@ public final class VectorKernels implements Kernels {
         int tokens = x.tokens(), cols = x.cols();
         short[] q = x.q();
         short[] xt = shortScratch(colsPad * tPad);
-        for (int t = 0; t < tokens; t++) {
-            int xo = t * cols;
-            for (int c = 0; c < cols; c++) xt[c * tPad + t] = q[xo + c];
-        }
-        for (int c = 0; c < colsPad; c++) {
-            int from = c < cols ? c * tPad + tokens : c * tPad;
-            java.util.Arrays.fill(xt, from, (c + 1) * tPad, (short) 0);
-        }
+        // by blocks of columns, over the pool: a block's destination rows stay in L1 while every token
+        // writes into them (column by column, each store went to another cache line: 6% of prefill, serial)
+        parallel.forRange((colsPad + TRANSPOSE_COLS - 1) / TRANSPOSE_COLS, 1, (from, to) -> {
+            for (int b = from; b < to; b++) {
+                int c0 = b * TRANSPOSE_COLS, c1 = Math.min(colsPad, c0 + TRANSPOSE_COLS), cEnd = Math.min(cols, c1);
+                for (int t = 0; t < tokens; t++) {
+                    int xo = t * cols;
+                    for (int c = c0; c < cEnd; c++) xt[c * tPad + t] = q[xo + c];
+                }
+                for (int c = c0; c < c1; c++) java.util.Arrays.fill(xt, c < cols ? c * tPad + tokens : c * tPad, (c + 1) * tPad, (short) 0);
+            }
+        });
         return xt;
     }
+
+    /** Columns per block of the transposition. */
+    private static final int TRANSPOSE_COLS = 32;
 
     /** x's scales padded to tPad tokens with 1 (padding tokens' outputs are dropped). */
     private static float[] paddedScales(QuantizedActivations x, int tPad) {
