@@ -13,8 +13,18 @@ public final class RmsNorm {
     public static void apply(float[] x, int from, int tokens, int dim, float[] weight, float eps, float[] out) {
         for (int t = 0; t < tokens; t++) {
             int o = from + t * dim, oo = t * dim;
-            double ss = 0;
-            for (int i = 0; i < dim; i++) ss += (double) x[o + i] * x[o + i];
+            // four double chains (one chain waited on the add latency: 4% of prefill); each square is exact in
+            // double and the sum carries ~29 bits beyond float's, so the order does not reach the float result
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            int i4 = dim & ~3;
+            for (int i = 0; i < i4; i += 4) {
+                s0 += (double) x[o + i] * x[o + i];
+                s1 += (double) x[o + i + 1] * x[o + i + 1];
+                s2 += (double) x[o + i + 2] * x[o + i + 2];
+                s3 += (double) x[o + i + 3] * x[o + i + 3];
+            }
+            for (int i = i4; i < dim; i++) s0 += (double) x[o + i] * x[o + i];
+            double ss = (s0 + s1) + (s2 + s3);
             float inv = (float) (1.0 / Math.sqrt((float) (ss / dim) + eps));
             for (int i = 0; i < dim; i++) out[oo + i] = weight[i] * (x[o + i] * inv);
         }
