@@ -22,9 +22,10 @@ public record Q8KActivations(int tokens, int cols, short[] q, float[] d, int[] b
         return new Q8KActivations(tokens, cols, new short[tokens * cols], new float[tokens * cols / 256], new int[tokens * cols / 32]);
     }
 
-    /** x's first tokens rows of cols values quantized into buf (reallocated when too small or of other width). */
+    /** x's first tokens rows of cols values quantized into buf's arrays (new ones when they are too small); returns the view. */
     public static Q8KActivations quantizeInto(float[] x, int tokens, int cols, Q8KActivations buf) {
-        if (buf == null || buf.cols != cols || buf.tokens < tokens) buf = allocate(tokens, cols);
+        long n = (long) tokens * cols;
+        if (buf == null || buf.q.length < n || buf.d.length < n / 256 || buf.bsums.length < n / 32) buf = allocate(tokens, cols);
         int blocks = tokens * cols / 256;
         for (int b = 0; b < blocks; b++) {
             buf.d[b] = LlamaCppActivations.q8K(x, 256 * b, buf.q, 256 * b);
