@@ -8,7 +8,7 @@ public enum ActivationMode {
      * llama.cpp's CPU arithmetic: each activation row is first rounded to the weight type's ggml-cpu
      * vec_dot_type (Q8_0 blocks of 32 for Q4_0/Q5_0/Q8_0/IQ4_NL, Q8_1 for Q4_1/Q5_1, Q8_K blocks of 256
      * for the K-quants, fp16 for F16, bf16 for BF16; F32 weights unchanged); see {@link LlamaCppActivations}.
-     * Decode's Q6_K and Q4_K products then run in integers as ggml's vec_dot ({@link Q8KDots}).
+     * Decode's Q6_K and Q4_K products then run in integers as ggml's vec_dot ({@code Q8KDots}).
      * Ternary (BitLinear) products keep their own int8 activations.
      */
     LLAMA_CPP;
