@@ -227,10 +227,12 @@ final class BlockDots {
         for (int b = 0; b < cols / 256; b++) {
             long bo = base + 176L * b;
             float d = half(s, bo), dmin = half(s, bo + 2);
-            long s8 = s.get(U64, bo + 4), s4 = s.get(U32, bo + 12) & 0xFFFFFFFFL;
+            long s8 = s.get(U64, bo + 4);
+            int s4 = s.get(U32, bo + 12);
+            long scales = StoredMatrix.k4Scales(s8, s4), mins = StoredMatrix.k4Mins(s8, s4);
             for (int c = 0; c < 4; c++) {
-                int k = StoredMatrix.k4Pair(s8, s4, c);
-                float d1 = d * (k & 63), m1 = dmin * (k >>> 8 & 63), d2 = d * (k >>> 16 & 63), m2 = dmin * (k >>> 24);
+                float d1 = d * (scales >>> 16 * c & 0xFF), m1 = dmin * (mins >>> 16 * c & 0xFF);
+                float d2 = d * (scales >>> 16 * c + 8 & 0xFF), m2 = dmin * (mins >>> 16 * c + 8 & 0xFF);
                 long q = bo + 48 + 32L * c, qh = bo + 16;
                 int o = xo + 256 * b + 64 * c;
                 for (int l = 0; l < 32; l += lanes) {

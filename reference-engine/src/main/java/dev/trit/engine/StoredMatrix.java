@@ -450,10 +450,11 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
             long bo = base + 144L * b;
             float d = Float.float16ToFloat(data.get(U16, bo)), dmin = Float.float16ToFloat(data.get(U16, bo + 2));
             long s8 = data.get(U64, bo + 4); // scale bytes 0..7
-            long s4 = data.get(U32, bo + 12) & 0xFFFFFFFFL; // bytes 8..11
+            int s4 = data.get(U32, bo + 12); // bytes 8..11
+            long scales = k4Scales(s8, s4), mins = k4Mins(s8, s4);
             for (int c = 0; c < 4; c++) {
-                int k = k4Pair(s8, s4, c);
-                float d1 = d * (k & 63), m1 = dmin * (k >>> 8 & 63), d2 = d * (k >>> 16 & 63), m2 = dmin * (k >>> 24);
+                float d1 = d * (scales >>> 16 * c & 0xFF), m1 = dmin * (mins >>> 16 * c & 0xFF);
+                float d2 = d * (scales >>> 16 * c + 8 & 0xFF), m2 = dmin * (mins >>> 16 * c + 8 & 0xFF);
                 long q = bo + 16 + 32L * c;
                 int o = xo + 256 * b + 64 * c;
                 for (int l = 0; l < 32; l += lanes) {
@@ -490,25 +491,6 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
     }
 
     /**
-     * get_scale_min_k4 of sub-blocks 2c and 2c + 1 (Q4_K, Q5_K) from the 12 scale bytes held in registers,
-     * s8 = bytes 0..7 and s4 = bytes 8..11: scale(2c) | min(2c) << 8 | scale(2c + 1) << 16 | min(2c + 1) << 24.
-     */
-    static int k4Pair(long s8, long s4, int c) {
-        if (c < 2) { // j < 4: low 6 bits of bytes j (scale) and j + 4 (min)
-            return (int) (s8 >>> 16 * c) & 63 | ((int) (s8 >>> 16 * c + 32) & 63) << 8
-                    | ((int) (s8 >>> 16 * c + 8) & 63) << 16 | ((int) (s8 >>> 16 * c + 40) & 63) << 24;
-        }
-        // j >= 4: nibbles of byte j + 4, with the top 2 bits of bytes j - 4 (scale) and j (min)
-        int j = 2 * c;
-        int e1 = (int) (s4 >>> 8 * (j - 4)) & 0xFF, e2 = (int) (s4 >>> 8 * (j - 3)) & 0xFF;
-        int sc1 = (e1 & 0xF) | ((int) (s8 >>> 8 * (j - 4)) & 0xC0) >>> 2;
-        int mn1 = (e1 >>> 4) | ((int) (s8 >>> 8 * j) & 0xC0) >>> 2;
-        int sc2 = (e2 & 0xF) | ((int) (s8 >>> 8 * (j - 3)) & 0xC0) >>> 2;
-        int mn2 = (e2 >>> 4) | ((int) (s8 >>> 8 * (j + 1)) & 0xC0) >>> 2;
-        return sc1 | mn1 << 8 | sc2 << 16 | mn2 << 24;
-    }
-
-    /**
      * Widens the Q4_K row at base: super-blocks of 256 in 144 bytes (fp16 d, fp16 dmin, 12 bytes of 6-bit
      * scales/mins, qs[128]); weight 64c + l is the low nibble of qs[32c + l] (sub-block 2c), 64c + 32 + l
      * its high nibble (sub-block 2c + 1); value (d * scale) * q - (dmin * min) in float, as ggml.
@@ -517,10 +499,12 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
         for (int b = 0; b < cols / 256; b++) {
             long bo = base + 144L * b;
             float d = Float.float16ToFloat(data.get(U16, bo)), dmin = Float.float16ToFloat(data.get(U16, bo + 2));
-            long s8 = data.get(U64, bo + 4), s4 = data.get(U32, bo + 12) & 0xFFFFFFFFL;
+            long s8 = data.get(U64, bo + 4);
+            int s4 = data.get(U32, bo + 12);
+            long scales = k4Scales(s8, s4), mins = k4Mins(s8, s4);
             for (int c = 0; c < 4; c++) {
-                int k = k4Pair(s8, s4, c);
-                float d1 = d * (k & 63), m1 = dmin * (k >>> 8 & 63), d2 = d * (k >>> 16 & 63), m2 = dmin * (k >>> 24);
+                float d1 = d * (scales >>> 16 * c & 0xFF), m1 = dmin * (mins >>> 16 * c & 0xFF);
+                float d2 = d * (scales >>> 16 * c + 8 & 0xFF), m2 = dmin * (mins >>> 16 * c + 8 & 0xFF);
                 long q = bo + 16 + 32L * c;
                 int o = off + 256 * b + 64 * c;
                 for (int l = 0; l < 32; l++) {
