@@ -244,12 +244,13 @@ public final class VectorKernels implements Kernels {
             tq1Matmul(w, x, y);
             return;
         }
-        if (x.tokens() >= MIN_BATCH) {
-            lutTernaryMatmul(w, x, y);
-            return;
-        }
-        decodeTernaryMatmul(w, x, y);
+        oneMatrix[0] = w;
+        oneOutput[0] = y;
+        packedMatmuls(oneMatrix, x, oneOutput);
     }
+
+    private final TernaryMatrix[] oneMatrix = new TernaryMatrix[1];
+    private final float[][] oneOutput = new float[1][];
 
     /** The decode kernel's vectors: 16 shorts, one packed block's worth (see {@link TernaryMatrix}). */
     private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
@@ -258,20 +259,6 @@ public final class VectorKernels implements Kernels {
     private static final boolean WIDE = ShortVector.SPECIES_PREFERRED.length() >= 32 && !Boolean.getBoolean("trit.narrowDecode");
     /** Blocks (or block pairs) per short-lane run: 8 products of at most 2 * 128 per lane each, 15 stay under 2^15. */
     private static final int DECODE_RUN = 15;
-
-    /**
-     * Decode form of BitLinear (few tokens): each packed 16-short vector is split by shift and mask into
-     * the codes (trit + 1) of 8 x 16 columns, multiplied by the int8 activations in short lanes and
-     * summed exactly; sum(trit * x) = sum(code * x) - sum(x). Weights are read once per token, packed.
-     */
-    private void decodeTernaryMatmul(TernaryMatrix w, QuantizedActivations x, float[] y) {
-        oneMatrix[0] = w;
-        oneOutput[0] = y;
-        decodeTernaryMatmuls(oneMatrix, x, oneOutput);
-    }
-
-    private final TernaryMatrix[] oneMatrix = new TernaryMatrix[1];
-    private final float[][] oneOutput = new float[1][];
 
     /** TQ1_0 blocks in place: {@link Tq1Kernels}' decode kernel for few tokens, its lookup tables for more. */
     private void tq1Matmul(TernaryMatrix w, QuantizedActivations x, float[] y) {
@@ -292,30 +279,37 @@ public final class VectorKernels implements Kernels {
                 return;
             }
         }
-        if (x.tokens() >= MIN_BATCH) { // the shared input transposed once
-            int tPad = paddedTokens(x.tokens());
-            short[] xt = transposed(x, TernaryMatrix.blocks(ws[0].cols()) * TernaryMatrix.BLOCK, tPad);
-            float[] xsPad = paddedScales(x, tPad);
-            for (int i = 0; i < ws.length; i++) {
-                if (ws[i].cols() != ws[0].cols()) throw new IllegalArgumentException("matrices of one input must share their columns");
-                lutProduct(ws[i], xt, tPad, xsPad, x.tokens(), ys[i]);
-            }
-            return;
-        }
-        decodeTernaryMatmuls(ws, x, ys);
+        packedMatmuls(ws, x, ys);
     }
 
     /**
-     * Decode products of matrices that share their input (q/k/v, gate/up): the activations are padded,
-     * summed and interleaved once, and all rows form one job for the pool (fewer hand-offs per token).
+     * Packed (2-bit) matrices that share their input x: the lookup tables for a batch (the input transposed
+     * once for all of them), the decode kernel for few tokens.
+     */
+    private void packedMatmuls(TernaryMatrix[] ws, QuantizedActivations x, float[][] ys) {
+        int cols = ws[0].cols();
+        for (TernaryMatrix w : ws) if (w.cols() != cols) throw new IllegalArgumentException("matrices of one input must share their columns");
+        if (x.tokens() < MIN_BATCH) {
+            decodeTernaryMatmuls(ws, x, ys);
+            return;
+        }
+        int tPad = paddedTokens(x.tokens());
+        short[] xt = transposed(x, TernaryMatrix.blocks(cols) * TernaryMatrix.BLOCK, tPad);
+        float[] xsPad = paddedScales(x, tPad);
+        for (int i = 0; i < ws.length; i++) lutProduct(ws[i], xt, tPad, xsPad, x.tokens(), ys[i]);
+    }
+
+    /**
+     * Decode form of BitLinear (few tokens) for matrices that share their input (q/k/v, gate/up): each
+     * packed 16-short vector is split by shift and mask into the codes (trit + 1) of 8 x 16 columns,
+     * multiplied by the int8 activations in short lanes and summed exactly; sum(trit * x) = sum(code * x) -
+     * sum(x). Weights are read once per token, packed. The activations are padded, summed and interleaved
+     * once, and all rows form one job for the pool (fewer hand-offs per token).
      */
     private void decodeTernaryMatmuls(TernaryMatrix[] ws, QuantizedActivations x, float[][] ys) {
         int cols = ws[0].cols(), tokens = x.tokens();
         int totalRows = 0;
-        for (TernaryMatrix w : ws) {
-            if (w.cols() != cols) throw new IllegalArgumentException("matrices of one input must share their columns");
-            totalRows += w.rows();
-        }
+        for (TernaryMatrix w : ws) totalRows += w.rows();
         int blocks = TernaryMatrix.blocks(cols), colsPad = blocks * TernaryMatrix.BLOCK;
         short[] q = x.q();
         short[] qp = shortScratch(tokens * colsPad);
@@ -451,6 +445,12 @@ public final class VectorKernels implements Kernels {
     /** Entries per group table: one per byte value, so the packed byte itself is the index (codes 3 never occur). */
     private static final int LUT_ENTRIES = 256;
 
+    /** Tokens rounded up to whole short vectors (the table kernels' token vectors). */
+    private static int paddedTokens(int tokens) {
+        int lanes = S.length();
+        return (tokens + lanes - 1) / lanes * lanes;
+    }
+
     /**
      * Prefill form of BitLinear by lookup tables (as bitnet.cpp's TL kernels, here across tokens): for
      * a vector of consecutive tokens and each group of 4 columns, the 81 signed sums of those 4
@@ -458,19 +458,8 @@ public final class VectorKernels implements Kernels {
      * costs one table load and one add per 4 weights, the packed byte being the table index. Tables cover
      * up to 26 groups at a time (in L2, and the short lanes stay exact); each chunk's sums are widened into
      * int accumulators. Threads split the token vectors (each builds its own tables), or the rows when there is one.
+     * xt: the activations transposed ({@link #transposed}), xsPad their padded scales.
      */
-    private void lutTernaryMatmul(TernaryMatrix w, QuantizedActivations x, float[] y) {
-        int tPad = paddedTokens(x.tokens());
-        lutProduct(w, transposed(x, TernaryMatrix.blocks(w.cols()) * TernaryMatrix.BLOCK, tPad), tPad, paddedScales(x, tPad), x.tokens(), y);
-    }
-
-    /** Tokens rounded up to whole short vectors (the table kernels' token vectors). */
-    private static int paddedTokens(int tokens) {
-        int lanes = S.length();
-        return (tokens + lanes - 1) / lanes * lanes;
-    }
-
-    /** lutTernaryMatmul over activations already transposed (xt) and their padded scales. */
     private void lutProduct(TernaryMatrix w, short[] xt, int tPad, float[] xsPad, int tokens, float[] y) {
         int rows = w.rows(), lanes = S.length(), vectors = tPad / lanes;
         int groups = w.rowBytes();
@@ -620,7 +609,6 @@ public final class VectorKernels implements Kernels {
         }
     }
 
-
     @Override
     public void attention(ModelSpec c, int layer, float[] q, int n, int pos0, float[] keys, float[] values, float[] out) {
         int hd = c.headDim();
@@ -673,6 +661,4 @@ public final class VectorKernels implements Kernels {
             }
         }
     }
-
-
 }
