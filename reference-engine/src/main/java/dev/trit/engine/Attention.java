@@ -14,7 +14,7 @@ final class Attention {
 
     /**
      * @param q    n x qDim queries (after RoPE) for positions pos0 .. pos0+n-1
-     * @param keys cache keys, at least pos0+n positions x kvDim
+     * @param keys cache keys, transposed: column c of position j at c * capacity + j (see {@link KvCache})
      * @param out  n x qDim
      * @param from first work unit (token t, head h) = t * heads + h, to computes up to (exclusive)
      */
@@ -23,6 +23,7 @@ final class Attention {
         float scale = c.attentionScale(), cap = c.attnSoftcap();
         int window = c.layerSpecs().get(layer).slidingWindow();
         float[] scores = new float[pos0 + n];
+        int capacity = keys.length / kvDim;
         for (int unit = from; unit < to; unit++) {
             int t = unit / c.heads(), head = unit % c.heads();
             int len = pos0 + t + 1;
@@ -32,9 +33,8 @@ final class Attention {
                 int ko = (head / group) * hd;
                 float max = Float.NEGATIVE_INFINITY;
                 for (int j = first; j < len; j++) {
-                    int kb = j * kvDim + ko;
                     float s = 0f;
-                    for (int i = 0; i < hd; i++) s += q[qo + i] * keys[kb + i];
+                    for (int i = 0; i < hd; i++) s += q[qo + i] * keys[(ko + i) * capacity + j];
                     s *= scale;
                     if (cap > 0) s = cap * (float) Math.tanh(s / cap);
                     scores[j] = s;

@@ -33,4 +33,12 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
     default void attention(ModelSpec c, int layer, float[] q, int n, int pos0, float[] keys, float[] values, float[] out) {
         Attention.compute(c, layer, q, n, pos0, keys, values, out, 0, n * c.heads());
     }
+
+    /**
+     * Runs body over [0, n) on the kernels' threads (the scalar kernels: on the caller's), for element-wise
+     * work between the products (norms, the gated activation): each index is computed exactly as alone.
+     */
+    default void forRange(int n, int minChunk, Parallel.RangeBody body) {
+        body.run(0, n);
+    }
 }

@@ -2,7 +2,11 @@ package dev.trit.engine;
 
 import dev.trit.formats.family.ModelSpec;
 
-/** Keys (after RoPE) and values of every layer for the positions seen so far. */
+/**
+ * Keys (after RoPE) and values of every layer for the positions seen so far. Keys are stored transposed,
+ * [kvDim][capacity] (key column c of position j at c * capacity + j), so attention scores a vector of
+ * consecutive positions with one load per column; values are [capacity][kvDim].
+ */
 public final class KvCache {
     private final int capacity, kvDim;
     private final float[][] keys, values;
@@ -39,6 +43,7 @@ public final class KvCache {
         this.length = length;
     }
 
+    /** Layer's keys, transposed: column c of position j at c * {@link #capacity()} + j. */
     float[] keys(int layer) {
         return keys[layer];
     }
@@ -50,7 +55,11 @@ public final class KvCache {
     /** Writes tokens x kvDim keys and values of one layer at the current length (not yet committed). */
     void put(int layer, float[] k, float[] v, int tokens) {
         if (length + tokens > capacity) throw new IllegalStateException("KV cache full: " + length + " + " + tokens + " > " + capacity);
-        System.arraycopy(k, 0, keys[layer], length * kvDim, tokens * kvDim);
+        float[] kt = keys[layer];
+        for (int t = 0; t < tokens; t++) {
+            int pos = length + t, ko = t * kvDim;
+            for (int c = 0; c < kvDim; c++) kt[c * capacity + pos] = k[ko + c];
+        }
         System.arraycopy(v, 0, values[layer], length * kvDim, tokens * kvDim);
     }
 

@@ -34,6 +34,11 @@ public final class VectorKernels implements Kernels {
         return Math.max(min, rows / (16 * parallel.threads()));
     }
 
+    @Override
+    public void forRange(int n, int minChunk, Parallel.RangeBody body) {
+        parallel.forRange(n, minChunk, body);
+    }
+
     /** From this many tokens on, the kernels vectorize across tokens (prefill) instead of along a row. */
     private static final int MIN_BATCH = 8;
 
@@ -619,45 +624,85 @@ public final class VectorKernels implements Kernels {
         int qDim = c.qDim(), kvDim = c.kvDim(), group = c.groupSize(), heads = c.heads();
         float scale = c.attentionScale();
         int window = c.layerSpecs().get(layer).slidingWindow();
-        parallel.forRange(n * heads, 4, (from, to) -> attentionUnits(q, pos0, keys, values, out, from, to, pos0 + n, heads, hd, qDim, kvDim, group, scale,
-                window));
+        int capacity = keys.length / kvDim;
+        parallel.forRange(n * heads, 4, (from, to) -> attentionUnits(q, pos0, keys, capacity, values, out, from, to, pos0 + n, heads, hd, qDim, kvDim, group,
+                scale, window));
     }
 
-    /** Attention of (token, head) units [from, to); a static method for the JIT (see {@link #codeDot}). */
-    private static void attentionUnits(float[] q, int pos0, float[] keys, float[] values, float[] out, int from, int to, int maxLen,
+    /**
+     * Attention of (token, head) units [from, to); a static method for the JIT (see {@link #codeDot}). Scores
+     * run across positions: the keys are stored transposed ({@link KvCache}), so a vector of consecutive
+     * positions' partial sums takes one fma per key column, q's element broadcast (each score is one fma chain
+     * over the columns in order, then times the scale; the scalar tail computes it the same way), as a BLAS
+     * microkernel does torch's q k^T. Values: each output vector is one fma chain over the positions in order
+     * (four output vectors per pass) of exp(score - max) times the value, then times 1 / sum.
+     */
+    private static void attentionUnits(float[] q, int pos0, float[] kt, int capacity, float[] values, float[] out, int from, int to, int maxLen,
                                        int heads, int hd, int qDim, int kvDim, int group, float scale, int window) {
         float[] scores = SCRATCH.get().floats(maxLen);
+        int lanes = F.length();
         for (int unit = from; unit < to; unit++) {
             int t = unit / heads, head = unit % heads;
             int len = pos0 + t + 1;
             int first = window > 0 ? Math.max(0, len - window) : 0;
             int qo = t * qDim + head * hd, ko = (head / group) * hd;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = first; j < len; j++) {
-                int kb = j * kvDim + ko;
-                FloatVector acc = FloatVector.zero(F);
-                for (int i = 0; i < hd; i += F.length()) {
-                    acc = FloatVector.fromArray(F, q, qo + i).fma(FloatVector.fromArray(F, keys, kb + i), acc);
+            int j = first;
+            // four position vectors at a time (four fma chains), then one, then single positions
+            for (; j + 4 * lanes <= len; j += 4 * lanes) {
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+                for (int i = 0; i < hd; i++) {
+                    int ko2 = (ko + i) * capacity + j;
+                    FloatVector qi = FloatVector.broadcast(F, q[qo + i]);
+                    a0 = FloatVector.fromArray(F, kt, ko2).fma(qi, a0);
+                    a1 = FloatVector.fromArray(F, kt, ko2 + lanes).fma(qi, a1);
+                    a2 = FloatVector.fromArray(F, kt, ko2 + 2 * lanes).fma(qi, a2);
+                    a3 = FloatVector.fromArray(F, kt, ko2 + 3 * lanes).fma(qi, a3);
                 }
-                float s = 0f; // the lanes in order, in this method (see dot)
-                for (int i = 0; i < F.length(); i++) s += acc.lane(i);
-                s *= scale;
-                scores[j] = s;
-                if (s > max) max = s;
+                a0.mul(scale).intoArray(scores, j);
+                a1.mul(scale).intoArray(scores, j + lanes);
+                a2.mul(scale).intoArray(scores, j + 2 * lanes);
+                a3.mul(scale).intoArray(scores, j + 3 * lanes);
             }
+            for (; j + lanes <= len; j += lanes) {
+                FloatVector a0 = FloatVector.zero(F);
+                for (int i = 0; i < hd; i++) a0 = FloatVector.fromArray(F, kt, (ko + i) * capacity + j).fma(FloatVector.broadcast(F, q[qo + i]), a0);
+                a0.mul(scale).intoArray(scores, j);
+            }
+            for (; j < len; j++) {
+                float s = 0f;
+                for (int i = 0; i < hd; i++) s = Math.fma(kt[(ko + i) * capacity + j], q[qo + i], s);
+                scores[j] = s * scale;
+            }
+            float max = Float.NEGATIVE_INFINITY;
+            for (j = first; j < len; j++) if (scores[j] > max) max = scores[j];
             float sum = 0f;
-            for (int j = first; j < len; j++) {
+            for (j = first; j < len; j++) {
                 float e = (float) Math.exp(scores[j] - max);
                 scores[j] = e;
                 sum += e;
             }
-            float inv = 1f / sum;
-            for (int i = 0; i < hd; i += F.length()) {
-                FloatVector acc = FloatVector.zero(F);
-                for (int j = first; j < len; j++) {
-                    acc = FloatVector.fromArray(F, values, j * kvDim + ko + i).fma(FloatVector.broadcast(F, scores[j] * inv), acc);
+            // the output is (sum_j e_j v_j) / sum, as torch's CPU flash attention (sdpa) normalizes it: times 1 / sum at the end
+            FloatVector inv = FloatVector.broadcast(F, 1f / sum);
+            int i = 0;
+            for (; i + 4 * lanes <= hd; i += 4 * lanes) {
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+                for (j = first; j < len; j++) {
+                    int vo = j * kvDim + ko + i;
+                    FloatVector p = FloatVector.broadcast(F, scores[j]);
+                    a0 = FloatVector.fromArray(F, values, vo).fma(p, a0);
+                    a1 = FloatVector.fromArray(F, values, vo + lanes).fma(p, a1);
+                    a2 = FloatVector.fromArray(F, values, vo + 2 * lanes).fma(p, a2);
+                    a3 = FloatVector.fromArray(F, values, vo + 3 * lanes).fma(p, a3);
                 }
-                acc.intoArray(out, qo + i);
+                a0.mul(inv).intoArray(out, qo + i);
+                a1.mul(inv).intoArray(out, qo + i + lanes);
+                a2.mul(inv).intoArray(out, qo + i + 2 * lanes);
+                a3.mul(inv).intoArray(out, qo + i + 3 * lanes);
+            }
+            for (; i < hd; i += lanes) {
+                FloatVector acc = FloatVector.zero(F);
+                for (j = first; j < len; j++) acc = FloatVector.fromArray(F, values, j * kvDim + ko + i).fma(FloatVector.broadcast(F, scores[j]), acc);
+                acc.mul(inv).intoArray(out, qo + i);
             }
         }
     }

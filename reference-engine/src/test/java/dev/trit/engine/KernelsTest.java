@@ -3,6 +3,13 @@ package dev.trit.engine;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.trit.formats.family.Activation;
+import dev.trit.formats.family.LayerSpec;
+import dev.trit.formats.family.LinearSpec;
+import dev.trit.formats.family.Llama;
+import dev.trit.formats.family.ModelSpec;
+import dev.trit.formats.family.RopeSpec;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -10,11 +17,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** The Vector API kernels against the scalar reference. */
 class KernelsTest {
     @ParameterizedTest(name = "rows {0} cols {1} tokens {2}")
-    @CsvSource({"1, 1, 1", "5, 7, 3", "64, 256, 17", "33, 768, 4", "8, 9000, 2", "130, 100, 1", "3, 300, 255", "7, 1000, 9", "16, 64, 300"})
+    @CsvSource({"1, 1, 1", "5, 7, 3", "64, 256, 17", "33, 768, 4", "8, 9000, 2", "130, 100, 1", "3, 300, 255", "7, 1000, 9", "16, 64, 300", "11, 300, 70"})
     void ternaryKernelIsBitIdenticalToScalar(int rows, int cols, int tokens) {
         // integer sums are exact, so both kernels must produce identical floats; 9000 columns exceed the
         // 255 short-lane steps between widenings for every vector width up to 512 bits; 1000 columns with 9 tokens
         // span several 63-group tables of the lookup-table (prefill) kernel, 300 tokens several token vectors
+        // (70: three of 32 tokens, the last partly padding)
         Random rnd = new Random(rows * 31L + cols);
         byte[] trits = new byte[rows * cols];
         for (int i = 0; i < trits.length; i++) trits[i] = (byte) (rnd.nextInt(3) - 1);
@@ -50,7 +58,7 @@ class KernelsTest {
     }
 
     @ParameterizedTest(name = "trit {0} tokens {1}")
-    @CsvSource({"-1, 20", "1, 20", "-1, 3", "1, 3"})
+    @CsvSource({"-1, 20", "1, 20", "-1, 3", "1, 3", "-1, 64", "1, 64"})
     void ternaryKernelStaysExactAtTheExtremes(int trit, int tokens) {
         // every activation -128 and every trit equal: each 4-column group sums to +-512 and a row to
         // +-128000, the worst case for the short lanes between widenings
@@ -96,5 +104,38 @@ class KernelsTest {
             for (int m = 0; m < 3; m++) new ScalarKernels().ternaryMatmul(ws[m], q, alone[m]);
         }
         for (int m = 0; m < 3; m++) assertArrayEquals(alone[m], together[m], "matrix " + m);
+    }
+
+    @ParameterizedTest(name = "cached {0} queries {1} window {2}")
+    @CsvSource({"0, 1, 0", "37, 70, 0", "100, 1, 0", "0, 130, 0", "37, 70, 20", "5, 90, 64"})
+    void attentionMatchesScalar(int cached, int n, int window) {
+        // grouped heads (4 queries on 2 key/value heads), positions in blocks of 4 vectors, 1 vector and single ones;
+        // the vector kernel sums each score as an fma chain and normalizes at the end, the scalar one multiplies and
+        // adds and normalizes first: the two agree to a few float ulps of the largest term, not bit for bit
+        int heads = 4, kvHeads = 2, hd = 32;
+        ModelSpec c = new ModelSpec(Llama.INSTANCE, heads * hd, 1, heads, kvHeads, hd, 16, 8, 1e-5f, false, false, false, false, false, false, false,
+                Activation.SILU, 1f, true, 1f / (float) Math.sqrt(hd), 0f, 0f, List.of(new LayerSpec(window, RopeSpec.plain(10000.0))), LinearSpec.FLOAT, 1, 2,
+                4096);
+        Random rnd = new Random(cached * 131L + n * 7L + window);
+        KvCache cache = new KvCache(c, cached + n + 3);
+        int kvDim = kvHeads * hd, qDim = heads * hd;
+        for (int step = 0; step < 2; step++) {
+            int tokens = step == 0 ? cached : n;
+            float[] k = new float[tokens * kvDim], v = new float[tokens * kvDim];
+            for (int i = 0; i < k.length; i++) {
+                k[i] = (float) rnd.nextGaussian();
+                v[i] = (float) rnd.nextGaussian();
+            }
+            cache.put(0, k, v, tokens);
+            if (step == 0) cache.advance(tokens);
+        }
+        float[] q = new float[n * qDim];
+        for (int i = 0; i < q.length; i++) q[i] = (float) rnd.nextGaussian() * 2;
+        float[] a = new float[n * qDim], b = new float[n * qDim];
+        new ScalarKernels().attention(c, 0, q, n, cached, cache.keys(0), cache.values(0), a);
+        try (Parallel p = new Parallel(2)) {
+            new VectorKernels(p).attention(c, 0, q, n, cached, cache.keys(0), cache.values(0), b);
+        }
+        for (int i = 0; i < a.length; i++) assertEquals(a[i], b[i], 2e-5f * (1 + Math.abs(a[i])), "output " + i);
     }
 }
