@@ -119,8 +119,14 @@ public final class VectorKernels implements Kernels {
         return s;
     }
 
-    /** Rows of W and vectors of tokens one step of the prefill float kernel covers (4 x 3 accumulators). */
-    private static final int ROW_BLOCK = 4, TOKEN_VECTORS = 3;
+    /**
+     * Rows of W and vectors of tokens one step of the prefill float kernel covers: 4 x 4 accumulators where the
+     * hardware has 512-bit vectors (32 registers: 16 accumulators, 4 token vectors, a broadcast), else 4 x 3
+     * (16 registers). A step costs a load per token vector and a broadcast per row for rows x vectors fmas.
+     */
+    private static final int ROW_BLOCK = 4, TOKEN_VECTORS = F.length() >= 16 ? 4 : 3;
+    /** Tokens per panel of the transposed activations. */
+    private static final int PANEL = TOKEN_VECTORS * F.length();
 
     /** Transposed activations, reused across calls (the kernels run one product at a time). */
     private float[] floatScratch = new float[0];
@@ -137,24 +143,27 @@ public final class VectorKernels implements Kernels {
     }
 
     /**
-     * Prefill form: with x transposed to [cols, tokens], each weight is broadcast and multiplied into
-     * vectors of consecutive tokens, so no horizontal reductions are needed. Register-blocked: 4 rows x
-     * 3 token vectors per step, so each column costs 3 activation loads and 4 broadcasts for 12 FMAs.
-     * Every output is still one fma chain over c = 0..cols-1 in order, so the result does not depend on
-     * the blocking or the thread split.
+     * Prefill form: with x transposed into panels of {@link #PANEL} tokens, [panel][cols][PANEL], each weight is
+     * broadcast and multiplied into vectors of consecutive tokens, so no horizontal reductions are needed.
+     * Register-blocked: 4 rows x 4 token vectors per step. The panel's column stride is a constant, so the JIT
+     * drops the loads' bounds checks (with a stride of the padded token count it checked every load).
+     * Every output is still one fma chain over c = 0..cols-1 in order, so the result does not depend on the
+     * blocking or the thread split.
      */
     private void batchedMatmul(int rows, int cols, float[] heap, StoredMatrix stored, float[] x, int tokens, float[] y) {
-        int lanes = F.length();
-        int block = TOKEN_VECTORS * lanes;
-        int tPad = (tokens + block - 1) / block * block;
-        float[] xt = floatScratch(cols * tPad);
-        for (int t = 0; t < tokens; t++) {
-            int xo = t * cols;
-            for (int c = 0; c < cols; c++) xt[c * tPad + t] = x[xo + c];
+        int panels = (tokens + PANEL - 1) / PANEL;
+        float[] xt = floatScratch(panels * cols * PANEL);
+        for (int p = 0; p < panels; p++) {
+            int t0 = p * PANEL, n = Math.min(PANEL, tokens - t0), po = p * cols * PANEL;
+            for (int i = 0; i < n; i++) {
+                int xo = (t0 + i) * cols;
+                for (int c = 0; c < cols; c++) xt[po + c * PANEL + i] = x[xo + c];
+            }
+            for (int c = 0; c < cols && n < PANEL; c++) java.util.Arrays.fill(xt, po + c * PANEL + n, po + (c + 1) * PANEL, 0f);
         }
         int quads = (rows + ROW_BLOCK - 1) / ROW_BLOCK;
         parallel.forRange(quads, 1, (from, to) -> {
-            float[] acc = new float[ROW_BLOCK * block];
+            float[] acc = new float[ROW_BLOCK * PANEL];
             float[] d = heap != null ? heap : SCRATCH.get().floats(ROW_BLOCK * cols);
             for (int qd = from; qd < to; qd++) {
                 int r0 = qd * ROW_BLOCK;
@@ -163,84 +172,137 @@ public final class VectorKernels implements Kernels {
                     for (int i = 0; i < n4; i++) stored.decodeRow(r0 + i, d, i * cols);
                 }
                 int w0 = heap != null ? r0 * cols : 0;
-                if (n4 < ROW_BLOCK) {
-                    for (int i = 0; i < n4; i++) matmulRow(d, w0 + i * cols, r0 + i, cols, xt, tPad, tokens, rows, y, acc);
-                    continue;
+                for (int p = 0; p < panels; p++) {
+                    int t0 = p * PANEL, po = p * cols * PANEL;
+                    if (n4 < ROW_BLOCK) {
+                        for (int i = 0; i < n4; i++) matmulRow(d, w0 + i * cols, r0 + i, cols, xt, po, t0, tokens, rows, y, acc);
+                    } else if (TOKEN_VECTORS == 4) {
+                        quad4(d, w0, r0, cols, xt, po, t0, tokens, rows, y, acc);
+                    } else {
+                        quad3(d, w0, r0, cols, xt, po, t0, tokens, rows, y, acc);
+                    }
                 }
-                quad(d, w0, r0, cols, xt, tPad, tokens, rows, y, acc);
             }
         });
     }
 
-    private static void quad(float[] d, int w0, int r0, int cols, float[] xt, int tPad, int tokens, int rows, float[] y, float[] acc) {
-        int lanes = F.length(), block = TOKEN_VECTORS * lanes;
+    /** Four rows from r0 times the panel at xt[po..] (tokens t0 ..): 4 x 4 accumulators. */
+    private static void quad4(float[] d, int w0, int r0, int cols, float[] xt, int po, int t0, int tokens, int rows, float[] y, float[] acc) {
+        int lanes = F.length();
         int w1 = w0 + cols, w2 = w1 + cols, w3 = w2 + cols;
-        for (int base = 0; base < tokens; base += block) {
-            FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00;
-            FloatVector a20 = a00, a21 = a00, a22 = a00, a30 = a00, a31 = a00, a32 = a00;
-            for (int c = 0; c < cols; c++) {
-                int o = c * tPad + base;
-                FloatVector x0 = FloatVector.fromArray(F, xt, o);
-                FloatVector x1 = FloatVector.fromArray(F, xt, o + lanes);
-                FloatVector x2 = FloatVector.fromArray(F, xt, o + 2 * lanes);
-                FloatVector v = FloatVector.broadcast(F, d[w0 + c]);
-                a00 = x0.fma(v, a00);
-                a01 = x1.fma(v, a01);
-                a02 = x2.fma(v, a02);
-                v = FloatVector.broadcast(F, d[w1 + c]);
-                a10 = x0.fma(v, a10);
-                a11 = x1.fma(v, a11);
-                a12 = x2.fma(v, a12);
-                v = FloatVector.broadcast(F, d[w2 + c]);
-                a20 = x0.fma(v, a20);
-                a21 = x1.fma(v, a21);
-                a22 = x2.fma(v, a22);
-                v = FloatVector.broadcast(F, d[w3 + c]);
-                a30 = x0.fma(v, a30);
-                a31 = x1.fma(v, a31);
-                a32 = x2.fma(v, a32);
-            }
-            a00.intoArray(acc, 0);
-            a01.intoArray(acc, lanes);
-            a02.intoArray(acc, 2 * lanes);
-            a10.intoArray(acc, block);
-            a11.intoArray(acc, block + lanes);
-            a12.intoArray(acc, block + 2 * lanes);
-            a20.intoArray(acc, 2 * block);
-            a21.intoArray(acc, 2 * block + lanes);
-            a22.intoArray(acc, 2 * block + 2 * lanes);
-            a30.intoArray(acc, 3 * block);
-            a31.intoArray(acc, 3 * block + lanes);
-            a32.intoArray(acc, 3 * block + 2 * lanes);
-            int n = Math.min(block, tokens - base);
-            for (int i = 0; i < n; i++) {
-                int yo = (base + i) * rows + r0;
-                y[yo] = acc[i];
-                y[yo + 1] = acc[block + i];
-                y[yo + 2] = acc[2 * block + i];
-                y[yo + 3] = acc[3 * block + i];
-            }
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        for (int c = 0; c < cols; c++) {
+            int o = po + c * PANEL;
+            FloatVector x0 = FloatVector.fromArray(F, xt, o);
+            FloatVector x1 = FloatVector.fromArray(F, xt, o + lanes);
+            FloatVector x2 = FloatVector.fromArray(F, xt, o + 2 * lanes);
+            FloatVector x3 = FloatVector.fromArray(F, xt, o + 3 * lanes);
+            FloatVector v = FloatVector.broadcast(F, d[w0 + c]);
+            a00 = x0.fma(v, a00);
+            a01 = x1.fma(v, a01);
+            a02 = x2.fma(v, a02);
+            a03 = x3.fma(v, a03);
+            v = FloatVector.broadcast(F, d[w1 + c]);
+            a10 = x0.fma(v, a10);
+            a11 = x1.fma(v, a11);
+            a12 = x2.fma(v, a12);
+            a13 = x3.fma(v, a13);
+            v = FloatVector.broadcast(F, d[w2 + c]);
+            a20 = x0.fma(v, a20);
+            a21 = x1.fma(v, a21);
+            a22 = x2.fma(v, a22);
+            a23 = x3.fma(v, a23);
+            v = FloatVector.broadcast(F, d[w3 + c]);
+            a30 = x0.fma(v, a30);
+            a31 = x1.fma(v, a31);
+            a32 = x2.fma(v, a32);
+            a33 = x3.fma(v, a33);
+        }
+        a00.intoArray(acc, 0);
+        a01.intoArray(acc, lanes);
+        a02.intoArray(acc, 2 * lanes);
+        a03.intoArray(acc, 3 * lanes);
+        a10.intoArray(acc, PANEL);
+        a11.intoArray(acc, PANEL + lanes);
+        a12.intoArray(acc, PANEL + 2 * lanes);
+        a13.intoArray(acc, PANEL + 3 * lanes);
+        a20.intoArray(acc, 2 * PANEL);
+        a21.intoArray(acc, 2 * PANEL + lanes);
+        a22.intoArray(acc, 2 * PANEL + 2 * lanes);
+        a23.intoArray(acc, 2 * PANEL + 3 * lanes);
+        a30.intoArray(acc, 3 * PANEL);
+        a31.intoArray(acc, 3 * PANEL + lanes);
+        a32.intoArray(acc, 3 * PANEL + 2 * lanes);
+        a33.intoArray(acc, 3 * PANEL + 3 * lanes);
+        quadOutputs(acc, r0, t0, tokens, rows, y);
+    }
+
+    /** As {@link #quad4} with 4 x 3 accumulators (hardware with 16 vector registers). */
+    private static void quad3(float[] d, int w0, int r0, int cols, float[] xt, int po, int t0, int tokens, int rows, float[] y, float[] acc) {
+        int lanes = F.length();
+        int w1 = w0 + cols, w2 = w1 + cols, w3 = w2 + cols;
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a30 = a00, a31 = a00, a32 = a00;
+        for (int c = 0; c < cols; c++) {
+            int o = po + c * PANEL;
+            FloatVector x0 = FloatVector.fromArray(F, xt, o);
+            FloatVector x1 = FloatVector.fromArray(F, xt, o + lanes);
+            FloatVector x2 = FloatVector.fromArray(F, xt, o + 2 * lanes);
+            FloatVector v = FloatVector.broadcast(F, d[w0 + c]);
+            a00 = x0.fma(v, a00);
+            a01 = x1.fma(v, a01);
+            a02 = x2.fma(v, a02);
+            v = FloatVector.broadcast(F, d[w1 + c]);
+            a10 = x0.fma(v, a10);
+            a11 = x1.fma(v, a11);
+            a12 = x2.fma(v, a12);
+            v = FloatVector.broadcast(F, d[w2 + c]);
+            a20 = x0.fma(v, a20);
+            a21 = x1.fma(v, a21);
+            a22 = x2.fma(v, a22);
+            v = FloatVector.broadcast(F, d[w3 + c]);
+            a30 = x0.fma(v, a30);
+            a31 = x1.fma(v, a31);
+            a32 = x2.fma(v, a32);
+        }
+        a00.intoArray(acc, 0);
+        a01.intoArray(acc, lanes);
+        a02.intoArray(acc, 2 * lanes);
+        a10.intoArray(acc, PANEL);
+        a11.intoArray(acc, PANEL + lanes);
+        a12.intoArray(acc, PANEL + 2 * lanes);
+        a20.intoArray(acc, 2 * PANEL);
+        a21.intoArray(acc, 2 * PANEL + lanes);
+        a22.intoArray(acc, 2 * PANEL + 2 * lanes);
+        a30.intoArray(acc, 3 * PANEL);
+        a31.intoArray(acc, 3 * PANEL + lanes);
+        a32.intoArray(acc, 3 * PANEL + 2 * lanes);
+        quadOutputs(acc, r0, t0, tokens, rows, y);
+    }
+
+    /** The 4 rows' sums in acc ([row][PANEL]) for the panel's real tokens, into y. */
+    private static void quadOutputs(float[] acc, int r0, int t0, int tokens, int rows, float[] y) {
+        int n = Math.min(PANEL, tokens - t0);
+        for (int i = 0; i < n; i++) {
+            int yo = (t0 + i) * rows + r0;
+            y[yo] = acc[i];
+            y[yo + 1] = acc[PANEL + i];
+            y[yo + 2] = acc[2 * PANEL + i];
+            y[yo + 3] = acc[3 * PANEL + i];
         }
     }
 
-    /** One row of the prefill float kernel (the rows left over after the 4-row blocks). */
-    private static void matmulRow(float[] d, int wo, int r, int cols, float[] xt, int tPad, int tokens, int rows, float[] y, float[] acc) {
-        int lanes = F.length(), block = TOKEN_VECTORS * lanes;
-        for (int base = 0; base < tokens; base += block) {
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0;
-            for (int c = 0; c < cols; c++) {
-                FloatVector v = FloatVector.broadcast(F, d[wo + c]);
-                int o = c * tPad + base;
-                a0 = FloatVector.fromArray(F, xt, o).fma(v, a0);
-                a1 = FloatVector.fromArray(F, xt, o + lanes).fma(v, a1);
-                a2 = FloatVector.fromArray(F, xt, o + 2 * lanes).fma(v, a2);
-            }
-            a0.intoArray(acc, 0);
-            a1.intoArray(acc, lanes);
-            a2.intoArray(acc, 2 * lanes);
-            int n = Math.min(block, tokens - base);
-            for (int i = 0; i < n; i++) y[(base + i) * rows + r] = acc[i];
+    /** One row of the prefill float kernel (the rows left over after the 4-row blocks) times one panel. */
+    private static void matmulRow(float[] d, int wo, int r, int cols, float[] xt, int po, int t0, int tokens, int rows, float[] y, float[] acc) {
+        int lanes = F.length();
+        for (int k = 0; k < TOKEN_VECTORS; k++) {
+            FloatVector a = FloatVector.zero(F);
+            for (int c = 0; c < cols; c++) a = FloatVector.fromArray(F, xt, po + c * PANEL + k * lanes).fma(FloatVector.broadcast(F, d[wo + c]), a);
+            a.intoArray(acc, k * lanes);
         }
+        int n = Math.min(PANEL, tokens - t0);
+        for (int i = 0; i < n; i++) y[(t0 + i) * rows + r] = acc[i];
     }
 
     @Override

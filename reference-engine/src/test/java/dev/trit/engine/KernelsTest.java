@@ -40,7 +40,7 @@ class KernelsTest {
     }
 
     @ParameterizedTest(name = "rows {0} cols {1} tokens {2}")
-    @CsvSource({"1, 1, 1", "5, 7, 3", "64, 256, 17", "33, 77, 4", "9, 40, 255", "3, 5, 8"})
+    @CsvSource({"1, 1, 1", "5, 7, 3", "64, 256, 17", "33, 77, 4", "9, 40, 255", "3, 5, 8", "10, 33, 64", "7, 300, 130", "4, 16, 128"})
     void floatKernelMatchesScalar(int rows, int cols, int tokens) {
         Random rnd = new Random(rows * 17L + cols);
         float[] d = new float[rows * cols];
@@ -55,6 +55,16 @@ class KernelsTest {
         }
         // different summation order: float rounding of a sum of `cols` unit-variance products
         for (int i = 0; i < a.length; i++) assertEquals(a[i], b[i], 1e-5 * cols);
+        if (tokens >= 8) {
+            // the batched (prefill) kernel: every output one fma chain over the columns in order, whatever the blocking
+            for (int t = 0; t < tokens; t++) {
+                for (int r = 0; r < rows; r++) {
+                    float s = 0f;
+                    for (int c = 0; c < cols; c++) s = Math.fma(x[t * cols + c], d[r * cols + c], s);
+                    assertEquals(s, b[t * rows + r], "token " + t + " row " + r);
+                }
+            }
+        }
     }
 
     @ParameterizedTest(name = "trit {0} tokens {1}")
