@@ -4,6 +4,7 @@ import dev.trit.formats.family.ModelSpec;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -725,18 +726,15 @@ public final class VectorKernels implements Kernels {
                 a2.mul(scale).intoArray(scores, j + 2 * lanes);
                 a3.mul(scale).intoArray(scores, j + 3 * lanes);
             }
-            for (; j + lanes <= len; j += lanes) {
+            for (; j < len; j += lanes) { // the last positions in masked vectors, each lane as above
+                VectorMask<Float> m = F.indexInRange(j, len);
                 FloatVector a0 = FloatVector.zero(F);
-                for (int i = 0; i < hd; i++) a0 = FloatVector.fromArray(F, kt, (ko + i) * capacity + j).fma(FloatVector.broadcast(F, q[qo + i]), a0);
-                a0.mul(scale).intoArray(scores, j);
-            }
-            for (; j < len; j++) {
-                float s = 0f;
-                for (int i = 0; i < hd; i++) s = Math.fma(kt[(ko + i) * capacity + j], q[qo + i], s);
-                scores[j] = s * scale;
+                for (int i = 0; i < hd; i++) a0 = FloatVector.fromArray(F, kt, (ko + i) * capacity + j, m).fma(FloatVector.broadcast(F, q[qo + i]), a0);
+                a0.mul(scale).intoArray(scores, j, m);
             }
             float max = Float.NEGATIVE_INFINITY;
             for (j = first; j < len; j++) if (scores[j] > max) max = scores[j];
+            // Math.exp, not the Vector API's EXP: that one's results differed between runs (interpreted, compiled)
             float sum = 0f;
             for (j = first; j < len; j++) {
                 float e = (float) Math.exp(scores[j] - max);
