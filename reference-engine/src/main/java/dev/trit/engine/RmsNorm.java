@@ -5,25 +5,13 @@ public final class RmsNorm {
     private RmsNorm() {
     }
 
-    public static void apply(float[] x, int tokens, int dim, float[] weight, float eps, float[] out) {
-        apply(x, 0, tokens, dim, weight, eps, out);
-    }
-
-    /** As above for the rows of x from offset from on, written to out from 0. */
-    public static void apply(float[] x, int from, int tokens, int dim, float[] weight, float eps, float[] out) {
-        rows(x, from, 0, tokens, dim, weight, eps, out);
-    }
-
     /**
-     * As above with the rows split over the kernels' threads (each row is computed as alone, so the result
-     * does not depend on the split): from 64 tokens, where the serial norms were ~4% of prefill's wall time.
+     * The rows of x from offset from on, written to out from 0, split over the kernels' threads (each row is
+     * computed as alone, so the result does not depend on the split; the serial norms were ~4% of prefill's wall
+     * time). At least 32 rows per thread, so a decode step's norm stays on the caller's thread.
      */
     public static void apply(Kernels k, float[] x, int from, int tokens, int dim, float[] weight, float eps, float[] out) {
-        if (tokens < 64) {
-            rows(x, from, 0, tokens, dim, weight, eps, out);
-            return;
-        }
-        k.forRange(tokens, 16, (t0, t1) -> rows(x, from, t0, t1, dim, weight, eps, out));
+        k.forRange(tokens, 32, (t0, t1) -> rows(x, from, t0, t1, dim, weight, eps, out));
     }
 
     /** Rows t0 .. t1 - 1 of the rows of x from offset from (row t written at out[t * dim]). */

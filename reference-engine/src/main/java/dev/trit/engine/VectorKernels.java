@@ -696,7 +696,8 @@ public final class VectorKernels implements Kernels {
      * Attention of (token, head) units [from, to); a static method for the JIT (see {@link #codeDot}). Scores
      * run across positions: the keys are stored transposed ({@link KvCache}), so a vector of consecutive
      * positions' partial sums takes one fma per key column, q's element broadcast (each score is one fma chain
-     * over the columns in order, then times the scale; the scalar tail computes it the same way), as a BLAS
+     * over the columns in order, then times the scale; the last positions in a masked vector, lane for lane the
+     * same), as a BLAS
      * microkernel does torch's q k^T. Values: each output vector is one fma chain over the positions in order
      * (four output vectors per pass) of exp(score - max) times the value, then times 1 / sum.
      */
@@ -710,7 +711,7 @@ public final class VectorKernels implements Kernels {
             int first = window > 0 ? Math.max(0, len - window) : 0;
             int qo = t * qDim + head * hd, ko = (head / group) * hd;
             int j = first;
-            // four position vectors at a time (four fma chains), then one, then single positions
+            // four position vectors at a time (four fma chains), then one (masked) at a time
             for (; j + 4 * lanes <= len; j += 4 * lanes) {
                 FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
                 for (int i = 0; i < hd; i++) {
