@@ -48,6 +48,11 @@ public class BlockKernelBench {
     @Param({"float"})
     public String activations;
 
+    /** heap: a segment over a byte[]; shared: native memory of a shared arena; mapped: a temp file mapped as a GGUF is. */
+    @Param({"heap"})
+    public String memory;
+
+    private java.lang.foreign.Arena arena;
     private static final int ROWS = 6912, COLS = 2560;
     private Parallel pool;
     private VectorKernels kernels;
@@ -65,7 +70,24 @@ public class BlockKernelBench {
         ms = new StoredMatrix[matrices];
         for (int m = 0; m < matrices; m++) {
             for (int i = 0; i < w.length; i++) w[i] = (float) rnd.nextGaussian() * 0.02f;
-            ms[m] = new StoredMatrix(ROWS, COLS, e, MemorySegment.ofArray(codec.encode(w)));
+            MemorySegment seg = MemorySegment.ofArray(codec.encode(w));
+            if (memory.equals("mapped")) {
+                if (arena == null) arena = java.lang.foreign.Arena.ofShared();
+                try {
+                    java.nio.file.Path f = java.nio.file.Files.createTempFile("bkb", ".bin");
+                    f.toFile().deleteOnExit();
+                    java.nio.file.Files.write(f, seg.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+                    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f)) {
+                        seg = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, seg.byteSize(), arena);
+                    }
+                } catch (java.io.IOException ex) {
+                    throw new java.io.UncheckedIOException(ex);
+                }
+            } else if (memory.equals("shared")) {
+                if (arena == null) arena = java.lang.foreign.Arena.ofShared();
+                seg = arena.allocate(seg.byteSize(), 64).copyFrom(seg);
+            }
+            ms[m] = new StoredMatrix(ROWS, COLS, e, seg);
         }
         x = new float[COLS];
         for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
@@ -81,6 +103,7 @@ public class BlockKernelBench {
     @TearDown(Level.Trial)
     public void tearDown() {
         pool.close();
+        if (arena != null) arena.close();
     }
 
     @Benchmark

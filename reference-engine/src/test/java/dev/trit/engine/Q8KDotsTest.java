@@ -74,7 +74,9 @@ class Q8KDotsTest {
     /**
      * Against the formats codec's dequantization: with every block's d = 1 (Q6_K) the widened weights are
      * the integers scale * (q - 32), so ggml's integer sum per super-block is the exact sum of widened
-     * weight times activation quant, and the product must equal sum_b (1 * y.d_b) * isum_b bit for bit.
+     * weight times activation quant, and sum_b y.d_b * isum_b in double is the product up to the kernels'
+     * float steps: one fma per lane and super-block (4 here) and the 4 additions of the fold, each within
+     * 2^-24 of its magnitude, so within 8 * 2^-24 < 1e-6 of the sum of |terms|.
      */
     @Test
     void q6kEqualsTheIntegerSumOfTheWidenedRow() {
@@ -87,17 +89,18 @@ class Q8KDotsTest {
         Q8KActivations a = activations(r);
         for (int row = 0; row < ROWS; row++) {
             for (int t = 0; t < TOKENS; t++) {
-                float expected = 0f;
+                double expected = 0, magnitude = 0;
                 for (int blk = 0; blk < COLS / 256; blk++) {
                     long isum = 0;
                     for (int j = 0; j < 256; j++) {
                         float wj = w[row * COLS + 256 * blk + j];
                         assertEquals(Math.rint(wj), wj, 0f);
                         isum += (long) wj * a.q()[t * COLS + 256 * blk + j];
+                        magnitude += Math.abs((double) wj * a.q()[t * COLS + 256 * blk + j] * a.d()[t * COLS / 256 + blk]);
                     }
-                    expected += (1f * a.d()[t * COLS / 256 + blk]) * (float) isum;
+                    expected += (double) a.d()[t * COLS / 256 + blk] * isum;
                 }
-                assertEquals(expected, m.dotRowQ8K(row, a, t, true), 0f, "row " + row + " token " + t);
+                assertEquals(expected, m.dotRowQ8K(row, a, t, true), 1e-6 * magnitude, "row " + row + " token " + t);
             }
         }
     }
