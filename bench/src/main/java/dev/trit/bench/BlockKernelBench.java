@@ -53,7 +53,11 @@ public class BlockKernelBench {
     public String memory;
 
     private java.lang.foreign.Arena arena;
-    private static final int ROWS = 6912, COLS = 2560;
+    /** Rows of each matrix: 6912 (a 2B4T FFN matrix), 128256 (its vocabulary: the output matrix). */
+    @Param({"6912"})
+    public int rows;
+
+    private static final int COLS = 2560;
     private Parallel pool;
     private VectorKernels kernels;
     private StoredMatrix[] ms;
@@ -66,7 +70,7 @@ public class BlockKernelBench {
         SplittableRandom rnd = new SplittableRandom(1);
         StoredMatrix.Encoding e = StoredMatrix.Encoding.valueOf(type);
         BlockCodec codec = BlockCodec.of(e.ggmlType());
-        float[] w = new float[ROWS * COLS];
+        float[] w = new float[rows * COLS];
         ms = new StoredMatrix[matrices];
         for (int m = 0; m < matrices; m++) {
             for (int i = 0; i < w.length; i++) w[i] = (float) rnd.nextGaussian() * 0.02f;
@@ -87,11 +91,11 @@ public class BlockKernelBench {
                 if (arena == null) arena = java.lang.foreign.Arena.ofShared();
                 seg = arena.allocate(seg.byteSize(), 64).copyFrom(seg);
             }
-            ms[m] = new StoredMatrix(ROWS, COLS, e, seg);
+            ms[m] = new StoredMatrix(rows, COLS, e, seg);
         }
         x = new float[COLS];
         for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
-        y = new float[ROWS];
+        y = new float[rows];
         if (activations.equals("q8k")) {
             if (!e.q8KDot()) throw new IllegalArgumentException(type + " has no Q8_K integer product");
             q8k = dev.trit.engine.Q8KActivations.quantizeInto(x, 1, COLS, null);
