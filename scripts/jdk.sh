@@ -17,7 +17,9 @@ find_jdk25() {
 # churn, and every page of it stays resident: peak RSS of a loaded 2B ternary model went from 2.4x to
 # 1.15x its file with 64 MB (the live weights sit in the old generation; -Xmx stays the default); 24 MB
 # since TQ1_0 is read in place (its model is mostly mapped file, so the JVM's own pages weigh more):
-# 2B4T TQ1_0 1.31x -> 1.26x the file.
+# 2B4T TQ1_0 1.31x -> 1.26x the file; 12 MB and TrimNativeHeapInterval (malloc_trim each second: C2's
+# arenas, ~25 MB at the peak of the kernels' compilation, go back to the OS) since a 256-token prompt's
+# buffers and KV cache weigh in: 2B4T TQ1_0 at 256 tokens 1.34x -> 1.30x (trit bench, 2026-12-02).
 TRIT_JVM_FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
   --add-opens=java.base/java.nio=ALL-UNNAMED -Dio.netty.noUnsafe=false --sun-misc-unsafe-memory-access=allow
-  -Dfile.encoding=UTF-8 -XX:+UseParallelGC -XX:MaxNewSize=24m)
+  -Dfile.encoding=UTF-8 -XX:+UseParallelGC -XX:MaxNewSize=12m -XX:TrimNativeHeapInterval=1000)

@@ -3,6 +3,7 @@ package dev.trit.engine;
 import dev.trit.formats.family.Activation;
 import dev.trit.formats.family.ModelSpec;
 import dev.trit.formats.family.RopeSpec;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -151,9 +152,32 @@ public final class Transformer implements AutoCloseable {
         int n = ids.length;
         if (firstLogit < 0 || firstLogit > n) throw new IllegalArgumentException("firstLogit " + firstLogit + " outside 0.." + n);
         float[] logits = new float[(n - firstLogit) * config.vocabSize()];
-        forward(ids, n, cache, firstLogit, logits);
+        // The unscored prefix runs in micro-batches of about UBATCH tokens (as llama.cpp's n_ubatch), so the
+        // per-token buffers are sized for a micro-batch, not the prompt; the scored rest (with at least
+        // UBATCH tokens of the prompt) runs as one batch writing the logits. Every product, norm and
+        // attention row is computed per token, the same in any batch of 8 tokens or more (the batched
+        // paths' threshold), so the logits are bit-identical to one batch; a prefix under 8 tokens is
+        // not split.
+        int start = Math.max(0, Math.min(firstLogit, n - UBATCH));
+        if (start >= MIN_SPLIT) {
+            int pieces = (start + UBATCH - 1) / UBATCH;
+            for (int i = 0, from = 0; i < pieces; i++) {
+                int to = (int) ((long) start * (i + 1) / pieces);
+                run(Arrays.copyOfRange(ids, from, to), null, 0, to - from, cache, to - from, logits, null);
+                from = to;
+            }
+        } else {
+            start = 0;
+        }
+        int[] rest = start == 0 ? ids : Arrays.copyOfRange(ids, start, n);
+        run(rest, null, 0, n - start, cache, firstLogit - start, logits, null);
         return logits;
     }
+
+    /** Prefill micro-batch (tokens); see {@link #forward(int[], KvCache, int)}. */
+    static final int UBATCH = 128;
+    /** The batched kernels' smallest batch: pieces are at least this long, so they take the same paths. */
+    private static final int MIN_SPLIT = 8;
 
     /**
      * One decoding step: runs token id at position cache.length() and writes its logits into
