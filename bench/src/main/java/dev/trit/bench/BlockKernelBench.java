@@ -52,6 +52,10 @@ public class BlockKernelBench {
     @Param({"heap"})
     public String memory;
 
+    /** Bytes before each matrix in its segment (GGUF aligns tensors to 32, not to a cache line). */
+    @Param({"0"})
+    public int offset;
+
     private java.lang.foreign.Arena arena;
     /** Rows of each matrix: 6912 (a 2B4T FFN matrix), 128256 (its vocabulary: the output matrix). */
     @Param({"6912"})
@@ -80,9 +84,11 @@ public class BlockKernelBench {
                 try {
                     java.nio.file.Path f = java.nio.file.Files.createTempFile("bkb", ".bin");
                     f.toFile().deleteOnExit();
-                    java.nio.file.Files.write(f, seg.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+                    byte[] bytes = new byte[Math.toIntExact(offset + seg.byteSize())];
+                    MemorySegment.copy(seg, 0, MemorySegment.ofArray(bytes), offset, seg.byteSize());
+                    java.nio.file.Files.write(f, bytes);
                     try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f)) {
-                        seg = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, seg.byteSize(), arena);
+                        seg = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, bytes.length, arena).asSlice(offset);
                     }
                 } catch (java.io.IOException ex) {
                     throw new java.io.UncheckedIOException(ex);
