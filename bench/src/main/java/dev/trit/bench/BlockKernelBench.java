@@ -4,7 +4,12 @@ import dev.trit.engine.Parallel;
 import dev.trit.engine.StoredMatrix;
 import dev.trit.engine.VectorKernels;
 import dev.trit.formats.BlockCodec;
+import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -23,8 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Decode (one token) matrix-vector products of every ggml block type the engine reads in place, on a
- * 6912x2560 matrix (a 2B4T-shaped ffn_up/gate) encoded by formats' codecs from Gaussian weights, so the
- * scales and quants are realistic. Weights per second = 6912 * 2560 / score. Two sizes: one matrix
+ * rows x 2560 matrix (by default 6912: a 2B4T-shaped ffn_up/gate) encoded by formats' codecs from Gaussian
+ * weights, so the scales and quants are realistic. Weights per second = rows * 2560 / score. Two sizes: one matrix
  * (17.7 M weights, 6-19 MB: mostly in the caches) and eight different ones cycled (streamed from memory,
  * as in a real forward pass).
  */
@@ -52,16 +57,16 @@ public class BlockKernelBench {
     @Param({"heap"})
     public String memory;
 
-    /** Bytes before each matrix in its segment (GGUF aligns tensors to 32, not to a cache line). */
+    /** mapped only: bytes before each matrix in its file (GGUF aligns tensors to 32, not to a cache line). */
     @Param({"0"})
     public int offset;
 
-    private java.lang.foreign.Arena arena;
     /** Rows of each matrix: 6912 (a 2B4T FFN matrix), 128256 (its vocabulary: the output matrix). */
     @Param({"6912"})
     public int rows;
 
     private static final int COLS = 2560;
+    private final Arena arena = Arena.ofShared();
     private Parallel pool;
     private VectorKernels kernels;
     private StoredMatrix[] ms;
@@ -70,7 +75,7 @@ public class BlockKernelBench {
     private int next;
 
     @Setup(Level.Trial)
-    public void setup() {
+    public void setup() throws IOException {
         SplittableRandom rnd = new SplittableRandom(1);
         StoredMatrix.Encoding e = StoredMatrix.Encoding.valueOf(type);
         BlockCodec codec = BlockCodec.of(e.ggmlType());
@@ -78,26 +83,7 @@ public class BlockKernelBench {
         ms = new StoredMatrix[matrices];
         for (int m = 0; m < matrices; m++) {
             for (int i = 0; i < w.length; i++) w[i] = (float) rnd.nextGaussian() * 0.02f;
-            MemorySegment seg = MemorySegment.ofArray(codec.encode(w));
-            if (memory.equals("mapped")) {
-                if (arena == null) arena = java.lang.foreign.Arena.ofShared();
-                try {
-                    java.nio.file.Path f = java.nio.file.Files.createTempFile("bkb", ".bin");
-                    f.toFile().deleteOnExit();
-                    byte[] bytes = new byte[Math.toIntExact(offset + seg.byteSize())];
-                    MemorySegment.copy(seg, 0, MemorySegment.ofArray(bytes), offset, seg.byteSize());
-                    java.nio.file.Files.write(f, bytes);
-                    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f)) {
-                        seg = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, bytes.length, arena).asSlice(offset);
-                    }
-                } catch (java.io.IOException ex) {
-                    throw new java.io.UncheckedIOException(ex);
-                }
-            } else if (memory.equals("shared")) {
-                if (arena == null) arena = java.lang.foreign.Arena.ofShared();
-                seg = arena.allocate(seg.byteSize(), 64).copyFrom(seg);
-            }
-            ms[m] = new StoredMatrix(rows, COLS, e, seg);
+            ms[m] = new StoredMatrix(rows, COLS, e, place(codec.encode(w)));
         }
         x = new float[COLS];
         for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
@@ -113,7 +99,26 @@ public class BlockKernelBench {
     @TearDown(Level.Trial)
     public void tearDown() {
         pool.close();
-        if (arena != null) arena.close();
+        arena.close();
+    }
+
+    /** The encoded matrix in the memory the memory parameter names. */
+    private MemorySegment place(byte[] encoded) throws IOException {
+        return switch (memory) {
+            case "heap" -> MemorySegment.ofArray(encoded);
+            case "shared" -> arena.allocate(encoded.length, 64).copyFrom(MemorySegment.ofArray(encoded));
+            case "mapped" -> {
+                Path f = Files.createTempFile("bkb", ".bin");
+                f.toFile().deleteOnExit();
+                byte[] bytes = new byte[offset + encoded.length];
+                System.arraycopy(encoded, 0, bytes, offset, encoded.length);
+                Files.write(f, bytes);
+                try (FileChannel ch = FileChannel.open(f)) {
+                    yield ch.map(FileChannel.MapMode.READ_ONLY, 0, bytes.length, arena).asSlice(offset);
+                }
+            }
+            default -> throw new IllegalArgumentException("memory " + memory + ": heap, shared or mapped");
+        };
     }
 
     @Benchmark

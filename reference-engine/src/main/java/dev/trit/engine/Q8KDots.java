@@ -65,7 +65,7 @@ final class Q8KDots {
     private static final VectorSpecies<Byte> SB16 = ByteVector.SPECIES_128;
     /**
      * With 32 short lanes, Q6_K's 16 scales sit in int lanes 0-15; product k (0-3) of half h takes scales
-     * 8h + 2k (int lanes 0-7) and 8h + 2k + 1 (8-15). Unused (and of no length) on other hardware.
+     * 8h + 2k (int lanes 0-7) and 8h + 2k + 1 (8-15): entry 4h + k. Unused on other hardware (all lanes 0 there).
      */
     private static final VectorShuffle<Integer>[] Q6_SCALES = q6Scales();
 
@@ -155,25 +155,25 @@ final class Q8KDots {
                     ShortVector q = l0.and((short) 15).or(hb.lanewise(LSHL, 4).and((short) 0x30)).sub((short) 32);
                     IntVector p = (IntVector) q.mul(ShortVector.fromArray(S, aq, o + j)).reinterpretAsInts();
                     p = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16);
-                    IntVector sum = p.mul(L == 32 ? scv.rearrange(h == 0 ? Q6_SCALES[0] : Q6_SCALES[4])
+                    IntVector sum = p.mul(L == 32 ? scv.rearrange(Q6_SCALES[4 * h])
                             : IntVector.broadcast(SI, (byte) (sc >>> 8 * m0)).blend((byte) (sc >>> 8 * m1), UPPER));
 
                     q = l1.and((short) 15).or(hb.lanewise(LSHL, 2).and((short) 0x30)).sub((short) 32);
                     p = (IntVector) q.mul(ShortVector.fromArray(S, aq, o + 32 + j)).reinterpretAsInts();
                     p = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16);
-                    sum = sum.add(p.mul(L == 32 ? scv.rearrange(h == 0 ? Q6_SCALES[1] : Q6_SCALES[5])
+                    sum = sum.add(p.mul(L == 32 ? scv.rearrange(Q6_SCALES[4 * h + 1])
                             : IntVector.broadcast(SI, (byte) (sc >>> 8 * (m0 + 2))).blend((byte) (sc >>> 8 * (m1 + 2)), UPPER)));
 
                     q = l0.lanewise(ASHR, 4).and((short) 15).or(hb.and((short) 0x30)).sub((short) 32);
                     p = (IntVector) q.mul(ShortVector.fromArray(S, aq, o + 64 + j)).reinterpretAsInts();
                     p = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16);
-                    sum = sum.add(p.mul(L == 32 ? scv.rearrange(h == 0 ? Q6_SCALES[2] : Q6_SCALES[6])
+                    sum = sum.add(p.mul(L == 32 ? scv.rearrange(Q6_SCALES[4 * h + 2])
                             : IntVector.broadcast(SI, (byte) (sc >>> 8 * (m0 + 4))).blend((byte) (sc >>> 8 * (m1 + 4)), UPPER)));
 
                     q = l1.lanewise(ASHR, 4).and((short) 15).or(hb.lanewise(ASHR, 2).and((short) 0x30)).sub((short) 32);
                     p = (IntVector) q.mul(ShortVector.fromArray(S, aq, o + 96 + j)).reinterpretAsInts();
                     p = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16);
-                    sum = sum.add(p.mul(L == 32 ? scv.rearrange(h == 0 ? Q6_SCALES[3] : Q6_SCALES[7])
+                    sum = sum.add(p.mul(L == 32 ? scv.rearrange(Q6_SCALES[4 * h + 3])
                             : IntVector.broadcast(SI, (byte) (sc >>> 8 * (m0 + 6))).blend((byte) (sc >>> 8 * (m1 + 6)), UPPER)));
                     if (j == 0) acc0 = acc0.add(sum);
                     else acc1 = acc1.add(sum);

@@ -155,8 +155,8 @@ public final class Transformer implements AutoCloseable {
         // The unscored prefix runs in micro-batches of about UBATCH tokens (as llama.cpp's n_ubatch), so the
         // per-token buffers are sized for a micro-batch, not the prompt; the scored rest (with at least
         // UBATCH tokens of the prompt) runs as one batch writing the logits. Every product, norm and
-        // attention row is computed per token, the same in any batch of 8 tokens or more (the batched
-        // paths' threshold), so the logits are bit-identical to one batch; a prefix under 8 tokens is
+        // attention row is computed per token, the same in any batch of MIN_SPLIT tokens or more (the
+        // batched paths' thresholds), so the logits are bit-identical to one batch; a shorter prefix is
         // not split.
         int start = Math.max(0, Math.min(firstLogit, n - UBATCH));
         if (start >= MIN_SPLIT) {
@@ -176,8 +176,11 @@ public final class Transformer implements AutoCloseable {
 
     /** Prefill micro-batch (tokens); see {@link #forward(int[], KvCache, int)}. */
     static final int UBATCH = 128;
-    /** The batched kernels' smallest batch: pieces are at least this long, so they take the same paths. */
-    private static final int MIN_SPLIT = 8;
+    /**
+     * Pieces are at least this long, so every product takes the path of the unsplit batch: the vector
+     * kernels' batched form and, under llama-cpp activations, the float product over rounded activations.
+     */
+    private static final int MIN_SPLIT = Math.max(VectorKernels.MIN_BATCH, INTEGER_PRODUCT_TOKENS);
 
     /**
      * One decoding step: runs token id at position cache.length() and writes its logits into

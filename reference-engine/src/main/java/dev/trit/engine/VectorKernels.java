@@ -41,7 +41,7 @@ public final class VectorKernels implements Kernels {
     }
 
     /** From this many tokens on, the kernels vectorize across tokens (prefill) instead of along a row. */
-    private static final int MIN_BATCH = 8;
+    static final int MIN_BATCH = 8;
 
     @Override
     public void matmul(FloatMatrix w, float[] x, int tokens, float[] y) {
