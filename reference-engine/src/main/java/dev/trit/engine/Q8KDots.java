@@ -19,6 +19,7 @@ import static jdk.incubator.vector.VectorOperators.B2I;
 import static jdk.incubator.vector.VectorOperators.B2S;
 import static jdk.incubator.vector.VectorOperators.I2F;
 import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.LSHR;
 
 /**
  * Row products of K-quant weights with {@link Q8KActivations}, as ggml-cpu's {@code ggml_vec_dot_q6_K_q8_K}
@@ -30,15 +31,18 @@ import static jdk.incubator.vector.VectorOperators.LSHL;
  *         isum_l = sum_j sc_j * sum q * a;  result: fold(f) - fold(g)
  * </pre>
  * with 16 partial float sums f_l, as ggml's SIMD forms keep 8 (one fma per lane and super-block instead of
- * a horizontal integer sum per super-block): lane l holds the weights 2l and 2l + 1 of every 32 consecutive
- * ones (a Q4_K sub-block; two Q6_K sub-blocks of 16), exact in ints (|isum_l| <= 16 * 32 * 127 * 128 <
- * 2^24, so its float is exact too); the Q4_K mins term keeps 8 lanes, one per sub-block of 32. At the end
+ * a horizontal integer sum per super-block), each exact in ints (|isum_l| <= 16 * 63 * 32 * 127 < 2^24, so
+ * its float is exact too): the lanes the kernels' pairs of short lanes fall into when they read 64 weight
+ * bytes as 32 shorts (see {@link Q8KActivations#q4Source}, {@link Q8KActivations#q6Source}). Q6_K: lane
+ * (p mod 32) / 4 + 8 ((p / 32) mod 2) holds weight p. Q4_K: lane l / 4 + 8 (c mod 2) holds byte l of each of
+ * ggml's 32-byte chunks c (both nibbles: weights 64c + l and 64c + 32 + l); its mins term keeps 8 lanes, one
+ * per sub-block of 32. At the end
  * of the row, fold(f) = ((h0 + h4) + (h2 + h6)) + ((h1 + h5) + (h3 + h7)) with h_i = f_i + f_(i+8), and
  * fold(g) the same over g's 8 lanes: a fixed order, so the vector kernels (16 int lanes on 512-bit
  * hardware, two vectors of 8 on 256-bit) and the scalar references (vector false, or hardware without 16-
  * or 32-lane short vectors) are bit-identical (Q8KDotsTest). The integer part multiplies 6- and 4-bit
  * quants by the int8 activations in short lanes (|q * a| <= 32 * 127), adds adjacent lanes into int lanes
- * (each pair lies in one sub-block of 16), multiplies by the sub-block scales and accumulates.
+ * (each pair lies in one sub-block), multiplies by the sub-block scales and accumulates.
  */
 final class Q8KDots {
     private Q8KDots() {
@@ -64,17 +68,54 @@ final class Q8KDots {
     private static final VectorMask<Integer> UPPER = VectorMask.fromLong(SI, ((1L << SI.length()) - 1) & -(1L << SI.length() / 2));
     private static final VectorSpecies<Byte> SB16 = ByteVector.SPECIES_128;
     /**
-     * With 32 short lanes, Q6_K's 16 scales sit in int lanes 0-15; product k (0-3) of half h takes scales
-     * 8h + 2k (int lanes 0-7) and 8h + 2k + 1 (8-15): entry 4h + k. Unused on other hardware (all lanes 0 there).
+     * With 32 short lanes, Q6_K's 16 scales sit in int lanes 0-15; half h's low nibbles (entry 2h) take
+     * sub-block 8h + m / 4 in int lane m, its high nibbles (2h + 1) 8h + 4 + m / 4. Unused on other hardware.
      */
     private static final VectorShuffle<Integer>[] Q6_SCALES = q6Scales();
 
     @SuppressWarnings("unchecked")
     private static VectorShuffle<Integer>[] q6Scales() {
-        VectorShuffle<Integer>[] s = new VectorShuffle[8];
-        for (int i = 0; i < 8; i++) {
-            int first = 8 * (i / 4) + 2 * (i % 4);
-            s[i] = VectorShuffle.fromOp(SI, lane -> SI.length() == 16 ? first + lane / 8 : 0);
+        VectorShuffle<Integer>[] s = new VectorShuffle[4];
+        for (int i = 0; i < 4; i++) {
+            int first = 8 * (i / 2) + 4 * (i % 2);
+            s[i] = VectorShuffle.fromOp(SI, lane -> SI.length() == 16 ? first + lane / 4 : 0);
+        }
+        return s;
+    }
+
+    /** With 32 short lanes: half h's 16 qh shorts (of the 32 both halves hold) into lanes 0-15 and again 16-31. */
+    private static final VectorShuffle<Short>[] QH_HALF = qhHalves();
+    /** ... the upper copy shifted right by 2 (its weights' high bits are qh bits 2-3, 6-7, 10-11, 14-15). */
+    private static final ShortVector QH_SHIFT = ShortVector.fromArray(S, shifts(), 0);
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Short>[] qhHalves() {
+        VectorShuffle<Short>[] s = new VectorShuffle[2];
+        for (int h = 0; h < 2; h++) {
+            int first = 16 * h;
+            s[h] = VectorShuffle.fromOp(S, lane -> S.length() == 32 ? first + lane % 16 : lane);
+        }
+        return s;
+    }
+
+    private static short[] shifts() {
+        short[] s = new short[S.length()];
+        for (int i = 0; i < s.length; i++) s[i] = (short) (i >= 16 ? 2 : 0);
+        return s;
+    }
+
+    /**
+     * With 32 short lanes, the Q4_K scales (int lanes 0-7 of a vector holding them) for the int lanes of pair
+     * k's low (entry 2k) and high (2k + 1) nibbles: lanes 0-7 chunk 2k's sub-block, 8-15 chunk 2k + 1's.
+     */
+    private static final VectorShuffle<Integer>[] Q4_SCALES = q4Scales();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Integer>[] q4Scales() {
+        VectorShuffle<Integer>[] s = new VectorShuffle[4];
+        for (int i = 0; i < 4; i++) {
+            int k = i / 2, high = i % 2;
+            s[i] = VectorShuffle.fromOp(SI, lane -> SI.length() == 16 ? 4 * k + high + (lane >= 8 ? 2 : 0) : 0);
         }
         return s;
     }
@@ -111,13 +152,13 @@ final class Q8KDots {
             for (int h = 0; h < 2; h++) {
                 long ql = bo + 64 * h, qh = bo + 128 + 32 * h, sc = bo + 192 + 8 * h;
                 int o = ao + 256 * b + 128 * h;
-                for (int l = 0; l < 32; l++) {
+                for (int l = 0; l < 32; l++) { // weights 128h + l, + 32, + 64, + 96: lanes l / 4, l / 4 + 8, l / 4, l / 4 + 8
                     int lo0 = data.get(ValueLayout.JAVA_BYTE, ql + l) & 0xFF, lo1 = data.get(ValueLayout.JAVA_BYTE, ql + 32 + l) & 0xFF;
                     int hb = data.get(ValueLayout.JAVA_BYTE, qh + l) & 0xFF;
                     int is = l / 16;
-                    il[l / 2] += data.get(ValueLayout.JAVA_BYTE, sc + is) * (((lo0 & 0xF) | (hb & 3) << 4) - 32) * aq[o + l]
-                            + data.get(ValueLayout.JAVA_BYTE, sc + is + 2) * (((lo1 & 0xF) | (hb >> 2 & 3) << 4) - 32) * aq[o + 32 + l]
-                            + data.get(ValueLayout.JAVA_BYTE, sc + is + 4) * (((lo0 >> 4) | (hb >> 4 & 3) << 4) - 32) * aq[o + 64 + l]
+                    il[l / 4] += data.get(ValueLayout.JAVA_BYTE, sc + is) * (((lo0 & 0xF) | (hb & 3) << 4) - 32) * aq[o + l]
+                            + data.get(ValueLayout.JAVA_BYTE, sc + is + 4) * (((lo0 >> 4) | (hb >> 4 & 3) << 4) - 32) * aq[o + 64 + l];
+                    il[l / 4 + 8] += data.get(ValueLayout.JAVA_BYTE, sc + is + 2) * (((lo1 & 0xF) | (hb >> 2 & 3) << 4) - 32) * aq[o + 32 + l]
                             + data.get(ValueLayout.JAVA_BYTE, sc + is + 6) * (((lo1 >> 4) | (hb >> 6 & 3) << 4) - 32) * aq[o + 96 + l];
                 }
             }
@@ -128,53 +169,45 @@ final class Q8KDots {
     }
 
     /**
-     * q6kScalar in vectors. Written out (no helpers taking or returning vectors: one C2 does not inline
-     * allocates them). Products pairs: int lane i of a product vector holds short lanes 2i, 2i + 1, added as
-     * ((v << 16) + v) >> 16 (the low half's carry cannot reach bit 16's sum: |sum| < 2^15). With 16 short
-     * lanes, acc0/f0 hold lanes 0-7 (short lanes j = 0) and acc1/f1 lanes 8-15 (j = 16).
+     * q6kScalar in vectors, without widening bytes to shorts (as q4kVector): half h's 64 ql bytes read as 32
+     * short lanes, four weight vectors taken out by shifts and masks (low nibbles of the even and odd bytes,
+     * high nibbles of both), each with its 2 high bits from qh read as shorts too: with 32 lanes, lanes 0-15
+     * take half h's 16 qh shorts as they are and lanes 16-31 the same shifted right by 2 (one rearrange, one
+     * variable shift); with 16 lanes, one vector per 16 lanes (j = 0, 16), shift 0 or 2. Products with
+     * {@link Q8KActivations#q6}'s matching order; even and odd bytes' products share sub-blocks lane by lane
+     * and add in shorts (|sum| <= 2 * 32 * 127), then pairs of lanes into int lanes (|sum| < 2^15: ((v << 16)
+     * + v) >> 16 is exact): int lane m of half h's low nibbles is sub-block 8h + m / 4, of its high nibbles
+     * 8h + 4 + m / 4, times its scale (a rearrange of the 16 scales; with 16 lanes two broadcasts blended).
      */
     private static float q6kVector(MemorySegment data, long base, int cols, Q8KActivations a, int t) {
         int blocks = cols / 256, ao = t * cols, dOff = t * (cols / 256);
-        short[] aq = a.q();
+        short[] aq = a.q6();
         FloatVector f0 = FloatVector.zero(SF), f1 = FloatVector.zero(SF);
         for (int b = 0; b < blocks; b++) {
             long bo = base + 210L * b;
             IntVector acc0 = IntVector.zero(SI), acc1 = IntVector.zero(SI);
-            // 32 short lanes: all 16 scales in int lanes once, each product's pair of scales by one rearrange
             IntVector scv = L == 32 ? (IntVector) ByteVector.fromMemorySegment(SB16, data, bo + 192, LE).convertShape(B2I, SI, 0) : null;
+            ShortVector qh2 = L == 32 ? ShortVector.fromMemorySegment(S, data, bo + 128, LE) : null; // both halves' qh
             for (int h = 0; h < 2; h++) {
-                long ql = bo + 64 * h, qh = bo + 128 + 32 * h;
                 long sc = data.get(U64, bo + 192 + 8 * h);
-                int o = ao + 256 * b + 128 * h;
                 for (int j = 0; j < 32; j += L) {
-                    int m0 = j / 16, m1 = (j + L - 1) / 16; // sub-blocks (of the group of two) of the first and last lanes
-                    ShortVector l0 = (ShortVector) ByteVector.fromMemorySegment(SB, data, ql + j, LE).convertShape(B2S, S, 0);
-                    ShortVector l1 = (ShortVector) ByteVector.fromMemorySegment(SB, data, ql + 32 + j, LE).convertShape(B2S, S, 0);
-                    ShortVector hb = (ShortVector) ByteVector.fromMemorySegment(SB, data, qh + j, LE).convertShape(B2S, S, 0);
-
-                    ShortVector q = l0.and((short) 15).or(hb.lanewise(LSHL, 4).and((short) 0x30)).sub((short) 32);
-                    IntVector p = (IntVector) q.mul(ShortVector.fromArray(S, aq, o + j)).reinterpretAsInts();
+                    ShortVector v = ShortVector.fromMemorySegment(S, data, bo + 64 * h + 2 * j, LE);
+                    ShortVector u = L == 32 ? qh2.rearrange(QH_HALF[h]).lanewise(LSHR, QH_SHIFT)
+                            : ShortVector.fromMemorySegment(S, data, bo + 128 + 32 * h, LE).lanewise(LSHR, j / 8);
+                    int o = ao + 256 * b + 128 * h + j;
+                    ShortVector lo = v.and((short) 15).or(u.lanewise(LSHL, 4).and((short) 0x30)).sub((short) 32).mul(ShortVector.fromArray(S, aq, o))
+                            .add(v.lanewise(LSHR, 8).and((short) 15).or(u.lanewise(LSHR, 4).and((short) 0x30)).sub((short) 32).mul(ShortVector.fromArray(S, aq, o + 32)));
+                    ShortVector hi = v.lanewise(LSHR, 4).and((short) 15).or(u.and((short) 0x30)).sub((short) 32).mul(ShortVector.fromArray(S, aq, o + 64))
+                            .add(v.lanewise(LSHR, 12).or(u.lanewise(LSHR, 8).and((short) 0x30)).sub((short) 32).mul(ShortVector.fromArray(S, aq, o + 96)));
+                    IntVector p = (IntVector) lo.reinterpretAsInts();
                     p = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16);
-                    IntVector sum = p.mul(L == 32 ? scv.rearrange(Q6_SCALES[4 * h])
-                            : IntVector.broadcast(SI, (byte) (sc >>> 8 * m0)).blend((byte) (sc >>> 8 * m1), UPPER));
-
-                    q = l1.and((short) 15).or(hb.lanewise(LSHL, 2).and((short) 0x30)).sub((short) 32);
-                    p = (IntVector) q.mul(ShortVector.fromArray(S, aq, o + 32 + j)).reinterpretAsInts();
+                    int s0 = j / 8; // with 16 lanes: this vector's first sub-block of 4 within the half's low nibbles
+                    IntVector sum = p.mul(L == 32 ? scv.rearrange(Q6_SCALES[2 * h])
+                            : IntVector.broadcast(SI, (byte) (sc >>> 8 * s0)).blend((byte) (sc >>> 8 * (s0 + 1)), UPPER));
+                    p = (IntVector) hi.reinterpretAsInts();
                     p = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16);
-                    sum = sum.add(p.mul(L == 32 ? scv.rearrange(Q6_SCALES[4 * h + 1])
-                            : IntVector.broadcast(SI, (byte) (sc >>> 8 * (m0 + 2))).blend((byte) (sc >>> 8 * (m1 + 2)), UPPER)));
-
-                    q = l0.lanewise(ASHR, 4).and((short) 15).or(hb.and((short) 0x30)).sub((short) 32);
-                    p = (IntVector) q.mul(ShortVector.fromArray(S, aq, o + 64 + j)).reinterpretAsInts();
-                    p = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16);
-                    sum = sum.add(p.mul(L == 32 ? scv.rearrange(Q6_SCALES[4 * h + 2])
-                            : IntVector.broadcast(SI, (byte) (sc >>> 8 * (m0 + 4))).blend((byte) (sc >>> 8 * (m1 + 4)), UPPER)));
-
-                    q = l1.lanewise(ASHR, 4).and((short) 15).or(hb.lanewise(ASHR, 2).and((short) 0x30)).sub((short) 32);
-                    p = (IntVector) q.mul(ShortVector.fromArray(S, aq, o + 96 + j)).reinterpretAsInts();
-                    p = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16);
-                    sum = sum.add(p.mul(L == 32 ? scv.rearrange(Q6_SCALES[4 * h + 3])
-                            : IntVector.broadcast(SI, (byte) (sc >>> 8 * (m0 + 6))).blend((byte) (sc >>> 8 * (m1 + 6)), UPPER)));
+                    sum = sum.add(p.mul(L == 32 ? scv.rearrange(Q6_SCALES[2 * h + 1])
+                            : IntVector.broadcast(SI, (byte) (sc >>> 8 * (s0 + 4))).blend((byte) (sc >>> 8 * (s0 + 5)), UPPER)));
                     if (j == 0) acc0 = acc0.add(sum);
                     else acc1 = acc1.add(sum);
                 }
@@ -212,7 +245,7 @@ final class Q8KDots {
                 int o = ao + 256 * b + 64 * c;
                 for (int l = 0; l < 32; l++) {
                     int v = data.get(ValueLayout.JAVA_BYTE, q + l) & 0xFF;
-                    il[l / 2] += sc1 * (v & 0xF) * aq[o + l] + sc2 * (v >>> 4) * aq[o + 32 + l];
+                    il[l / 4 + 8 * (c % 2)] += sc1 * (v & 0xF) * aq[o + l] + sc2 * (v >>> 4) * aq[o + 32 + l];
                 }
             }
             float yd = a.d()[dOff + b];
@@ -223,10 +256,18 @@ final class Q8KDots {
         return fold16(f) - fold8(g);
     }
 
-    /** q4kScalar in vectors (as q6kVector: written out; the mins' 8 lanes from the packed bytes, times bsums). */
+    /**
+     * q4kScalar in vectors, without widening bytes to shorts: 64 weight bytes (chunks 2k, 2k + 1; 32 with
+     * 16 short lanes: chunk c) read as short lanes, each lane's four nibbles taken out by shifts and masks and
+     * multiplied by the activations in {@link Q8KActivations#q4}'s matching order. The even and odd bytes' low
+     * nibbles lie in the same sub-block lane by lane, so their products add in shorts (|sum| <= 2 * 15 * 127),
+     * as do the high nibbles'; a pair of short lanes then adds into one int lane (|sum| < 2^15, so
+     * ((v << 16) + v) >> 16 is exact), which lies in one sub-block: int lanes 0-7 chunk 2k, 8-15 chunk 2k + 1,
+     * times their scales (one rearrange of the 8 scales each with 32 short lanes, a broadcast with 16).
+     */
     private static float q4kVector(MemorySegment data, long base, int cols, Q8KActivations a, int t) {
         int blocks = cols / 256, ao = t * cols, dOff = t * (cols / 256), bsOff = t * (cols / 32);
-        short[] aq = a.q();
+        short[] aq = a.q4();
         int[] bsums = a.bsums();
         FloatVector f0 = FloatVector.zero(SF), f1 = FloatVector.zero(SF), g = FloatVector.zero(SF8);
         for (int b = 0; b < blocks; b++) {
@@ -234,20 +275,23 @@ final class Q8KDots {
             long s8 = data.get(U64, bo + 4);
             int s4 = data.get(U32, bo + 12);
             long scales = StoredMatrix.k4Scales(s8, s4), mins = StoredMatrix.k4Mins(s8, s4);
+            IntVector scv = L == 32 ? (IntVector) LongVector.broadcast(LongVector.SPECIES_128, scales).reinterpretAsBytes().convertShape(B2I, SI, 0) : null;
             IntVector acc0 = IntVector.zero(SI), acc1 = IntVector.zero(SI);
-            for (int c = 0; c < 4; c++) {
-                IntVector sc1 = IntVector.broadcast(SI, (int) (scales >>> 16 * c & 0xFF)), sc2 = IntVector.broadcast(SI, (int) (scales >>> 16 * c + 8 & 0xFF));
-                long q = bo + 16 + 32L * c;
-                int o = ao + 256 * b + 64 * c;
-                for (int l = 0; l < 32; l += L) {
-                    ShortVector v = (ShortVector) ByteVector.fromMemorySegment(SB, data, q + l, LE).convertShape(B2S, S, 0);
-                    IntVector p = (IntVector) v.and((short) 15).mul(ShortVector.fromArray(S, aq, o + l)).reinterpretAsInts();
+            for (int k = 0; k < 2; k++) {
+                for (int j = 0; j < 32; j += L) { // 16 short lanes: chunk 2k (j = 0), then 2k + 1
+                    ShortVector v = ShortVector.fromMemorySegment(S, data, bo + 16 + 64 * k + 2 * j, LE);
+                    int o = ao + 256 * b + 128 * k + j, c = 2 * k + j / 16;
+                    ShortVector lo = v.and((short) 15).mul(ShortVector.fromArray(S, aq, o))
+                            .add(v.lanewise(LSHR, 8).and((short) 15).mul(ShortVector.fromArray(S, aq, o + 32)));
+                    ShortVector hi = v.lanewise(LSHR, 4).and((short) 15).mul(ShortVector.fromArray(S, aq, o + 64))
+                            .add(v.lanewise(LSHR, 12).mul(ShortVector.fromArray(S, aq, o + 96)));
+                    IntVector p = (IntVector) lo.reinterpretAsInts();
                     p = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16);
-                    IntVector sum = p.mul(sc1);
-                    p = (IntVector) v.lanewise(ASHR, 4).and((short) 15).mul(ShortVector.fromArray(S, aq, o + 32 + l)).reinterpretAsInts();
+                    IntVector sum = p.mul(L == 32 ? scv.rearrange(Q4_SCALES[2 * k]) : IntVector.broadcast(SI, (int) (scales >>> 16 * c & 0xFF)));
+                    p = (IntVector) hi.reinterpretAsInts();
                     p = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16);
-                    sum = sum.add(p.mul(sc2));
-                    if (l == 0) acc0 = acc0.add(sum);
+                    sum = sum.add(p.mul(L == 32 ? scv.rearrange(Q4_SCALES[2 * k + 1]) : IntVector.broadcast(SI, (int) (scales >>> 16 * c + 8 & 0xFF))));
+                    if (j == 0) acc0 = acc0.add(sum);
                     else acc1 = acc1.add(sum);
                 }
             }

@@ -130,7 +130,7 @@ class Q8KDotsTest {
         }
     }
 
-    /** The quants and d are the ones roundTrip's values stand for; bsums are the sums of 32 quants. */
+    /** The quants and d are the ones roundTrip's values stand for; bsums are the sums of 32 quants; q4, q6 their permutations. */
     @Test
     void activationsMatchTheRoundTripAndTheirBlockSums() {
         Random r = new Random(14);
@@ -146,6 +146,17 @@ class Q8KDotsTest {
             for (int j = 0; j < 32; j++) sum += a.q()[32 * g + j];
             assertEquals(sum, a.bsums()[g]);
         }
+        // q4 is q in the Q4_K kernel's order: a permutation of each block, the one its comment spells out
+        boolean[] seen = new boolean[256];
+        for (int p = 0; p < 256; p++) seen[Q8KActivations.q4Source(p)] = true;
+        for (boolean b : seen) assertTrue(b);
+        assertEquals(64 * 3 + 32 + 2 * 5 + 1, Q8KActivations.q4Source(128 + 32 * 3 + 16 + 5)); // pair 1, odd high nibbles, chunk 3, lane 5
+        for (int i = 0; i < x.length; i++) assertEquals(a.q()[i / 256 * 256 + Q8KActivations.q4Source(i % 256)], a.q4()[i]);
+        java.util.Arrays.fill(seen, false);
+        for (int p = 0; p < 256; p++) seen[Q8KActivations.q6Source(p)] = true;
+        for (boolean b : seen) assertTrue(b);
+        assertEquals(128 + 64 + 32 + 2 * 5 + 1, Q8KActivations.q6Source(128 + 32 * 3 + 16 + 5)); // half 1, odd high nibbles, ql[32..], lane 5
+        for (int i = 0; i < x.length; i++) assertEquals(a.q()[i / 256 * 256 + Q8KActivations.q6Source(i % 256)], a.q6()[i]);
         assertThrows(IllegalArgumentException.class, () -> Q8KActivations.quantizeInto(x, 1, 100, null));
     }
 }
