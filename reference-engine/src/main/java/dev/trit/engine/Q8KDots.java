@@ -57,6 +57,13 @@ final class Q8KDots {
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Byte> SB = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, S.vectorBitSize() / 2)));
     private static final VectorSpecies<Integer> SI = VectorSpecies.of(int.class, S.vectorShape());
+    /**
+     * Bytes of a short vector's size: weight bytes read as short lanes are loaded as bytes and reinterpreted.
+     * (ShortVector.fromMemorySegment on the mapped weights, beside the prefill kernels' ShortVector loads from
+     * their native tables, made C2 compile the latter's shared load path for two segment types: 2-bit prefill
+     * ran ~25% slower, JFR on lutBlock.)
+     */
+    private static final VectorSpecies<Byte> SS = VectorSpecies.of(byte.class, S.vectorShape());
     private static final VectorSpecies<Float> SF = VectorSpecies.of(float.class, S.vectorShape());
     /** The Q4_K mins' 8 lanes (one per sub-block of 32), and the 8 bytes they come from. */
     private static final VectorSpecies<Integer> SI8 = IntVector.SPECIES_256;
@@ -187,13 +194,13 @@ final class Q8KDots {
             long bo = base + 210L * b;
             IntVector acc0 = IntVector.zero(SI), acc1 = IntVector.zero(SI);
             IntVector scv = L == 32 ? (IntVector) ByteVector.fromMemorySegment(SB16, data, bo + 192, LE).convertShape(B2I, SI, 0) : null;
-            ShortVector qh2 = L == 32 ? ShortVector.fromMemorySegment(S, data, bo + 128, LE) : null; // both halves' qh
+            ShortVector qh2 = L == 32 ? ByteVector.fromMemorySegment(SS, data, bo + 128, LE).reinterpretAsShorts() : null; // both halves' qh
             for (int h = 0; h < 2; h++) {
                 long sc = data.get(U64, bo + 192 + 8 * h);
                 for (int j = 0; j < 32; j += L) {
-                    ShortVector v = ShortVector.fromMemorySegment(S, data, bo + 64 * h + 2 * j, LE);
+                    ShortVector v = ByteVector.fromMemorySegment(SS, data, bo + 64 * h + 2 * j, LE).reinterpretAsShorts();
                     ShortVector u = L == 32 ? qh2.rearrange(QH_HALF[h]).lanewise(LSHR, QH_SHIFT)
-                            : ShortVector.fromMemorySegment(S, data, bo + 128 + 32 * h, LE).lanewise(LSHR, j / 8);
+                            : ByteVector.fromMemorySegment(SS, data, bo + 128 + 32 * h, LE).reinterpretAsShorts().lanewise(LSHR, j / 8);
                     int o = ao + 256 * b + 128 * h + j;
                     ShortVector lo = v.and((short) 15).or(u.lanewise(LSHL, 4).and((short) 0x30)).sub((short) 32).mul(ShortVector.fromArray(S, aq, o))
                             .add(v.lanewise(LSHR, 8).and((short) 15).or(u.lanewise(LSHR, 4).and((short) 0x30)).sub((short) 32).mul(ShortVector.fromArray(S, aq, o + 32)));
@@ -279,7 +286,7 @@ final class Q8KDots {
             IntVector acc0 = IntVector.zero(SI), acc1 = IntVector.zero(SI);
             for (int k = 0; k < 2; k++) {
                 for (int j = 0; j < 32; j += L) { // 16 short lanes: chunk 2k (j = 0), then 2k + 1
-                    ShortVector v = ShortVector.fromMemorySegment(S, data, bo + 16 + 64 * k + 2 * j, LE);
+                    ShortVector v = ByteVector.fromMemorySegment(SS, data, bo + 16 + 64 * k + 2 * j, LE).reinterpretAsShorts();
                     int o = ao + 256 * b + 128 * k + j, c = 2 * k + j / 16;
                     ShortVector lo = v.and((short) 15).mul(ShortVector.fromArray(S, aq, o))
                             .add(v.lanewise(LSHR, 8).and((short) 15).mul(ShortVector.fromArray(S, aq, o + 32)));
