@@ -103,7 +103,7 @@ final class BenchCommand implements Callable<Integer> {
         ArrayNode rows = report.putArray("models");
         try (Parallel pool = engine.pool(); Peer.Session s = new Peer.Session("bench", spec.commandLine().getErr())) {
             session = s;
-            double bw = bandwidthMib == 0 ? Double.NaN : MemoryBandwidth.measure(pool, (long) bandwidthMib << 20, 3);
+            double bw = bandwidthMib == 0 ? Double.NaN : MemoryBandwidth.measure(pool, (long) bandwidthMib << 20, 8);
             report.put("threads", pool.threads());
             report.put("bandwidth_gib_s", bw / (1L << 30));
             report.put("prompt_tokens", prompt);

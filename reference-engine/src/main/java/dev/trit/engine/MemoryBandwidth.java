@@ -25,13 +25,13 @@ public final class MemoryBandwidth {
         long n = Math.max(1, bytes / chunk);
         AtomicLong sink = new AtomicLong();
         double best = 0;
-        try (Arena arena = Arena.ofConfined()) {
+        // a shared arena's native segment: the workers may read it, and it is the kind the kernels read
+        // (StoredMatrix.kernelView: loads from another segment kind slow theirs)
+        try (Arena arena = Arena.ofShared()) {
             MemorySegment buf = arena.allocate(n * chunk, 64);
             // touch every page with nonzero data so the reads hit real memory, not the shared zero page
             for (long i = 0; i < n * chunk; i += 4096) buf.set(ValueLayout.JAVA_LONG, i, i);
-            MemorySegment shared = buf.asReadOnly();
-            // a confined segment cannot be read by the workers: copy the address into a global view
-            MemorySegment global = MemorySegment.ofAddress(shared.address()).reinterpret(n * chunk);
+            MemorySegment view = buf.asReadOnly();
             for (int p = 0; p <= passes; p++) {
                 long t0 = System.nanoTime();
                 pool.forRange((int) n, 1, (from, to) -> {
@@ -40,10 +40,10 @@ public final class MemoryBandwidth {
                     for (long c = from; c < to; c++) {
                         long base = c * chunk, end = base + chunk;
                         for (long o = base; o < end; o += 4L * step) {
-                            acc = acc.add(LongVector.fromMemorySegment(L, global, o, ByteOrder.LITTLE_ENDIAN))
-                                    .add(LongVector.fromMemorySegment(L, global, o + step, ByteOrder.LITTLE_ENDIAN))
-                                    .add(LongVector.fromMemorySegment(L, global, o + 2L * step, ByteOrder.LITTLE_ENDIAN))
-                                    .add(LongVector.fromMemorySegment(L, global, o + 3L * step, ByteOrder.LITTLE_ENDIAN));
+                            acc = acc.add(LongVector.fromMemorySegment(L, view, o, ByteOrder.LITTLE_ENDIAN))
+                                    .add(LongVector.fromMemorySegment(L, view, o + step, ByteOrder.LITTLE_ENDIAN))
+                                    .add(LongVector.fromMemorySegment(L, view, o + 2L * step, ByteOrder.LITTLE_ENDIAN))
+                                    .add(LongVector.fromMemorySegment(L, view, o + 3L * step, ByteOrder.LITTLE_ENDIAN));
                         }
                     }
                     sink.addAndGet(acc.lane(0));

@@ -68,7 +68,7 @@ public final class TernaryMatrix implements Matrix {
      * the stored row holding matrix row r, or null.
      */
     static TernaryMatrix tq1InPlace(int rows, int cols, MemorySegment data, int[] storedRow, float scale) {
-        return new TernaryMatrix(rows, cols, null, data, storedRow, scale);
+        return new TernaryMatrix(rows, cols, null, StoredMatrix.kernelView(data), storedRow, scale); // see kernelView
     }
 
     /** True when the weights are TQ1_0 blocks in place (see {@link Tq1Kernels}), false when packed. */

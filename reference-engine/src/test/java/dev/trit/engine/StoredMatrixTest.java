@@ -14,6 +14,31 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** Stored-precision matrices: exact widening, and products equal to those over the widened floats. */
 class StoredMatrixTest {
     /**
+     * A mapped matrix is read through a plain native view (see StoredMatrix.kernelView): same bytes, same
+     * lifetime. Once the file's arena is closed the view refuses access (an exception, not a read of
+     * unmapped memory).
+     */
+    @Test
+    void mappedDataIsReadThroughANativeViewOfTheSameLifetime(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path f = dir.resolve("m.bin");
+        float[] values = {1f, -2f, 3.5f, 0.25f, 7f, -8f};
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) b.putFloat(v);
+        java.nio.file.Files.write(f, b.array());
+        java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared();
+        StoredMatrix m;
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f)) {
+            MemorySegment mapped = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, 4L * values.length, arena);
+            m = new StoredMatrix(2, 3, StoredMatrix.Encoding.F32, mapped);
+            org.junit.jupiter.api.Assertions.assertFalse(m.data().isMapped());
+            assertEquals(mapped.address(), m.data().address());
+        }
+        for (int r = 0; r < 2; r++) for (int c = 0; c < 3; c++) assertEquals(values[3 * r + c], m.get(r, c));
+        arena.close();
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> m.get(0, 0));
+    }
+
+    /**
      * x . w over cols in the engine's documented decode order: vector k of lanes (the preferred species)
      * into fma chain k mod chains, the chains added in order, then the lanes in order, then the tail.
      */
