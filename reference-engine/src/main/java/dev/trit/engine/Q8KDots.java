@@ -6,7 +6,6 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -16,7 +15,6 @@ import java.nio.ByteOrder;
 
 import static jdk.incubator.vector.VectorOperators.ASHR;
 import static jdk.incubator.vector.VectorOperators.B2I;
-import static jdk.incubator.vector.VectorOperators.B2S;
 import static jdk.incubator.vector.VectorOperators.I2F;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LSHR;
@@ -55,7 +53,6 @@ final class Q8KDots {
 
     /** Short lanes: the preferred shape's; the vector kernels need 16 or 32 (16 divides a sub-block, 32 spans two). */
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Byte> SB = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, S.vectorBitSize() / 2)));
     private static final VectorSpecies<Integer> SI = VectorSpecies.of(int.class, S.vectorShape());
     /**
      * Bytes of a short vector's size: weight bytes read as short lanes are loaded as bytes and reinterpreted.
@@ -69,7 +66,7 @@ final class Q8KDots {
     private static final VectorSpecies<Integer> SI8 = IntVector.SPECIES_256;
     private static final VectorSpecies<Float> SF8 = FloatVector.SPECIES_256;
     private static final VectorSpecies<Long> SL8 = LongVector.SPECIES_256;
-    static final boolean VECTOR = (S.length() == 16 || S.length() == 32) && SB.length() == S.length();
+    static final boolean VECTOR = S.length() == 16 || S.length() == 32;
     private static final int L = S.length();
     /** Int lanes from the second half of the short lanes: with 32 short lanes, the next sub-block's. */
     private static final VectorMask<Integer> UPPER = VectorMask.fromLong(SI, ((1L << SI.length()) - 1) & -(1L << SI.length() / 2));
