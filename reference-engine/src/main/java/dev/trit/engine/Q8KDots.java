@@ -56,9 +56,10 @@ final class Q8KDots {
     private static final VectorSpecies<Integer> SI = VectorSpecies.of(int.class, S.vectorShape());
     /**
      * Bytes of a short vector's size: weight bytes read as short lanes are loaded as bytes and reinterpreted.
-     * (ShortVector.fromMemorySegment on the mapped weights, beside the prefill kernels' ShortVector loads from
-     * their native tables, made C2 compile the latter's shared load path for two segment types: 2-bit prefill
-     * ran ~25% slower, JFR on lutBlock.)
+     * (ShortVector.fromMemorySegment on the then mapped weights, beside the prefill kernels' ShortVector loads
+     * from their native tables, made C2 compile the shared load path for two segment types: 2-bit prefill ran
+     * ~25% slower, JFR on lutBlock. The weights are now native views too, StoredMatrix.kernelView; the byte
+     * loads stay, measured as fast.)
      */
     private static final VectorSpecies<Byte> SS = VectorSpecies.of(byte.class, S.vectorShape());
     private static final VectorSpecies<Float> SF = VectorSpecies.of(float.class, S.vectorShape());
@@ -68,7 +69,7 @@ final class Q8KDots {
     private static final VectorSpecies<Long> SL8 = LongVector.SPECIES_256;
     static final boolean VECTOR = S.length() == 16 || S.length() == 32;
     private static final int L = S.length();
-    /** Int lanes from the second half of the short lanes: with 32 short lanes, the next sub-block's. */
+    /** Int lanes from the second half of the short lanes: with 16 short lanes (Q6_K), the next sub-block's. */
     private static final VectorMask<Integer> UPPER = VectorMask.fromLong(SI, ((1L << SI.length()) - 1) & -(1L << SI.length() / 2));
     private static final VectorSpecies<Byte> SB16 = ByteVector.SPECIES_128;
     /**
