@@ -194,7 +194,7 @@ final class Q8KDots {
             IntVector scv = L == 32 ? (IntVector) ByteVector.fromMemorySegment(SB16, data, bo + 192, LE).convertShape(B2I, SI, 0) : null;
             ShortVector qh2 = L == 32 ? ByteVector.fromMemorySegment(SS, data, bo + 128, LE).reinterpretAsShorts() : null; // both halves' qh
             for (int h = 0; h < 2; h++) {
-                long sc = data.get(U64, bo + 192 + 8 * h);
+                long sc = L == 32 ? 0 : data.get(U64, bo + 192 + 8 * h); // half h's 8 scales, for the 16-lane blends only
                 for (int j = 0; j < 32; j += L) {
                     ShortVector v = ByteVector.fromMemorySegment(SS, data, bo + 64 * h + 2 * j, LE).reinterpretAsShorts();
                     ShortVector u = L == 32 ? qh2.rearrange(QH_HALF[h]).lanewise(LSHR, QH_SHIFT)
