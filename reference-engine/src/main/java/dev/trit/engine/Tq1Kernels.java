@@ -157,10 +157,10 @@ final class Tq1Kernels {
 
     /** Per-thread tables, digit tables and accumulators, grown on demand and kept. */
     private static final class Scratch {
-        short[] digits = new short[0];
         /** Off the heap and cache-line aligned, as VectorKernels' 2-bit tables (one line per entry). */
         MemorySegment table = MemorySegment.NULL;
-        int[] acc = new int[0];
+        /** Aligned as the table, and so the digits and accumulators (see VectorKernels' transposed). */
+        MemorySegment digits = MemorySegment.NULL, acc = MemorySegment.NULL;
         float[] out = new float[0];
         long[] rowBase = new long[0];
     }
@@ -172,7 +172,7 @@ final class Tq1Kernels {
      * (padding 1). Threads split the token vectors (each builds its own tables), or the rows when there are
      * fewer vectors than threads.
      */
-    static void lut(Parallel parallel, TernaryMatrix w, short[] xt, int tPad, float[] xsPad, int tokens, float[] y) {
+    static void lut(Parallel parallel, TernaryMatrix w, MemorySegment xt, int tPad, float[] xsPad, int tokens, float[] y) {
         int rows = w.rows(), lanes = S.length(), vectors = tPad / lanes;
         if (vectors >= parallel.threads()) {
             parallel.forRange(vectors, 1, (from, to) -> {
@@ -186,17 +186,16 @@ final class Tq1Kernels {
     }
 
     /** Rows [r0, r1) of token vector v: for every half block, its 26 tables, then each row's lookups. */
-    private static void lutVector(TernaryMatrix w, short[] xt, int tPad, int v, int r0, int r1, float[] xsPad, int tokens, float[] y) {
+    private static void lutVector(TernaryMatrix w, MemorySegment xt, int tPad, int v, int r0, int r1, float[] xsPad, int tokens, float[] y) {
         int lanes = S.length(), t0 = v * lanes, rows = w.rows(), blocks = w.cols() / TernaryMatrix.TQ1_BLOCK;
         Scratch sc = SCRATCH.get();
         if (sc.table.byteSize() < 2L * CHUNK * 256 * lanes) sc.table = VectorKernels.alignedScratch(2L * CHUNK * 256 * lanes);
-        if (sc.digits.length < 243 * lanes) sc.digits = new short[243 * lanes];
-        if (sc.acc.length < rows * lanes) sc.acc = new int[rows * lanes];
+        if (sc.digits.byteSize() < 2L * 243 * lanes) sc.digits = VectorKernels.alignedScratch(2L * 243 * lanes);
+        if (sc.acc.byteSize() < 4L * rows * lanes) sc.acc = VectorKernels.alignedScratch(4L * rows * lanes);
         if (sc.out.length < lanes) sc.out = new float[lanes];
         MemorySegment table = sc.table;
-        short[] digits = sc.digits;
-        int[] acc = sc.acc;
-        java.util.Arrays.fill(acc, r0 * lanes, r1 * lanes, 0);
+        MemorySegment digits = sc.digits, acc = sc.acc;
+        acc.asSlice(4L * r0 * lanes, 4L * (r1 - r0) * lanes).fill((byte) 0);
         MemorySegment data = w.tq1Data();
         if (sc.rowBase.length < r1 - r0) sc.rowBase = new long[r1 - r0];
         long[] rowBase = sc.rowBase;
@@ -212,7 +211,7 @@ final class Tq1Kernels {
     }
 
     /** Each row's CHUNK lookups (bytes at its base + at), summed in short lanes and added into acc. */
-    private static void lookups(MemorySegment data, long[] rowBase, int r0, int r1, long at, MemorySegment table, int[] acc) {
+    private static void lookups(MemorySegment data, long[] rowBase, int r0, int r1, long at, MemorySegment table, MemorySegment acc) {
         int lanes = S.length();
         for (int r = r0; r < r1; r++) {
             long o = rowBase[r - r0] + at;
@@ -223,8 +222,8 @@ final class Tq1Kernels {
             }
             // widened into acc here, as VectorKernels.lutBlock (a vector passed to a call C2 does not inline is allocated)
             for (int p = 0; p < lanes / I.length(); p++) {
-                int ao = r * lanes + p * I.length();
-                ((IntVector) sum.convertShape(VectorOperators.S2I, I, p)).add(IntVector.fromArray(I, acc, ao)).intoArray(acc, ao);
+                long ao = 4L * (r * lanes + p * I.length());
+                ((IntVector) sum.convertShape(VectorOperators.S2I, I, p)).add(IntVector.fromMemorySegment(I, acc, ao, LE)).intoMemorySegment(acc, ao, LE);
             }
         }
     }
@@ -234,23 +233,23 @@ final class Tq1Kernels {
      * codes of (code - 1) * x(column), for the lanes of tokens t0..; built by digits (243 or 81 entries, one
      * add each), then placed by byte value.
      */
-    private static void buildTable(short[] xt, int tPad, int t0, int c0, int k, short[] digits, MemorySegment table, int at) {
+    private static void buildTable(MemorySegment xt, int tPad, int t0, int c0, int k, MemorySegment digits, MemorySegment table, int at) {
         int lanes = S.length(), n = k < 48 ? 5 : 4;
         // no arrays of vectors here: C2 keeps those on the heap (a boxed vector per element)
         ShortVector base = ShortVector.zero(S);
-        for (int d = 0; d < n; d++) base = base.sub(ShortVector.fromArray(S, xt, column(c0, k, d) * tPad + t0));
-        base.intoArray(digits, 0);
+        for (int d = 0; d < n; d++) base = base.sub(ShortVector.fromMemorySegment(S, xt, 2L * (column(c0, k, d) * tPad + t0), LE));
+        base.intoMemorySegment(digits, 0, LE);
         for (int d = 0, p = 1; d < n; d++, p *= 3) {
-            ShortVector x = ShortVector.fromArray(S, xt, column(c0, k, d) * tPad + t0);
+            ShortVector x = ShortVector.fromMemorySegment(S, xt, 2L * (column(c0, k, d) * tPad + t0), LE);
             for (int i = 0; i < p; i++) {
-                ShortVector e = ShortVector.fromArray(S, digits, i * lanes).add(x);
-                e.intoArray(digits, (i + p) * lanes);
-                e.add(x).intoArray(digits, (i + 2 * p) * lanes);
+                ShortVector e = ShortVector.fromMemorySegment(S, digits, 2L * i * lanes, LE).add(x);
+                e.intoMemorySegment(digits, 2L * (i + p) * lanes, LE);
+                e.add(x).intoMemorySegment(digits, 2L * (i + 2 * p) * lanes, LE);
             }
         }
         short[] index = n == 5 ? V5 : V4;
         for (int q = 0; q < 256; q++) {
-            ShortVector.fromArray(S, digits, index[q] * lanes).intoMemorySegment(table, 2L * (at + q * lanes), LE);
+            ShortVector.fromMemorySegment(S, digits, 2L * index[q] * lanes, LE).intoMemorySegment(table, 2L * (at + q * lanes), LE);
         }
     }
 

@@ -10,6 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /** Vector API kernels, multi-threaded over output rows. */
@@ -335,7 +336,7 @@ public final class VectorKernels implements Kernels {
             return;
         }
         int tPad = paddedTokens(x.tokens());
-        short[] xt = transposed(x, w.cols(), tPad);
+        MemorySegment xt = transposed(x, w.cols(), tPad);
         Tq1Kernels.lut(parallel, w, xt, tPad, paddedScales(x, tPad), x.tokens(), y);
     }
 
@@ -362,7 +363,7 @@ public final class VectorKernels implements Kernels {
             return;
         }
         int tPad = paddedTokens(x.tokens());
-        short[] xt = transposed(x, TernaryMatrix.blocks(cols) * TernaryMatrix.BLOCK, tPad);
+        MemorySegment xt = transposed(x, TernaryMatrix.blocks(cols) * TernaryMatrix.BLOCK, tPad);
         float[] xsPad = paddedScales(x, tPad);
         for (int i = 0; i < ws.length; i++) lutProduct(ws[i], xt, tPad, xsPad, x.tokens(), ys[i]);
     }
@@ -485,7 +486,13 @@ public final class VectorKernels implements Kernels {
             return floats;
         }
 
-        private MemorySegment table = MemorySegment.NULL;
+        private MemorySegment table = MemorySegment.NULL, acc = MemorySegment.NULL;
+
+        /** The table kernels' int accumulators, off the heap and aligned as the tables (see {@link #transposed}). */
+        MemorySegment acc(long bytes) {
+            if (acc.byteSize() < bytes) acc = alignedScratch(bytes);
+            return acc;
+        }
 
         /**
          * Lookup tables off the heap, 64-byte aligned: an entry of 32 short lanes is then one cache line (in a
@@ -528,7 +535,7 @@ public final class VectorKernels implements Kernels {
      * int accumulators. Threads split the token vectors (each builds its own tables), or the rows when there is one.
      * xt: the activations transposed ({@link #transposed}), xsPad their padded scales.
      */
-    private void lutProduct(TernaryMatrix w, short[] xt, int tPad, float[] xsPad, int tokens, float[] y) {
+    private void lutProduct(TernaryMatrix w, MemorySegment xt, int tPad, float[] xsPad, int tokens, float[] y) {
         int rows = w.rows(), lanes = S.length(), vectors = tPad / lanes;
         int groups = w.rowBytes();
         float scale = w.scale();
@@ -540,14 +547,14 @@ public final class VectorKernels implements Kernels {
             parallel.forRange(vectors, 1, (from, to) -> {
                 Scratch sc = SCRATCH.get();
                 MemorySegment table = sc.table(2L * tableShorts);
-                int[] acc = sc.ints(rows * lanes);
+                MemorySegment acc = sc.acc(4L * rows * lanes);
                 for (int v = from; v < to; v++) lutBlock(packed, rows, groups, perChunk, xt, tPad, v, table, acc, 0, rows, scale, xsPad, tokens, y);
             });
         } else {
             parallel.forRange(rows, 16, (from, to) -> {
                 Scratch sc = SCRATCH.get();
                 MemorySegment table = sc.table(2L * tableShorts);
-                int[] acc = sc.ints(rows * lanes);
+                MemorySegment acc = sc.acc(4L * rows * lanes);
                 for (int v = 0; v < vectors; v++) lutBlock(packed, rows, groups, perChunk, xt, tPad, v, table, acc, from, to, scale, xsPad, tokens, y);
             });
         }
@@ -557,10 +564,11 @@ public final class VectorKernels implements Kernels {
      * x's int8 activations transposed to [colsPad][tPad] (scratch): padding columns and tokens read as
      * zeros, since the tables sum them (times a zero trit for columns).
      */
-    private short[] transposed(QuantizedActivations x, int colsPad, int tPad) {
+    private MemorySegment transposed(QuantizedActivations x, int colsPad, int tPad) {
         int tokens = x.tokens(), cols = x.cols();
         short[] q = x.q();
-        short[] xt = shortScratch(colsPad * tPad);
+        if (transposed.byteSize() < 2L * colsPad * tPad) transposed = alignedScratch(2L * colsPad * tPad);
+        MemorySegment xt = transposed;
         // by blocks of columns, over the pool: a block's destination rows stay in L1 while every token
         // writes into them (column by column, each store went to another cache line: 6% of prefill, serial)
         parallel.forRange((colsPad + TRANSPOSE_COLS - 1) / TRANSPOSE_COLS, 1, (from, to) -> {
@@ -568,13 +576,26 @@ public final class VectorKernels implements Kernels {
                 int c0 = b * TRANSPOSE_COLS, c1 = Math.min(colsPad, c0 + TRANSPOSE_COLS), cEnd = Math.min(cols, c1);
                 for (int t = 0; t < tokens; t++) {
                     int xo = t * cols;
-                    for (int c = c0; c < cEnd; c++) xt[c * tPad + t] = q[xo + c];
+                    for (int c = c0; c < cEnd; c++) xt.set(SHORT, 2L * (c * tPad + t), q[xo + c]);
                 }
-                for (int c = c0; c < c1; c++) java.util.Arrays.fill(xt, c < cols ? c * tPad + tokens : c * tPad, (c + 1) * tPad, (short) 0);
+                for (int c = c0; c < c1; c++) {
+                    long from0 = c < cols ? c * tPad + tokens : c * tPad;
+                    xt.asSlice(2 * from0, 2 * ((c + 1L) * tPad - from0)).fill((byte) 0);
+                }
             }
         });
         return xt;
     }
+
+    /**
+     * The transposed activations, off the heap and cache-line aligned as the tables: the kernels load them
+     * (and the accumulators, {@link Scratch#acc}) in whole vectors at multiples of 64 bytes, which in a heap
+     * array straddle two lines unless the JVM happened to place its data on a line boundary; prefill of 256
+     * tokens ran at ~60 or ~80 tok/s from one JVM start to the next (always ~60 with -XX:ObjectAlignmentInBytes=64).
+     */
+    private MemorySegment transposed = MemorySegment.NULL;
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT.withOrder(LE);
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT.withOrder(LE);
 
     /** Columns per block of the transposition. */
     private static final int TRANSPOSE_COLS = 32;
@@ -587,10 +608,10 @@ public final class VectorKernels implements Kernels {
     }
 
     /** Rows [r0, r1) of token vector v: every column chunk's table, then each row's lookups. */
-    private static void lutBlock(short[] packed, int rows, int groups, int perChunk, short[] xt, int tPad, int v, MemorySegment table,
-                                 int[] acc, int r0, int r1, float scale, float[] xsPad, int tokens, float[] y) {
+    private static void lutBlock(short[] packed, int rows, int groups, int perChunk, MemorySegment xt, int tPad, int v, MemorySegment table,
+                                 MemorySegment acc, int r0, int r1, float scale, float[] xsPad, int tokens, float[] y) {
         int lanes = S.length(), t0 = v * lanes, rowShorts = groups / 2;
-        java.util.Arrays.fill(acc, r0 * lanes, r1 * lanes, 0);
+        acc.asSlice(4L * r0 * lanes, 4L * (r1 - r0) * lanes).fill((byte) 0);
         for (int g0 = 0; g0 < groups; g0 += perChunk) {
             int ng = Math.min(perChunk, groups - g0);
             for (int g = 0; g < ng; g++) {
@@ -612,8 +633,8 @@ public final class VectorKernels implements Kernels {
                 // widened into acc here, not by a helper: a vector passed to a call C2 does not inline is allocated
                 // (S and I share the preferred shape, so a short vector is two int vectors)
                 for (int p = 0; p < lanes / I.length(); p++) {
-                    int ao = r * lanes + p * I.length();
-                    ((IntVector) sum.convertShape(VectorOperators.S2I, I, p)).add(IntVector.fromArray(I, acc, ao)).intoArray(acc, ao);
+                    long ao = 4L * (r * lanes + p * I.length());
+                    ((IntVector) sum.convertShape(VectorOperators.S2I, I, p)).add(IntVector.fromMemorySegment(I, acc, ao, LE)).intoMemorySegment(acc, ao, LE);
                 }
             }
         }
@@ -624,11 +645,11 @@ public final class VectorKernels implements Kernels {
      * The lookup-table kernels' outputs for rows [r0, r1) of the token vector from t0: y = acc * scale / xs,
      * exactly as the scalar form (int to float, multiply, divide, each rounded once); out is lanes of scratch.
      */
-    static void lutOutputs(int[] acc, int r0, int r1, int rows, float scale, float[] xsPad, int t0, int tokens, float[] out, float[] y) {
+    static void lutOutputs(MemorySegment acc, int r0, int r1, int rows, float scale, float[] xsPad, int t0, int tokens, float[] out, float[] y) {
         int lanes = S.length(), n = Math.min(lanes, tokens - t0);
         for (int r = r0; r < r1; r++) {
             for (int i = 0; i < lanes; i += F.length()) {
-                ((FloatVector) IntVector.fromArray(IF, acc, r * lanes + i).convert(VectorOperators.I2F, 0)).mul(scale)
+                ((FloatVector) IntVector.fromMemorySegment(IF, acc, 4L * (r * lanes + i), LE).convert(VectorOperators.I2F, 0)).mul(scale)
                         .div(FloatVector.fromArray(F, xsPad, t0 + i)).intoArray(out, i);
             }
             for (int i = 0; i < n; i++) y[(t0 + i) * rows + r] = out[i];
@@ -652,9 +673,9 @@ public final class VectorKernels implements Kernels {
      * all: no packed byte holds one. Written without arrays of vectors: C2 kept those on the heap, and the
      * table builds then allocated about 200 MB/s (boxed vectors) during prefill.
      */
-    private static void buildTable(short[] xt, int xo, int stride, MemorySegment table, int at) {
-        ShortVector x0 = ShortVector.fromArray(S, xt, xo), x1 = ShortVector.fromArray(S, xt, xo + stride);
-        ShortVector x2 = ShortVector.fromArray(S, xt, xo + 2 * stride), x3 = ShortVector.fromArray(S, xt, xo + 3 * stride);
+    private static void buildTable(MemorySegment xt, int xo, int stride, MemorySegment table, int at) {
+        ShortVector x0 = ShortVector.fromMemorySegment(S, xt, 2L * xo, LE), x1 = ShortVector.fromMemorySegment(S, xt, 2L * (xo + stride), LE);
+        ShortVector x2 = ShortVector.fromMemorySegment(S, xt, 2L * (xo + 2 * stride), LE), x3 = ShortVector.fromMemorySegment(S, xt, 2L * (xo + 3 * stride), LE);
         x0.add(x1).add(x2).add(x3).neg().intoMemorySegment(table, 2L * at, LE);
         // the helper loads its column itself: a vector passed to a call C2 does not inline is allocated
         extendTable(table, at, 1, xt, xo);
@@ -667,9 +688,9 @@ public final class VectorKernels implements Kernels {
      * Code k of the bytes below 4^k = s: entries b + s and b + 2s (code k raised to 1 and 2) are entry b
      * plus x (at xt[xo..]) once and twice.
      */
-    private static void extendTable(MemorySegment table, int at, int s, short[] xt, int xo) {
+    private static void extendTable(MemorySegment table, int at, int s, MemorySegment xt, int xo) {
         int lanes = S.length();
-        ShortVector x = ShortVector.fromArray(S, xt, xo);
+        ShortVector x = ShortVector.fromMemorySegment(S, xt, 2L * xo, LE);
         for (int b = 0; b < s; b++) {
             ShortVector e = ShortVector.fromMemorySegment(S, table, 2L * (at + b * lanes), LE).add(x);
             e.intoMemorySegment(table, 2L * (at + (b + s) * lanes), LE);
