@@ -496,10 +496,11 @@ public final class VectorKernels implements Kernels {
 
         /**
          * Lookup tables off the heap, 64-byte aligned: an entry of 32 short lanes is then one cache line (in a
-         * short[] the 16-byte array header made every entry straddle two; the kernel ran 1.3-1.5x slower).
+         * short[] the 16-byte array header made every entry straddle two; the kernel ran 1.3-1.5x slower). On
+         * huge pages ({@link HugePages}): TQ2_0 prefill of 256 tokens 77.7-81.9 -> 79.0-83.0 tok/s (A B A B, 4 pairs).
          */
         MemorySegment table(long bytes) {
-            if (table.byteSize() < bytes) table = alignedScratch(bytes);
+            if (table.byteSize() < bytes) table = HugePages.allocate(bytes);
             return table;
         }
     }
