@@ -34,18 +34,22 @@ final class HugePages {
         }
     }
 
-    /** At least bytes of zeroed memory, 2 MB aligned and whole huge pages, freed with its last reference. */
+    /**
+     * At least bytes of zeroed memory, freed with its last reference: 2 MB aligned and whole huge pages where
+     * madvise can be called, else just bytes, 64-byte aligned (no point in zeroing, so touching, 2 MB then).
+     */
     static MemorySegment allocate(long bytes) {
+        if (MADVISE == null) return Arena.ofAuto().allocate(bytes, 64);
         long size = (bytes + SIZE - 1) & -SIZE;
         MemorySegment s = Arena.ofAuto().allocate(size, SIZE);
-        if (MADVISE != null) {
-            try {
-                if ((int) MADVISE.invokeExact(s, size, MADV_HUGEPAGE) == 0) {
-                    int ignored = (int) MADVISE.invokeExact(s, size, MADV_COLLAPSE); // best effort (kernels before 6.1 refuse it)
-                }
-            } catch (Throwable e) {
-                // speed only: keep the ordinary pages
+        try {
+            if ((int) MADVISE.invokeExact(s, size, MADV_HUGEPAGE) == 0) {
+                int ignored = (int) MADVISE.invokeExact(s, size, MADV_COLLAPSE); // best effort (kernels before 6.1 refuse it)
             }
+        } catch (Error e) {
+            throw e;
+        } catch (Throwable e) {
+            // speed only: keep the ordinary pages
         }
         return s;
     }

@@ -491,7 +491,7 @@ public final class VectorKernels implements Kernels {
 
         private MemorySegment table = MemorySegment.NULL, acc = MemorySegment.NULL;
 
-        /** The table kernels' int accumulators, off the heap and aligned as the tables (see {@link #transposed}). */
+        /** The table kernels' int accumulators, off the heap and aligned as the tables (see {@link VectorKernels#transposed}). */
         MemorySegment acc(long bytes) {
             if (acc.byteSize() < bytes) acc = alignedScratch(bytes);
             return acc;
@@ -599,7 +599,6 @@ public final class VectorKernels implements Kernels {
      */
     private MemorySegment transposed = MemorySegment.NULL;
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT.withOrder(LE);
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT.withOrder(LE);
 
     /** Columns per block of the transposition. */
     private static final int TRANSPOSE_COLS = 32;
