@@ -26,6 +26,7 @@ public final class VectorKernels implements Kernels {
 
     public VectorKernels(Parallel parallel) {
         this.parallel = parallel;
+        this.rowLanes = new RowLaneKernels(parallel);
     }
 
     /**
@@ -328,6 +329,14 @@ public final class VectorKernels implements Kernels {
         packedMatmuls(oneMatrix, x, oneOutput);
     }
 
+    /**
+     * The prefill kernel with rows in the lanes ({@link RowLaneKernels}) where the hardware has 32-lane short
+     * vectors, else the lookup kernel across tokens ({@link #lutProduct}); -Dtrit.tokenLanePrefill=true keeps
+     * the latter (for A/B runs; the two give the same bits).
+     */
+    private static final boolean ROW_LANES = RowLaneKernels.SUPPORTED && !Boolean.getBoolean("trit.tokenLanePrefill");
+    private final RowLaneKernels rowLanes;
+
     private final TernaryMatrix[] oneMatrix = new TernaryMatrix[1];
     private final float[][] oneOutput = new float[1][];
 
@@ -370,6 +379,10 @@ public final class VectorKernels implements Kernels {
         for (TernaryMatrix w : ws) if (w.cols() != cols) throw new IllegalArgumentException("matrices of one input must share their columns");
         if (x.tokens() < MIN_BATCH) {
             decodeTernaryMatmuls(ws, x, ys);
+            return;
+        }
+        if (ROW_LANES) {
+            for (int i = 0; i < ws.length; i++) rowLanes.product(ws[i], x, ys[i]);
             return;
         }
         int tPad = paddedTokens(x.tokens());

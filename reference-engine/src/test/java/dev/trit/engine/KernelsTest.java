@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** The Vector API kernels against the scalar reference. */
 class KernelsTest {
     @ParameterizedTest(name = "rows {0} cols {1} tokens {2}")
-    @CsvSource({"1, 1, 1", "5, 7, 3", "64, 256, 17", "33, 768, 4", "8, 9000, 2", "130, 100, 1", "3, 300, 255", "7, 1000, 9", "16, 64, 300", "11, 300, 70"})
+    @CsvSource({"1, 1, 1", "5, 7, 3", "64, 256, 17", "33, 768, 4", "8, 9000, 2", "130, 100, 1", "3, 300, 255", "7, 1000, 9", "16, 64, 300", "11, 300, 70", "100, 6912, 8", "70, 2560, 13", "33, 1000, 64"})
     void ternaryKernelIsBitIdenticalToScalar(int rows, int cols, int tokens) {
         // integer sums are exact, so both kernels must produce identical floats; 9000 columns exceed the
         // 255 short-lane steps between widenings for every vector width up to 512 bits; 1000 columns with 9 tokens

@@ -1,0 +1,289 @@
+package dev.trit.engine;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Prefill form of BitLinear for the packed 2-bit matrices ({@link TernaryMatrix}) with weight rows in the
+ * vector lanes: per token, each group of three columns has a table of the 27 signed sums of their
+ * activations (one 32-short vector), and the three 2-bit codes of 32 rows make one base-3 index per lane
+ * (c0 + 3 c1 + 9 c2), so one in-register permute ({@code selectFrom}, vpermw) gives 32 rows' partial sums
+ * for 3 columns: 96 multiply-adds per permute, against 128 per (token-lane) table load and add of the
+ * lookup kernel of {@link VectorKernels}, which also spends about as many scalar instructions per load on
+ * the packed byte's index. The sums are the same exact integers, so the results are bit-identical.
+ *
+ * <p>Per call: the matrix's indices (32 bytes per 32 rows and 3 columns, a third of a byte per weight) are
+ * made once, in parallel over row blocks, from the packed rows (the 32 rows' shorts interleaved, then shifts
+ * and masks). Then each thread takes its blocks of {@link #TB} tokens and, per chunk of {@link #G} column
+ * groups, builds their tables (TB * G * 64 bytes = 32 KB: in L1, which this kernel needs: at 64 KB it ran
+ * 3-6x slower, in a standalone probe) and runs every row block over them, 4 tokens at a time, in short lanes
+ * (|sum| <= G * 3 * 128 < 2^15), widened into int accumulators once per chunk.
+ *
+ * <p>Needs 32-lane short vectors (the 27 entries must fit one); elsewhere the lookup kernel runs.
+ */
+final class RowLaneKernels {
+    private static final VectorSpecies<Short> S = ShortVector.SPECIES_512;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_256;
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final java.lang.foreign.ValueLayout.OfInt INT = java.lang.foreign.ValueLayout.JAVA_INT.withOrder(LE);
+
+    /** Whether this hardware has the 32-lane short vectors the kernel needs. */
+    static final boolean SUPPORTED = ShortVector.SPECIES_PREFERRED.length() == 32;
+    /** Rows per block: the lanes. */
+    static final int ROWS = 32;
+    /** Tokens per table block (a multiple of the 4 the kernel takes at a time). */
+    static final int TB = 8;
+    /** Column groups (of 3) per chunk: 64 * 3 * 128 < 2^15 keeps the short lanes exact. */
+    static final int G = 64;
+    /** Entry e of a table is sum_k (digit_k(e) - 1) x_k: the digits - 1 of entries 0..26 (27..31 zero). */
+    private static final short[][] DIGITS = digits();
+
+    private static short[][] digits() {
+        short[][] d = new short[3][ROWS];
+        for (int e = 0; e < 27; e++) {
+            d[0][e] = (short) (e % 3 - 1);
+            d[1][e] = (short) (e / 3 % 3 - 1);
+            d[2][e] = (short) (e / 9 - 1);
+        }
+        return d;
+    }
+
+    private final Parallel parallel;
+    /** The current matrix's indices: [row block][group] 32 bytes. */
+    private MemorySegment index = MemorySegment.NULL;
+
+    RowLaneKernels(Parallel parallel) {
+        this.parallel = parallel;
+    }
+
+    /** Per-thread scratch: the chunk's tables, the int accumulators, the interleaved shorts of 32 rows. */
+    private static final class Scratch {
+        MemorySegment tables = VectorKernels.alignedScratch(64L * TB * G);
+        MemorySegment acc = MemorySegment.NULL;
+        MemorySegment stages = VectorKernels.alignedScratch(4096);
+        short[] interleaved = new short[0];
+        int[] columns = new int[3 * G];
+
+        MemorySegment acc(long bytes) {
+            if (acc.byteSize() < bytes) acc = VectorKernels.alignedScratch(bytes);
+            return acc;
+        }
+
+        short[] interleaved(int n) {
+            if (interleaved.length < n) interleaved = new short[n];
+            return interleaved;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** Column groups of a row: 8 per 3 packed shorts (24 codes), the last ones padding. */
+    static int groups(int rowShorts) {
+        return (rowShorts + 2) / 3 * 8;
+    }
+
+    /** y[t * rows + r] = (sum_c trit(r, c) * q[t][c]) * scale / xs[t], as the lookup kernel computes it. */
+    void product(TernaryMatrix w, QuantizedActivations x, float[] y) {
+        int rows = w.rows(), cols = w.cols(), rowShorts = w.rowShorts(), tokens = x.tokens();
+        if (x.cols() != cols) throw new IllegalArgumentException("activations have " + x.cols() + " columns, matrix " + cols);
+        int blocks = (rows + ROWS - 1) / ROWS, groups = groups(rowShorts);
+        long indexBytes = 32L * blocks * groups;
+        if (index.byteSize() < indexBytes) index = Arena.ofAuto().allocate(indexBytes, 64);
+        MemorySegment idx = index;
+        short[] packed = w.packed();
+        parallel.forRange(blocks, 1, (from, to) -> {
+            Scratch sc = SCRATCH.get();
+            short[] il = sc.interleaved(((rowShorts + 2) / 3 * 3 + ROWS) * ROWS);
+            for (int rb = from; rb < to; rb++) buildIndex(packed, rows, rowShorts, groups, rb, idx, il, sc.stages);
+        });
+        int tokenBlocks = (tokens + TB - 1) / TB;
+        float scale = w.scale();
+        if (tokenBlocks >= parallel.threads()) {
+            parallel.forRange(tokenBlocks, 1, (from, to) -> run(idx, groups, blocks, x, rows, cols, scale, from, to, 0, blocks, y));
+        } else {
+            parallel.forRange(blocks, 1, (from, to) -> run(idx, groups, blocks, x, rows, cols, scale, 0, tokenBlocks, from, to, y));
+        }
+    }
+
+    /**
+     * Row block rb's indices: its 32 rows' packed shorts interleaved (il[p * 32 + i] = row i's short p; rows
+     * past the matrix and shorts past the row zero trits, 0x5555) by {@link #interleave}, then per 3 shorts
+     * (24 codes, code m of a short at bits 2m) 8 indices of consecutive codes, stored as bytes. Written out
+     * without helpers taking vectors (as everywhere in the kernels: C2 did not inline them here and ran
+     * the Vector API's Java fallbacks, more time than the products themselves).
+     */
+    private static void buildIndex(short[] packed, int rows, int rowShorts, int groups, int rb, MemorySegment idx, short[] il, MemorySegment stages) {
+        int padded = (rowShorts + 2) / 3 * 3;
+        for (int p0 = 0; p0 < padded; p0 += ROWS) interleave(packed, rows, rowShorts, rb, p0, il, stages);
+        long base = 32L * rb * groups;
+        for (int s = 0; s < padded; s += 3) {
+            ShortVector a = ShortVector.fromArray(S, il, s * ROWS), b = ShortVector.fromArray(S, il, (s + 1) * ROWS);
+            ShortVector c = ShortVector.fromArray(S, il, (s + 2) * ROWS);
+            long o = base + 32L * (s / 3 * 8);
+            // codes m of a: a >>> 2m & 3; base 3: c0 + 3 c1 + 9 c2
+            ((ByteVector) a.and(M3).add(a.lanewise(VectorOperators.LSHR, 2).and(M3).mul(T3)).add(a.lanewise(VectorOperators.LSHR, 4).and(M3).mul(T9))
+                    .convertShape(VectorOperators.S2B, B, 0)).intoMemorySegment(idx, o, LE);
+            ((ByteVector) a.lanewise(VectorOperators.LSHR, 6).and(M3).add(a.lanewise(VectorOperators.LSHR, 8).and(M3).mul(T3)).add(a.lanewise(VectorOperators.LSHR, 10).and(M3).mul(T9))
+                    .convertShape(VectorOperators.S2B, B, 0)).intoMemorySegment(idx, o + 32, LE);
+            ((ByteVector) a.lanewise(VectorOperators.LSHR, 12).and(M3).add(a.lanewise(VectorOperators.LSHR, 14).mul(T3)).add(b.and(M3).mul(T9))
+                    .convertShape(VectorOperators.S2B, B, 0)).intoMemorySegment(idx, o + 64, LE);
+            ((ByteVector) b.lanewise(VectorOperators.LSHR, 2).and(M3).add(b.lanewise(VectorOperators.LSHR, 4).and(M3).mul(T3)).add(b.lanewise(VectorOperators.LSHR, 6).and(M3).mul(T9))
+                    .convertShape(VectorOperators.S2B, B, 0)).intoMemorySegment(idx, o + 96, LE);
+            ((ByteVector) b.lanewise(VectorOperators.LSHR, 8).and(M3).add(b.lanewise(VectorOperators.LSHR, 10).and(M3).mul(T3)).add(b.lanewise(VectorOperators.LSHR, 12).and(M3).mul(T9))
+                    .convertShape(VectorOperators.S2B, B, 0)).intoMemorySegment(idx, o + 128, LE);
+            ((ByteVector) b.lanewise(VectorOperators.LSHR, 14).add(c.and(M3).mul(T3)).add(c.lanewise(VectorOperators.LSHR, 2).and(M3).mul(T9))
+                    .convertShape(VectorOperators.S2B, B, 0)).intoMemorySegment(idx, o + 160, LE);
+            ((ByteVector) c.lanewise(VectorOperators.LSHR, 4).and(M3).add(c.lanewise(VectorOperators.LSHR, 6).and(M3).mul(T3)).add(c.lanewise(VectorOperators.LSHR, 8).and(M3).mul(T9))
+                    .convertShape(VectorOperators.S2B, B, 0)).intoMemorySegment(idx, o + 192, LE);
+            ((ByteVector) c.lanewise(VectorOperators.LSHR, 10).and(M3).add(c.lanewise(VectorOperators.LSHR, 12).and(M3).mul(T3)).add(c.lanewise(VectorOperators.LSHR, 14).mul(T9))
+                    .convertShape(VectorOperators.S2B, B, 0)).intoMemorySegment(idx, o + 224, LE);
+        }
+    }
+
+    private static final short M3 = 3, T3 = 3, T9 = 9;
+    /** Two-vector permutes of a zip: lane 2m + s takes lane m (ZIP_LO) or 16 + m (ZIP_HI) of the first (s = 0) or second vector. */
+    private static final ShortVector ZIP_LO = zip(0), ZIP_HI = zip(16);
+
+    private static ShortVector zip(int from) {
+        short[] z = new short[ROWS];
+        for (int l = 0; l < ROWS; l++) z[l] = (short) ((l & 1) * ROWS + from + (l >>> 1));
+        return ShortVector.fromArray(S, z, 0);
+    }
+
+    /**
+     * Shorts [p0, p0 + 32) of row block rb's 32 rows transposed into il[p * 32 + i]: the 32 rows' vectors
+     * zipped 5 times (vector i with i + 16 into 2i and 2i + 1: each zip rotates the 10-bit (row, lane)
+     * address left by one, so five transpose), in two 2 KB buffers of stages.
+     */
+    private static void interleave(short[] packed, int rows, int rowShorts, int rb, int p0, short[] il, MemorySegment stages) {
+        int n = Math.min(ROWS, rowShorts - p0); // 32, 16 (rows are whole blocks of 16 shorts) or none
+        VectorMask<Short> valid = S.indexInRange(0, Math.max(n, 0));
+        for (int i = 0; i < ROWS; i++) {
+            int r = rb * ROWS + i;
+            ShortVector v = r < rows && n > 0 ? ShortVector.fromArray(S, packed, r * rowShorts + p0, valid).blend(ZEROS, valid.not()) : ZEROS;
+            v.intoMemorySegment(stages, 64L * i, LE);
+        }
+        for (int stage = 0; stage < 5; stage++) {
+            long from = (stage & 1) * 2048L, to = 2048L - from;
+            for (int i = 0; i < 16; i++) {
+                ShortVector a = ShortVector.fromMemorySegment(S, stages, from + 64L * i, LE), b = ShortVector.fromMemorySegment(S, stages, from + 64L * (i + 16), LE);
+                ShortVector lo = ZIP_LO.selectFrom(a, b), hi = ZIP_HI.selectFrom(a, b);
+                if (stage < 4) {
+                    lo.intoMemorySegment(stages, to + 128L * i, LE);
+                    hi.intoMemorySegment(stages, to + 128L * i + 64, LE);
+                } else {
+                    lo.intoArray(il, (p0 + 2 * i) * ROWS);
+                    hi.intoArray(il, (p0 + 2 * i + 1) * ROWS);
+                }
+            }
+        }
+    }
+
+    private static final ShortVector ZEROS = ShortVector.broadcast(S, (short) 0x5555);
+
+    /** The column of code position q of a packed row (short q / 8, code q % 8; see {@link TernaryMatrix}). */
+    static int column(int q) {
+        int p = q >>> 3;
+        return (p >>> 4) * TernaryMatrix.BLOCK + (p & 15) + 16 * (q & 7);
+    }
+
+    /** Token blocks [tb0, tb1) and row blocks [rb0, rb1): every chunk's tables, every row block over them, then the outputs. */
+    private static void run(MemorySegment idx, int groups, int blocks, QuantizedActivations x, int rows, int cols, float scale,
+                            int tb0, int tb1, int rb0, int rb1, float[] y) {
+        Scratch sc = SCRATCH.get();
+        int t0 = tb0 * TB, nt = (tb1 - tb0) * TB, rowsPad = blocks * ROWS;
+        MemorySegment acc = sc.acc(4L * nt * rowsPad);
+        for (int t = 0; t < nt; t++) acc.asSlice(4L * (t * rowsPad + rb0 * ROWS), 4L * (rb1 - rb0) * ROWS).fill((byte) 0);
+        MemorySegment tables = sc.tables;
+        int[] columns = sc.columns;
+        short[] q = x.q();
+        int tokens = x.tokens();
+        for (int g0 = 0; g0 < groups; g0 += G) {
+            int ng = Math.min(G, groups - g0);
+            for (int k = 0; k < 3 * ng; k++) columns[k] = column(3 * g0 + k);
+            for (int tb = tb0; tb < tb1; tb++) {
+                buildTables(q, cols, tokens, tb * TB, columns, ng, tables);
+                for (int rb = rb0; rb < rb1; rb++) block(idx, 32L * ((long) rb * groups + g0), tables, ng, acc, 4L * ((tb * TB - t0) * rowsPad + rb * ROWS), 4L * rowsPad);
+            }
+        }
+        outputs(acc, rowsPad, t0, Math.min(tokens, t0 + nt), rb0 * ROWS, Math.min(rows, rb1 * ROWS), rows, scale, x.scale(), y);
+    }
+
+    /**
+     * Tables of tokens [t0, t0 + TB) (tokens past the batch zeros) for the chunk's groups: entry table
+     * [t * G + g] = D0 x_c0 + D1 x_c1 + D2 x_c2 with the group's columns (past the row: zeros).
+     */
+    private static void buildTables(short[] q, int cols, int tokens, int t0, int[] columns, int ng, MemorySegment tables) {
+        ShortVector d0 = ShortVector.fromArray(S, DIGITS[0], 0), d1 = ShortVector.fromArray(S, DIGITS[1], 0), d2 = ShortVector.fromArray(S, DIGITS[2], 0);
+        for (int t = 0; t < TB; t++) {
+            int tt = t0 + t;
+            long at = 64L * t * G;
+            if (tt >= tokens) {
+                tables.asSlice(at, 64L * ng).fill((byte) 0);
+                continue;
+            }
+            int xo = tt * cols;
+            for (int g = 0; g < ng; g++) {
+                int c0 = columns[3 * g], c1 = columns[3 * g + 1], c2 = columns[3 * g + 2];
+                short x0 = c0 < cols ? q[xo + c0] : 0, x1 = c1 < cols ? q[xo + c1] : 0, x2 = c2 < cols ? q[xo + c2] : 0;
+                d0.mul(x0).add(d1.mul(x1)).add(d2.mul(x2)).intoMemorySegment(tables, at + 64L * g, LE);
+            }
+        }
+    }
+
+    /**
+     * One row block over one chunk for the TB tokens of the tables, 4 tokens at a time (the index loaded once
+     * for 4 permutes), then widened into the int accumulators at ao (+ rowStride bytes per token).
+     */
+    private static void block(MemorySegment idx, long io, MemorySegment tables, int ng, MemorySegment acc, long ao, long rowStride) {
+        for (int t = 0; t < TB; t += 4) {
+            ShortVector a0 = ShortVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+            long to = 64L * t * G;
+            for (int g = 0; g < ng; g++) {
+                ShortVector ix = (ShortVector) ByteVector.fromMemorySegment(B, idx, io + 32L * g, LE).convertShape(VectorOperators.B2S, S, 0);
+                long at = to + 64L * g;
+                a0 = a0.add(ix.selectFrom(ShortVector.fromMemorySegment(S, tables, at, LE)));
+                a1 = a1.add(ix.selectFrom(ShortVector.fromMemorySegment(S, tables, at + 64L * G, LE)));
+                a2 = a2.add(ix.selectFrom(ShortVector.fromMemorySegment(S, tables, at + 128L * G, LE)));
+                a3 = a3.add(ix.selectFrom(ShortVector.fromMemorySegment(S, tables, at + 192L * G, LE)));
+            }
+            // widened here, not in a helper: a vector passed to a call C2 does not inline is allocated
+            long o = ao + t * rowStride;
+            ((IntVector) a0.convertShape(VectorOperators.S2I, I, 0)).add(IntVector.fromMemorySegment(I, acc, o, LE)).intoMemorySegment(acc, o, LE);
+            ((IntVector) a0.convertShape(VectorOperators.S2I, I, 1)).add(IntVector.fromMemorySegment(I, acc, o + 64, LE)).intoMemorySegment(acc, o + 64, LE);
+            o += rowStride;
+            ((IntVector) a1.convertShape(VectorOperators.S2I, I, 0)).add(IntVector.fromMemorySegment(I, acc, o, LE)).intoMemorySegment(acc, o, LE);
+            ((IntVector) a1.convertShape(VectorOperators.S2I, I, 1)).add(IntVector.fromMemorySegment(I, acc, o + 64, LE)).intoMemorySegment(acc, o + 64, LE);
+            o += rowStride;
+            ((IntVector) a2.convertShape(VectorOperators.S2I, I, 0)).add(IntVector.fromMemorySegment(I, acc, o, LE)).intoMemorySegment(acc, o, LE);
+            ((IntVector) a2.convertShape(VectorOperators.S2I, I, 1)).add(IntVector.fromMemorySegment(I, acc, o + 64, LE)).intoMemorySegment(acc, o + 64, LE);
+            o += rowStride;
+            ((IntVector) a3.convertShape(VectorOperators.S2I, I, 0)).add(IntVector.fromMemorySegment(I, acc, o, LE)).intoMemorySegment(acc, o, LE);
+            ((IntVector) a3.convertShape(VectorOperators.S2I, I, 1)).add(IntVector.fromMemorySegment(I, acc, o + 64, LE)).intoMemorySegment(acc, o + 64, LE);
+        }
+    }
+
+    /** y = acc * scale / xs for tokens [t0, t1) and rows [r0, r1): int to float, multiply, divide, each rounded once (as lutOutputs). */
+    private static void outputs(MemorySegment acc, int rowsPad, int t0, int t1, int r0, int r1, int rows, float scale, float[] xs, float[] y) {
+        int lanes = F.length();
+        for (int t = t0; t < t1; t++) {
+            long ao = 4L * (t - t0) * rowsPad;
+            FloatVector d = FloatVector.broadcast(F, xs[t]);
+            int r = r0, yo = t * rows;
+            for (; r + lanes <= r1; r += lanes) {
+                ((FloatVector) IntVector.fromMemorySegment(I, acc, ao + 4L * r, LE).convert(VectorOperators.I2F, 0)).mul(scale).div(d).intoArray(y, yo + r);
+            }
+            for (; r < r1; r++) y[yo + r] = (float) acc.get(INT, ao + 4L * r) * scale / xs[t];
+        }
+    }
+}
