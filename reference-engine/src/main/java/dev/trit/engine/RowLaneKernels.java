@@ -24,7 +24,7 @@ import jdk.incubator.vector.VectorSpecies;
  * made once, in parallel over row blocks, from the packed rows (the 32 rows' shorts interleaved, then shifts
  * and masks). Then each thread takes its blocks of {@link #TB} tokens and, per chunk of {@link #G} column
  * groups, builds their tables (TB * G * 64 bytes = 32 KB: in L1, which this kernel needs: at 64 KB it ran
- * 3-6x slower, in a standalone probe) and runs every row block over them, 4 tokens at a time, in short lanes
+ * 3-6x slower, in a standalone probe) and runs every row block over them, all 8 tokens at once, in short lanes
  * (|sum| <= G * 3 * 128 < 2^15), widened into int accumulators once per chunk.
  *
  * <p>Needs 32-lane short vectors (the 27 entries must fit one); elsewhere the lookup kernel runs.
@@ -41,7 +41,7 @@ final class RowLaneKernels {
     static final boolean SUPPORTED = ShortVector.SPECIES_PREFERRED.length() == 32;
     /** Rows per block: the lanes. */
     static final int ROWS = 32;
-    /** Tokens per table block (a multiple of the 4 the kernel takes at a time). */
+    /** Tokens per table block: the kernel keeps one accumulator per token (written out for 8). */
     static final int TB = 8;
     /** Column groups (of 3) per chunk: 64 * 3 * 128 < 2^15 keeps the short lanes exact. */
     static final int G = 64;
@@ -130,27 +130,32 @@ final class RowLaneKernels {
             ShortVector a = ShortVector.fromArray(S, il, s * ROWS), b = ShortVector.fromArray(S, il, (s + 1) * ROWS);
             ShortVector c = ShortVector.fromArray(S, il, (s + 2) * ROWS);
             long o = base + 32L * (s / 3 * 8);
-            // codes m of a: a >>> 2m & 3; base 3: c0 + 3 c1 + 9 c2
-            ((ByteVector) a.and(M3).add(a.lanewise(VectorOperators.LSHR, 2).and(M3).mul(T3)).add(a.lanewise(VectorOperators.LSHR, 4).and(M3).mul(T9))
-                    .convertShape(VectorOperators.S2B, B, 0)).intoMemorySegment(idx, o, LE);
-            ((ByteVector) a.lanewise(VectorOperators.LSHR, 6).and(M3).add(a.lanewise(VectorOperators.LSHR, 8).and(M3).mul(T3)).add(a.lanewise(VectorOperators.LSHR, 10).and(M3).mul(T9))
-                    .convertShape(VectorOperators.S2B, B, 0)).intoMemorySegment(idx, o + 32, LE);
-            ((ByteVector) a.lanewise(VectorOperators.LSHR, 12).and(M3).add(a.lanewise(VectorOperators.LSHR, 14).mul(T3)).add(b.and(M3).mul(T9))
+            // three codes' 6 bits, then base 3 by the 64-entry table (two vectors)
+            ((ByteVector) a.and(M6).selectFrom(BASE3_LO, BASE3_HI).convertShape(VectorOperators.S2B, B, 0)).intoMemorySegment(idx, o, LE);
+            ((ByteVector) a.lanewise(VectorOperators.LSHR, 6).and(M6).selectFrom(BASE3_LO, BASE3_HI).convertShape(VectorOperators.S2B, B, 0)).intoMemorySegment(idx, o + 32, LE);
+            ((ByteVector) a.lanewise(VectorOperators.LSHR, 12).or(b.lanewise(VectorOperators.LSHL, 4)).and(M6).selectFrom(BASE3_LO, BASE3_HI)
                     .convertShape(VectorOperators.S2B, B, 0)).intoMemorySegment(idx, o + 64, LE);
-            ((ByteVector) b.lanewise(VectorOperators.LSHR, 2).and(M3).add(b.lanewise(VectorOperators.LSHR, 4).and(M3).mul(T3)).add(b.lanewise(VectorOperators.LSHR, 6).and(M3).mul(T9))
-                    .convertShape(VectorOperators.S2B, B, 0)).intoMemorySegment(idx, o + 96, LE);
-            ((ByteVector) b.lanewise(VectorOperators.LSHR, 8).and(M3).add(b.lanewise(VectorOperators.LSHR, 10).and(M3).mul(T3)).add(b.lanewise(VectorOperators.LSHR, 12).and(M3).mul(T9))
-                    .convertShape(VectorOperators.S2B, B, 0)).intoMemorySegment(idx, o + 128, LE);
-            ((ByteVector) b.lanewise(VectorOperators.LSHR, 14).add(c.and(M3).mul(T3)).add(c.lanewise(VectorOperators.LSHR, 2).and(M3).mul(T9))
+            ((ByteVector) b.lanewise(VectorOperators.LSHR, 2).and(M6).selectFrom(BASE3_LO, BASE3_HI).convertShape(VectorOperators.S2B, B, 0)).intoMemorySegment(idx, o + 96, LE);
+            ((ByteVector) b.lanewise(VectorOperators.LSHR, 8).and(M6).selectFrom(BASE3_LO, BASE3_HI).convertShape(VectorOperators.S2B, B, 0)).intoMemorySegment(idx, o + 128, LE);
+            ((ByteVector) b.lanewise(VectorOperators.LSHR, 14).or(c.lanewise(VectorOperators.LSHL, 2)).and(M6).selectFrom(BASE3_LO, BASE3_HI)
                     .convertShape(VectorOperators.S2B, B, 0)).intoMemorySegment(idx, o + 160, LE);
-            ((ByteVector) c.lanewise(VectorOperators.LSHR, 4).and(M3).add(c.lanewise(VectorOperators.LSHR, 6).and(M3).mul(T3)).add(c.lanewise(VectorOperators.LSHR, 8).and(M3).mul(T9))
-                    .convertShape(VectorOperators.S2B, B, 0)).intoMemorySegment(idx, o + 192, LE);
-            ((ByteVector) c.lanewise(VectorOperators.LSHR, 10).and(M3).add(c.lanewise(VectorOperators.LSHR, 12).and(M3).mul(T3)).add(c.lanewise(VectorOperators.LSHR, 14).mul(T9))
-                    .convertShape(VectorOperators.S2B, B, 0)).intoMemorySegment(idx, o + 224, LE);
+            ((ByteVector) c.lanewise(VectorOperators.LSHR, 4).and(M6).selectFrom(BASE3_LO, BASE3_HI).convertShape(VectorOperators.S2B, B, 0)).intoMemorySegment(idx, o + 192, LE);
+            ((ByteVector) c.lanewise(VectorOperators.LSHR, 10).selectFrom(BASE3_LO, BASE3_HI).convertShape(VectorOperators.S2B, B, 0)).intoMemorySegment(idx, o + 224, LE);
         }
     }
 
-    private static final short M3 = 3, T3 = 3, T9 = 9;
+    private static final short M6 = 63;
+    /** Entry v (v = c0 | c1 << 2 | c2 << 4, three 2-bit codes) of the 64-entry table: c0 + 3 c1 + 9 c2; BASE3_LO holds v < 32. */
+    private static final ShortVector BASE3_LO = base3(0), BASE3_HI = base3(32);
+
+    private static ShortVector base3(int from) {
+        short[] t = new short[ROWS];
+        for (int l = 0; l < ROWS; l++) {
+            int v = from + l;
+            t[l] = (short) ((v & 3) + 3 * (v >>> 2 & 3) + 9 * (v >>> 4 & 3));
+        }
+        return ShortVector.fromArray(S, t, 0);
+    }
     /** Two-vector permutes of a zip: lane 2m + s takes lane m (ZIP_LO) or 16 + m (ZIP_HI) of the first (s = 0) or second vector. */
     private static final ShortVector ZIP_LO = zip(0), ZIP_HI = zip(16);
 
@@ -242,35 +247,48 @@ final class RowLaneKernels {
     }
 
     /**
-     * One row block over one chunk for the TB tokens of the tables, 4 tokens at a time (the index loaded once
-     * for 4 permutes), then widened into the int accumulators at ao (+ rowStride bytes per token).
+     * One row block over one chunk for the TB = 8 tokens of the tables (the index loaded once for 8 permutes,
+     * 8 accumulators), then widened into the int accumulators at ao (+ rowStride bytes per token).
      */
     private static void block(MemorySegment idx, long io, MemorySegment tables, int ng, MemorySegment acc, long ao, long rowStride) {
-        for (int t = 0; t < TB; t += 4) {
-            ShortVector a0 = ShortVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
-            long to = 64L * t * G;
-            for (int g = 0; g < ng; g++) {
-                ShortVector ix = (ShortVector) ByteVector.fromMemorySegment(B, idx, io + 32L * g, LE).convertShape(VectorOperators.B2S, S, 0);
-                long at = to + 64L * g;
-                a0 = a0.add(ix.selectFrom(ShortVector.fromMemorySegment(S, tables, at, LE)));
-                a1 = a1.add(ix.selectFrom(ShortVector.fromMemorySegment(S, tables, at + 64L * G, LE)));
-                a2 = a2.add(ix.selectFrom(ShortVector.fromMemorySegment(S, tables, at + 128L * G, LE)));
-                a3 = a3.add(ix.selectFrom(ShortVector.fromMemorySegment(S, tables, at + 192L * G, LE)));
-            }
-            // widened here, not in a helper: a vector passed to a call C2 does not inline is allocated
-            long o = ao + t * rowStride;
-            ((IntVector) a0.convertShape(VectorOperators.S2I, I, 0)).add(IntVector.fromMemorySegment(I, acc, o, LE)).intoMemorySegment(acc, o, LE);
-            ((IntVector) a0.convertShape(VectorOperators.S2I, I, 1)).add(IntVector.fromMemorySegment(I, acc, o + 64, LE)).intoMemorySegment(acc, o + 64, LE);
-            o += rowStride;
-            ((IntVector) a1.convertShape(VectorOperators.S2I, I, 0)).add(IntVector.fromMemorySegment(I, acc, o, LE)).intoMemorySegment(acc, o, LE);
-            ((IntVector) a1.convertShape(VectorOperators.S2I, I, 1)).add(IntVector.fromMemorySegment(I, acc, o + 64, LE)).intoMemorySegment(acc, o + 64, LE);
-            o += rowStride;
-            ((IntVector) a2.convertShape(VectorOperators.S2I, I, 0)).add(IntVector.fromMemorySegment(I, acc, o, LE)).intoMemorySegment(acc, o, LE);
-            ((IntVector) a2.convertShape(VectorOperators.S2I, I, 1)).add(IntVector.fromMemorySegment(I, acc, o + 64, LE)).intoMemorySegment(acc, o + 64, LE);
-            o += rowStride;
-            ((IntVector) a3.convertShape(VectorOperators.S2I, I, 0)).add(IntVector.fromMemorySegment(I, acc, o, LE)).intoMemorySegment(acc, o, LE);
-            ((IntVector) a3.convertShape(VectorOperators.S2I, I, 1)).add(IntVector.fromMemorySegment(I, acc, o + 64, LE)).intoMemorySegment(acc, o + 64, LE);
+        ShortVector a0 = ShortVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        for (int g = 0; g < ng; g++) {
+            ShortVector ix = (ShortVector) ByteVector.fromMemorySegment(B, idx, io + 32L * g, LE).convertShape(VectorOperators.B2S, S, 0);
+            long at = 64L * g;
+            a0 = a0.add(ix.selectFrom(ShortVector.fromMemorySegment(S, tables, at, LE)));
+            a1 = a1.add(ix.selectFrom(ShortVector.fromMemorySegment(S, tables, at + 64L * G, LE)));
+            a2 = a2.add(ix.selectFrom(ShortVector.fromMemorySegment(S, tables, at + 128L * G, LE)));
+            a3 = a3.add(ix.selectFrom(ShortVector.fromMemorySegment(S, tables, at + 192L * G, LE)));
+            a4 = a4.add(ix.selectFrom(ShortVector.fromMemorySegment(S, tables, at + 256L * G, LE)));
+            a5 = a5.add(ix.selectFrom(ShortVector.fromMemorySegment(S, tables, at + 320L * G, LE)));
+            a6 = a6.add(ix.selectFrom(ShortVector.fromMemorySegment(S, tables, at + 384L * G, LE)));
+            a7 = a7.add(ix.selectFrom(ShortVector.fromMemorySegment(S, tables, at + 448L * G, LE)));
         }
+        // widened here, not in a helper: a vector passed to a call C2 does not inline is allocated
+        long o = ao;
+        ((IntVector) a0.convertShape(VectorOperators.S2I, I, 0)).add(IntVector.fromMemorySegment(I, acc, o, LE)).intoMemorySegment(acc, o, LE);
+        ((IntVector) a0.convertShape(VectorOperators.S2I, I, 1)).add(IntVector.fromMemorySegment(I, acc, o + 64, LE)).intoMemorySegment(acc, o + 64, LE);
+        o += rowStride;
+        ((IntVector) a1.convertShape(VectorOperators.S2I, I, 0)).add(IntVector.fromMemorySegment(I, acc, o, LE)).intoMemorySegment(acc, o, LE);
+        ((IntVector) a1.convertShape(VectorOperators.S2I, I, 1)).add(IntVector.fromMemorySegment(I, acc, o + 64, LE)).intoMemorySegment(acc, o + 64, LE);
+        o += rowStride;
+        ((IntVector) a2.convertShape(VectorOperators.S2I, I, 0)).add(IntVector.fromMemorySegment(I, acc, o, LE)).intoMemorySegment(acc, o, LE);
+        ((IntVector) a2.convertShape(VectorOperators.S2I, I, 1)).add(IntVector.fromMemorySegment(I, acc, o + 64, LE)).intoMemorySegment(acc, o + 64, LE);
+        o += rowStride;
+        ((IntVector) a3.convertShape(VectorOperators.S2I, I, 0)).add(IntVector.fromMemorySegment(I, acc, o, LE)).intoMemorySegment(acc, o, LE);
+        ((IntVector) a3.convertShape(VectorOperators.S2I, I, 1)).add(IntVector.fromMemorySegment(I, acc, o + 64, LE)).intoMemorySegment(acc, o + 64, LE);
+        o += rowStride;
+        ((IntVector) a4.convertShape(VectorOperators.S2I, I, 0)).add(IntVector.fromMemorySegment(I, acc, o, LE)).intoMemorySegment(acc, o, LE);
+        ((IntVector) a4.convertShape(VectorOperators.S2I, I, 1)).add(IntVector.fromMemorySegment(I, acc, o + 64, LE)).intoMemorySegment(acc, o + 64, LE);
+        o += rowStride;
+        ((IntVector) a5.convertShape(VectorOperators.S2I, I, 0)).add(IntVector.fromMemorySegment(I, acc, o, LE)).intoMemorySegment(acc, o, LE);
+        ((IntVector) a5.convertShape(VectorOperators.S2I, I, 1)).add(IntVector.fromMemorySegment(I, acc, o + 64, LE)).intoMemorySegment(acc, o + 64, LE);
+        o += rowStride;
+        ((IntVector) a6.convertShape(VectorOperators.S2I, I, 0)).add(IntVector.fromMemorySegment(I, acc, o, LE)).intoMemorySegment(acc, o, LE);
+        ((IntVector) a6.convertShape(VectorOperators.S2I, I, 1)).add(IntVector.fromMemorySegment(I, acc, o + 64, LE)).intoMemorySegment(acc, o + 64, LE);
+        o += rowStride;
+        ((IntVector) a7.convertShape(VectorOperators.S2I, I, 0)).add(IntVector.fromMemorySegment(I, acc, o, LE)).intoMemorySegment(acc, o, LE);
+        ((IntVector) a7.convertShape(VectorOperators.S2I, I, 1)).add(IntVector.fromMemorySegment(I, acc, o + 64, LE)).intoMemorySegment(acc, o + 64, LE);
     }
 
     /** y = acc * scale / xs for tokens [t0, t1) and rows [r0, r1): int to float, multiply, divide, each rounded once (as lutOutputs). */
