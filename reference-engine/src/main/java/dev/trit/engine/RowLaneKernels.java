@@ -2,6 +2,7 @@ package dev.trit.engine;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -21,10 +22,10 @@ import jdk.incubator.vector.VectorSpecies;
  * the packed byte's index. The sums are the same exact integers, so the results are bit-identical.
  *
  * <p>Per call: the matrix's indices (32 bytes per 32 rows and 3 columns, a third of a byte per weight) are
- * made once, in parallel over row blocks, from the packed rows (the 32 rows' shorts interleaved, then shifts
- * and masks). Then each thread takes its blocks of {@link #TB} tokens and, per chunk of {@link #G} column
- * groups, builds their tables (TB * G * 64 bytes = 32 KB: in L1, which this kernel needs: at 64 KB it ran
- * 3-6x slower, in a standalone probe) and runs every row block over them, all 8 tokens at once, in short lanes
+ * made once, in parallel over row blocks, from the packed rows (the 32 rows' shorts transposed, then three
+ * codes' 6 bits to base 3 by a 64-entry permute). Then each thread takes its blocks of {@link #TB} tokens and, per chunk of {@link #G} column
+ * groups, builds their tables (TB * G * 64 bytes = 32 KB: in L1, which this kernel needs: with 64-256 KB it
+ * ran 2.5-6x slower, in a standalone probe) and runs every row block over them, all 8 tokens at once, in short lanes
  * (|sum| <= G * 3 * 128 < 2^15), widened into int accumulators once per chunk.
  *
  * <p>Needs 32-lane short vectors (the 27 entries must fit one); elsewhere the lookup kernel runs.
@@ -35,7 +36,7 @@ final class RowLaneKernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
     private static final VectorSpecies<Byte> B = ByteVector.SPECIES_256;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    private static final java.lang.foreign.ValueLayout.OfInt INT = java.lang.foreign.ValueLayout.JAVA_INT.withOrder(LE);
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT.withOrder(LE);
 
     /** Whether this hardware has the 32-lane short vectors the kernel needs. */
     static final boolean SUPPORTED = ShortVector.SPECIES_PREFERRED.length() == 32;
@@ -87,9 +88,14 @@ final class RowLaneKernels {
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
+    /** A row's packed shorts rounded up to whole triples (24 codes each; the added shorts zero trits). */
+    private static int paddedShorts(int rowShorts) {
+        return (rowShorts + 2) / 3 * 3;
+    }
+
     /** Column groups of a row: 8 per 3 packed shorts (24 codes), the last ones padding. */
     static int groups(int rowShorts) {
-        return (rowShorts + 2) / 3 * 8;
+        return paddedShorts(rowShorts) / 3 * 8;
     }
 
     /** y[t * rows + r] = (sum_c trit(r, c) * q[t][c]) * scale / xs[t], as the lookup kernel computes it. */
@@ -103,7 +109,7 @@ final class RowLaneKernels {
         short[] packed = w.packed();
         parallel.forRange(blocks, 1, (from, to) -> {
             Scratch sc = SCRATCH.get();
-            short[] il = sc.interleaved(((rowShorts + 2) / 3 * 3 + ROWS) * ROWS);
+            short[] il = sc.interleaved((paddedShorts(rowShorts) + ROWS) * ROWS);
             for (int rb = from; rb < to; rb++) buildIndex(packed, rows, rowShorts, groups, rb, idx, il, sc.stages);
         });
         int tokenBlocks = (tokens + TB - 1) / TB;
@@ -123,7 +129,7 @@ final class RowLaneKernels {
      * the Vector API's Java fallbacks, more time than the products themselves).
      */
     private static void buildIndex(short[] packed, int rows, int rowShorts, int groups, int rb, MemorySegment idx, short[] il, MemorySegment stages) {
-        int padded = (rowShorts + 2) / 3 * 3;
+        int padded = paddedShorts(rowShorts);
         for (int p0 = 0; p0 < padded; p0 += ROWS) interleave(packed, rows, rowShorts, rb, p0, il, stages);
         long base = 32L * rb * groups;
         for (int s = 0; s < padded; s += 3) {
