@@ -200,10 +200,14 @@ final class Q8KDots {
                     ShortVector u = L == 32 ? qh2.rearrange(QH_HALF[h]).lanewise(LSHR, QH_SHIFT)
                             : ByteVector.fromMemorySegment(SS, data, bo + 128 + 32 * h, LE).reinterpretAsShorts().lanewise(LSHR, j / 8);
                     int o = ao + 256 * b + 128 * h + j;
-                    ShortVector lo = v.and((short) 15).or(u.lanewise(LSHL, 4).and((short) 0x30)).sub((short) 32).mul(ShortVector.fromArray(S, aq, o))
-                            .add(v.lanewise(LSHR, 8).and((short) 15).or(u.lanewise(LSHR, 4).and((short) 0x30)).sub((short) 32).mul(ShortVector.fromArray(S, aq, o + 32)));
-                    ShortVector hi = v.lanewise(LSHR, 4).and((short) 15).or(u.and((short) 0x30)).sub((short) 32).mul(ShortVector.fromArray(S, aq, o + 64))
-                            .add(v.lanewise(LSHR, 12).or(u.lanewise(LSHR, 8).and((short) 0x30)).sub((short) 32).mul(ShortVector.fromArray(S, aq, o + 96)));
+                    // the shifts and masks on int lanes: the same bits per short (the masks drop what crosses
+                    // from the neighbouring short), and C2 emits int shifts by a constant as one instruction
+                    // (short shifts by a constant took a count register each time, two more instructions)
+                    IntVector vi = (IntVector) v.reinterpretAsInts(), ui = (IntVector) u.reinterpretAsInts();
+                    ShortVector lo = ((ShortVector) vi.and(N4).or(ui.lanewise(LSHL, 4).and(H2)).reinterpretAsShorts()).sub((short) 32).mul(ShortVector.fromArray(S, aq, o))
+                            .add(((ShortVector) vi.lanewise(LSHR, 8).and(N4).or(ui.lanewise(LSHR, 4).and(H2)).reinterpretAsShorts()).sub((short) 32).mul(ShortVector.fromArray(S, aq, o + 32)));
+                    ShortVector hi = ((ShortVector) vi.lanewise(LSHR, 4).and(N4).or(ui.and(H2)).reinterpretAsShorts()).sub((short) 32).mul(ShortVector.fromArray(S, aq, o + 64))
+                            .add(((ShortVector) vi.lanewise(LSHR, 12).and(N4).or(ui.lanewise(LSHR, 8).and(H2)).reinterpretAsShorts()).sub((short) 32).mul(ShortVector.fromArray(S, aq, o + 96)));
                     IntVector p = (IntVector) lo.reinterpretAsInts();
                     p = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16);
                     int s0 = j / 8; // with 16 lanes: this vector's first sub-block of 4 within the half's low nibbles
@@ -224,6 +228,9 @@ final class Q8KDots {
         FloatVector h = L == 16 ? f0.add(f1) : f0.add(f0.rearrange(HALVES));
         return ((h.lane(0) + h.lane(4)) + (h.lane(2) + h.lane(6))) + ((h.lane(1) + h.lane(5)) + (h.lane(3) + h.lane(7)));
     }
+
+    /** Per short lane: the low nibble (N4), bits 4-5 (H2), as int masks over two shorts. */
+    private static final int N4 = 0x000F000F, H2 = 0x00300030;
 
     // ---------------------------------------------------------------- Q4_K
 
@@ -286,10 +293,11 @@ final class Q8KDots {
                 for (int j = 0; j < 32; j += L) { // 16 short lanes: chunk 2k (j = 0), then 2k + 1
                     ShortVector v = ByteVector.fromMemorySegment(SS, data, bo + 16 + 64 * k + 2 * j, LE).reinterpretAsShorts();
                     int o = ao + 256 * b + 128 * k + j, c = 2 * k + j / 16;
-                    ShortVector lo = v.and((short) 15).mul(ShortVector.fromArray(S, aq, o))
-                            .add(v.lanewise(LSHR, 8).and((short) 15).mul(ShortVector.fromArray(S, aq, o + 32)));
-                    ShortVector hi = v.lanewise(LSHR, 4).and((short) 15).mul(ShortVector.fromArray(S, aq, o + 64))
-                            .add(v.lanewise(LSHR, 12).mul(ShortVector.fromArray(S, aq, o + 96)));
+                    IntVector vi = (IntVector) v.reinterpretAsInts(); // int shifts by a constant: see q6kVector
+                    ShortVector lo = ((ShortVector) vi.and(N4).reinterpretAsShorts()).mul(ShortVector.fromArray(S, aq, o))
+                            .add(((ShortVector) vi.lanewise(LSHR, 8).and(N4).reinterpretAsShorts()).mul(ShortVector.fromArray(S, aq, o + 32)));
+                    ShortVector hi = ((ShortVector) vi.lanewise(LSHR, 4).and(N4).reinterpretAsShorts()).mul(ShortVector.fromArray(S, aq, o + 64))
+                            .add(((ShortVector) vi.lanewise(LSHR, 12).and(N4).reinterpretAsShorts()).mul(ShortVector.fromArray(S, aq, o + 96)));
                     IntVector p = (IntVector) lo.reinterpretAsInts();
                     p = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16);
                     IntVector sum = p.mul(L == 32 ? scv.rearrange(Q4_SCALES[2 * k]) : IntVector.broadcast(SI, (int) (scales >>> 16 * c & 0xFF)));

@@ -337,6 +337,19 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
         };
     }
 
+    /**
+     * Reads one long per 64 bytes of rows [from, to) (stored order; none if rows are reordered), the xor of
+     * them returned so the loads stay: a loop of nothing but loads keeps many more cache-line reads in flight
+     * than a decode kernel does between its loads, so streaming a block of rows in first and then computing on
+     * it from the cache is faster than computing on it as it streams in (see {@link VectorKernels}).
+     */
+    long touch(int from, int to) {
+        if (rowOrder != null) return 0;
+        long rb = encoding.rowBytes(cols), end = to * rb, s = 0;
+        for (long o = from * rb; o < end; o += 64) s ^= data.get(ValueLayout.JAVA_LONG_UNALIGNED, o);
+        return s;
+    }
+
     private float dotQ8(long base, float[] x, int xo) {
         int lanes = F.length();
         FloatVector acc = FloatVector.zero(F), acc1 = FloatVector.zero(F); // vector k into chain k mod 2
