@@ -100,11 +100,12 @@ class PeerBenchTest {
         assertTrue(runs.get(0).startsWith("-m " + b158 + " -p 16 -n 4 -r 1 -t 2 -o json"), runs.get(0));
         for (String r : runs.subList(1, 4)) assertTrue(r.contains(".bitnet.gguf -p 16 -n 4 -r 1 -t 2 -o json"), r);
 
-        // the table: trit's and the peer's ranges and the ratios
+        // the table: trit's and the peer's ranges and the ratios; two warm-up rounds, the peer's too
         Cli t = Cli.run("bench", TQ2.toString(), "--peer", build.resolve("bin/llama-bench").toString(), "--prompt", "16", "--gen", "4",
-                "--repeat", "1", "--threads", "1", "--bandwidth-mib", "0");
+                "--repeat", "1", "--warmup", "2", "--threads", "1", "--bandwidth-mib", "0");
         assertEquals(0, t.exitCode(), t::toString);
-        assertTrue(t.out().contains("beside the peers"), t::toString);
+        assertTrue(t.out().contains("beside the peers (interleaved, 1 measured rounds each after 2 warm-up round(s)"), t::toString);
+        assertEquals(4 + 3, Files.readAllLines(log).size(), "two warm-up runs of the peer and one measured");
         assertTrue(t.out().lines().anyMatch(l -> l.contains("peer 1 " + captured.get(0).get("build_commit").asText())
                 && l.contains(String.format(java.util.Locale.ROOT, "%.1f", captured.get(0).get("avg_ts").asDouble()))), t::toString);
         assertFalse(t.err().contains("renamed"), "a bitnet file runs as it is");
@@ -123,6 +124,10 @@ class PeerBenchTest {
         assertEquals(1, errLines.size(), c::toString);
         assertTrue(errLines.get(0).contains(p.toString()) && errLines.get(0).contains("GGML_ASSERT(x) failed")
                 && errLines.get(0).contains("signal 11"), c::toString);
+
+        Cli noWarmup = Cli.run("bench", TQ2.toString(), "--warmup", "0");
+        assertEquals(2, noWarmup.exitCode(), noWarmup::toString);
+        assertTrue(noWarmup.err().contains("--warmup must be at least 1"), noWarmup::toString);
 
         Cli missing = Cli.run("bench", TQ2.toString(), "--peer", tmp.resolve("nothing").toString());
         assertEquals(2, missing.exitCode(), missing::toString);

@@ -36,7 +36,8 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Prefill and decode tokens/s of each MODEL (HF directory or .gguf) on random token ids.",
                 "Prefill runs --prompt tokens in one batch; decode then adds --gen tokens one at a time.",
-                "Each phase runs --repeat times after one warm-up round; the best round is reported.",
+                "Each phase runs --repeat times after --warmup rounds (default 1; the JIT compiles the kernels in the first",
+                "rounds: prefill's first measured round after one warm-up ran at half speed or less); the best round is reported.",
                 "Also: peak RSS (VmHWM, reset between models), weight bytes read per decoded token, the machine's",
                 "streaming read bandwidth (measured in-process with all threads, once, before the models) and the",
                 "decode bound it implies. With several models, speed ratios are against the first, each model run in",
@@ -71,6 +72,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeat", paramLabel = "N", description = "measured rounds after the warm-up (default ${DEFAULT-VALUE})")
     int repeat = 3;
 
+    @Option(names = "--warmup", paramLabel = "N", description = "unmeasured rounds first, peers' too (default ${DEFAULT-VALUE})")
+    int warmup = 1;
+
     @Option(names = "--bandwidth-mib", paramLabel = "N", description = "buffer for the bandwidth probe, MiB (default ${DEFAULT-VALUE}; 0 skips it)")
     int bandwidthMib = 1024;
 
@@ -91,6 +95,7 @@ final class BenchCommand implements Callable<Integer> {
         if (prompt < 1) throw new Main.UsageException("--prompt must be at least 1");
         if (gen < 0) throw new Main.UsageException("--gen must not be negative");
         if (repeat < 1) throw new Main.UsageException("--repeat must be at least 1");
+        if (warmup < 1) throw new Main.UsageException("--warmup must be at least 1");
         if (bandwidthMib < 0) throw new Main.UsageException("--bandwidth-mib must not be negative");
         PrintWriter out = spec.commandLine().getOut();
         peers = new ArrayList<>();
@@ -108,6 +113,8 @@ final class BenchCommand implements Callable<Integer> {
             report.put("bandwidth_gib_s", bw / (1L << 30));
             report.put("prompt_tokens", prompt);
             report.put("gen_tokens", gen);
+            report.put("warmup_rounds", warmup);
+            report.put("measured_rounds", repeat);
             report.put("activations", activations.mode().label());
             for (Path model : models) {
                 if (models.size() > 1 && !sameJvm && peers.isEmpty()) {
@@ -123,7 +130,7 @@ final class BenchCommand implements Callable<Integer> {
             ((ObjectNode) r).put("prefill_vs_first", r.get("prefill_tok_s").asDouble() / first.get("prefill_tok_s").asDouble());
             ((ObjectNode) r).put("decode_vs_first", r.get("decode_tok_s").asDouble() / first.get("decode_tok_s").asDouble());
         }
-        if (!peers.isEmpty()) report.put("peer_protocol", "interleaved: per round trit, then each peer's llama-bench -r 1; round 0 a warm-up, dropped");
+        if (!peers.isEmpty()) report.put("peer_protocol", "interleaved: per round trit, then each peer's llama-bench -r 1; the first " + warmup + " round(s) warm-ups, dropped");
         if (json) {
             out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(report));
         } else {
@@ -156,7 +163,8 @@ final class BenchCommand implements Callable<Integer> {
                 peerRounds.add(mapper.createArrayNode());
                 peerLast.add(null);
             }
-            for (int round = 0; round <= repeat; round++) {
+            for (int round = 0; round < warmup + repeat; round++) {
+                boolean warm = round < warmup;
                 cache.clear();
                 long a = System.nanoTime();
                 t.forward(Arrays.copyOf(ids, prompt), cache, prompt - 1);
@@ -164,14 +172,14 @@ final class BenchCommand implements Callable<Integer> {
                 for (int i = 0; i < gen; i++) t.decode(ids[prompt + i], cache, logits);
                 long e = System.nanoTime();
                 System.err.printf(Locale.ROOT, "bench: %s round %d%s: prefill %.1f tok/s, decode %.2f tok/s%n", model.getFileName(), round,
-                        round == 0 ? " (warm-up)" : "", prompt / ((b - a) / 1e9), gen == 0 ? 0.0 : gen / ((e - b) / 1e9));
+                        warm ? " (warm-up)" : "", prompt / ((b - a) / 1e9), gen == 0 ? 0.0 : gen / ((e - b) / 1e9));
                 long copiesBefore = session.copies();
                 if (!peers.isEmpty()) peakBeforeCopies = Math.max(peakBeforeCopies, peakRss());
                 for (int i = 0; i < peers.size(); i++) {
                     Peer.BenchResult r = peerRound(peers.get(i), model, pool.threads());
                     System.err.printf(Locale.ROOT, "bench: %s round %d%s: peer %d: prefill %.1f tok/s, decode %.2f tok/s%n", model.getFileName(), round,
-                            round == 0 ? " (warm-up)" : "", i + 1, r.prefillTokS(), r.decodeTokS());
-                    if (round == 0) continue;
+                            warm ? " (warm-up)" : "", i + 1, r.prefillTokS(), r.decodeTokS());
+                    if (warm) continue;
                     peerLast.set(i, r);
                     ObjectNode pr = peerRounds.get(i).addObject();
                     pr.put("prefill_tok_s", r.prefillTokS());
@@ -179,7 +187,7 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 // a renamed copy for a peer was read through this process's mappings: not trit's peak
                 if (session.copies() != copiesBefore) resetPeakRss();
-                if (round == 0) continue;
+                if (warm) continue;
                 ObjectNode tr = rounds.addObject();
                 tr.put("prefill_tok_s", prompt / ((b - a) / 1e9));
                 tr.put("decode_tok_s", gen == 0 ? Double.NaN : gen / ((e - b) / 1e9));
@@ -227,7 +235,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "bench", model.toString(),
                 "--threads", Integer.toString(threads), "--prompt", Integer.toString(prompt), "--gen", Integer.toString(gen),
-                "--repeat", Integer.toString(repeat), "--bandwidth-mib", "0", "--activations", activations.mode().label(), "--json"));
+                "--repeat", Integer.toString(repeat), "--warmup", Integer.toString(warmup), "--bandwidth-mib", "0", "--activations", activations.mode().label(), "--json"));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         byte[] stdout = p.getInputStream().readAllBytes();
         int code = p.waitFor();
@@ -290,7 +298,8 @@ final class BenchCommand implements Callable<Integer> {
 
     private void printPeerTable(PrintWriter out, ObjectNode report) {
         out.println();
-        out.printf(Locale.ROOT, "beside the peers (interleaved, %d measured rounds each after a warm-up; ranges over the rounds; trit / peer per round):%n", repeat);
+        out.printf(Locale.ROOT, "beside the peers (interleaved, %d measured rounds each after %d warm-up round(s); ranges over the rounds; trit / peer per round):%n",
+                repeat, warmup);
         out.printf(Locale.ROOT, "%-28s %-22s %17s %17s %17s %17s%n", "model", "engine", "prefill tok/s", "decode tok/s", "prefill trit/peer",
                 "decode trit/peer");
         List<String> legend = new ArrayList<>();
