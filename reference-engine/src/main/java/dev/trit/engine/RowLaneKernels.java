@@ -178,10 +178,15 @@ final class RowLaneKernels {
      */
     private static void interleave(short[] packed, int rows, int rowShorts, int rb, int p0, short[] il, MemorySegment stages) {
         int n = Math.min(ROWS, rowShorts - p0); // 32, 16 (rows are whole blocks of 16 shorts) or none
+        if (n > 0 && n != ROWS && n != 16) throw new IllegalStateException("rows of " + rowShorts + " shorts are not whole blocks of 16");
         VectorMask<Short> valid = S.indexInRange(0, Math.max(n, 0));
         for (int i = 0; i < ROWS; i++) {
             int r = rb * ROWS + i;
-            ShortVector v = r < rows && n > 0 ? ShortVector.fromArray(S, packed, r * rowShorts + p0, valid).blend(ZEROS, valid.not()) : ZEROS;
+            // no blend here: C2 left this one unintrinsified (JFR: the method allocated a vector per row in
+            // steady state, 7.7 GB over a trit ppl run); the masked load's zero lanes take their fill by or
+            ShortVector v = r >= rows || n <= 0 ? ZEROS
+                    : n == ROWS ? ShortVector.fromArray(S, packed, r * rowShorts + p0)
+                    : ShortVector.fromArray(S, packed, r * rowShorts + p0, valid).or(FILL_16);
             v.intoMemorySegment(stages, 64L * i, LE);
         }
         for (int stage = 0; stage < 5; stage++) {
@@ -201,6 +206,14 @@ final class RowLaneKernels {
     }
 
     private static final ShortVector ZEROS = ShortVector.broadcast(S, (short) 0x5555);
+    /** ZEROS' codes in lanes 16 and up, 0 below: the fill of a row's last 16 shorts (n = 16). */
+    private static final ShortVector FILL_16 = ShortVector.fromArray(S, fill16(), 0);
+
+    private static short[] fill16() {
+        short[] f = new short[S.length()];
+        for (int i = 16; i < f.length; i++) f[i] = 0x5555;
+        return f;
+    }
 
     /** The column of code position q of a packed row (short q / 8, code q % 8; see {@link TernaryMatrix}). */
     static int column(int q) {
