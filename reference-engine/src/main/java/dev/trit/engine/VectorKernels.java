@@ -43,8 +43,8 @@ public final class VectorKernels implements Kernels {
     }
 
     /**
-     * Decode of Q6_K matrices in integers (llama-cpp activations) reads each block of TOUCH_ROWS rows in first ({@link StoredMatrix#touch}), then
-     * computes on it from the cache. A kernel that streams its weights keeps only the cache lines of a few
+     * Decode of Q6_K matrices in integers (llama-cpp activations) reads each block of TOUCH_ROWS rows in first
+     * ({@link StoredMatrix#touch}), then computes on it from the cache. A kernel that streams its weights keeps only the cache lines of a few
      * super-blocks in flight (the reorder window fills with its arithmetic), and the hardware prefetcher did
      * not make up for it with Q6_K: JMH, 2 threads, mapped, the LM head's 128256 x 2560 12.9 -> 10.7 ms, eight
      * 6912 x 2560 matrices in turn 685-730 -> 560-580 us per matrix (16, 32 or 64 rows alike); one thread on
