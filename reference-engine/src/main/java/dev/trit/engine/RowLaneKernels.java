@@ -123,14 +123,20 @@ final class RowLaneKernels {
 
     /**
      * Row block rb's indices: its 32 rows' packed shorts interleaved (il[p * 32 + i] = row i's short p; rows
-     * past the matrix and shorts past the row zero trits, 0x5555) by {@link #interleave}, then per 3 shorts
+     * past the matrix and shorts past the row zero trits, 0x5555) by {@link #interleave} (or copied, where
+     * the matrix is stored so: {@link TernaryMatrix#LANES}), then per 3 shorts
      * (24 codes, code m of a short at bits 2m) 8 indices of consecutive codes, stored as bytes. Written out
      * without helpers taking vectors (as everywhere in the kernels: C2 did not inline them here and ran
      * the Vector API's Java fallbacks, more time than the products themselves).
      */
     private static void buildIndex(short[] packed, int rows, int rowShorts, int groups, int rb, MemorySegment idx, short[] il, MemorySegment stages) {
         int padded = paddedShorts(rowShorts);
-        for (int p0 = 0; p0 < padded; p0 += ROWS) interleave(packed, rows, rowShorts, rb, p0, il, stages);
+        if (TernaryMatrix.LANES == ROWS) { // stored interleaved already (and padded with zero rows)
+            System.arraycopy(packed, rb * rowShorts * ROWS, il, 0, rowShorts * ROWS);
+            java.util.Arrays.fill(il, rowShorts * ROWS, padded * ROWS, (short) 0x5555);
+        } else {
+            for (int p0 = 0; p0 < padded; p0 += ROWS) interleave(packed, rows, rowShorts, rb, p0, il, stages);
+        }
         long base = 32L * rb * groups;
         for (int s = 0; s < padded; s += 3) {
             ShortVector a = ShortVector.fromArray(S, il, s * ROWS), b = ShortVector.fromArray(S, il, (s + 1) * ROWS);

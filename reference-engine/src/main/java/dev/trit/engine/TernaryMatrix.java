@@ -19,6 +19,11 @@ import java.util.OptionalDouble;
  * (the decode kernel); each byte of it (4 columns 16 apart) is one of 81 patterns (the lookup-table
  * prefill kernel). See {@link VectorKernels}.
  *
+ * <p>Where the hardware runs the row-lane kernels ({@link #LANES} = 32) the rows are stored in blocks of 32
+ * with their shorts interleaved: short p of row 32k + i sits at {@code (k * rowShorts + p) * 32 + i}, so one
+ * 32-lane vector holds the same short of 32 rows ({@link RowLaneDecode}, {@link RowLaneKernels}); the rows are
+ * padded to a multiple of 32 with zero trits. With LANES = 1 that is the row-major layout above.
+ *
  * <p>Or, for a GGUF TQ1_0 tensor, the file's own blocks read in place from the mapping ({@link #tq1InPlace}):
  * 1.69 bits per weight, so such a model's resident size stays near its file's; {@link Tq1Kernels} compute
  * with them directly (the same integer sums, so the same results as the packed form).
@@ -30,6 +35,15 @@ public final class TernaryMatrix implements Matrix {
     private static final short ZEROS = 0x5555;
     /** TQ1_0: weights per block, bytes per block. */
     static final int TQ1_BLOCK = GgmlType.TQ1_0.blockSize(), TQ1_BYTES = GgmlType.TQ1_0.blockBytes();
+
+    /**
+     * Rows per interleaved block (see the class comment): 32 where {@link RowLaneDecode} and
+     * {@link RowLaneKernels} run (32-lane short vectors), else 1 (row-major, for the other kernels). The A/B
+     * switches of those kernels (-Dtrit.tokenLanePrefill, -Dtrit.narrowDecode) and -Dtrit.rowMajorTernary
+     * keep the row-major layout.
+     */
+    static final int LANES = RowLaneKernels.SUPPORTED && !Boolean.getBoolean("trit.tokenLanePrefill")
+            && !Boolean.getBoolean("trit.narrowDecode") && !Boolean.getBoolean("trit.rowMajorTernary") ? 32 : 1;
 
     private final int rows, cols, rowShorts;
     /** The packed codes, or null when the matrix is TQ1_0 blocks in place. */
@@ -50,7 +64,7 @@ public final class TernaryMatrix implements Matrix {
         this.rows = rows;
         this.cols = cols;
         this.rowShorts = blocks(cols) * BLOCK_SHORTS;
-        if (packed != null && (long) rows * rowShorts != packed.length) throw new IllegalArgumentException("packed size mismatch");
+        if (packed != null && (long) paddedRows(rows) * rowShorts != packed.length) throw new IllegalArgumentException("packed size mismatch");
         if (tq1 != null) {
             if (cols % TQ1_BLOCK != 0) throw new IllegalArgumentException("TQ1_0 rows must be whole blocks of " + TQ1_BLOCK + ", got " + cols + " columns");
             if (tq1.byteSize() != (long) rows * (cols / TQ1_BLOCK) * TQ1_BYTES) throw new IllegalArgumentException("TQ1_0 data size mismatch");
@@ -96,6 +110,16 @@ public final class TernaryMatrix implements Matrix {
 
     static int blocks(int cols) {
         return (cols + BLOCK - 1) / BLOCK;
+    }
+
+    /** Rows stored: rows rounded up to whole blocks of {@link #LANES}. */
+    static int paddedRows(int rows) {
+        return (rows + LANES - 1) / LANES * LANES;
+    }
+
+    /** Index in the packed shorts of row r's short p (see the class comment). */
+    static int index(int rowShorts, int r, int p) {
+        return LANES == 1 ? r * rowShorts + p : ((r >>> 5) * rowShorts + p) * 32 + (r & 31);
     }
 
     /**
@@ -181,7 +205,7 @@ public final class TernaryMatrix implements Matrix {
         return packed != null ? 2L * packed.length : tq1.byteSize();
     }
 
-    /** The packed shorts (layout above), for the kernels; not to be modified. */
+    /** The packed shorts (layout above, interleaved by {@link #LANES}), for the kernels; not to be modified. */
     short[] packed() {
         if (packed == null) throw new IllegalStateException("TQ1_0 blocks in place have no packed codes");
         return packed;
@@ -210,7 +234,7 @@ public final class TernaryMatrix implements Matrix {
     public int trit(int r, int c) {
         if (tq1 != null) return tq1Row(r)[c];
         int o = c & (BLOCK - 1);
-        int v = packed[r * rowShorts + (c >>> 7) * BLOCK_SHORTS + (o & 15)];
+        int v = packed[index(rowShorts, r, (c >>> 7) * BLOCK_SHORTS + (o & 15))];
         return ((v >>> (2 * (o >>> 4))) & 3) - 1;
     }
 
@@ -226,10 +250,9 @@ public final class TernaryMatrix implements Matrix {
             for (int c = 0; c < cols; c++) dst[c] = trits[c];
             return;
         }
-        int base = r * rowShorts;
         for (int c = 0; c < cols; c++) {
             int o = c & (BLOCK - 1);
-            int v = packed[base + (c >>> 7) * BLOCK_SHORTS + (o & 15)];
+            int v = packed[index(rowShorts, r, (c >>> 7) * BLOCK_SHORTS + (o & 15))];
             dst[c] = (short) (((v >>> (2 * (o >>> 4))) & 3) - 1);
         }
     }
@@ -258,9 +281,9 @@ public final class TernaryMatrix implements Matrix {
             this.rows = rows;
             this.cols = cols;
             this.rowShorts = blocks(cols) * BLOCK_SHORTS;
-            long n = (long) rows * rowShorts;
+            long n = (long) paddedRows(rows) * rowShorts;
             if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("ternary matrix too large: [" + rows + ", " + cols + "]");
-            // code 1 (= trit 0) everywhere, so padding columns decode as zero
+            // code 1 (= trit 0) everywhere, so padding columns (and rows) decode as zero
             this.packed = new short[(int) n];
             java.util.Arrays.fill(packed, ZEROS);
         }
@@ -268,7 +291,7 @@ public final class TernaryMatrix implements Matrix {
         void set(int r, int c, int trit) {
             if (trit < -1 || trit > 1) throw new IllegalArgumentException("not a trit: " + trit);
             int o = c & (BLOCK - 1);
-            int i = r * rowShorts + (c >>> 7) * BLOCK_SHORTS + (o & 15);
+            int i = index(rowShorts, r, (c >>> 7) * BLOCK_SHORTS + (o & 15));
             int shift = 2 * (o >>> 4);
             packed[i] = (short) ((packed[i] & ~(3 << shift)) | ((trit + 1) << shift));
         }
@@ -292,8 +315,7 @@ public final class TernaryMatrix implements Matrix {
 
         private void putRow(int row, byte[] trits, int src) {
             if (row < 0 || row >= rows) throw new IllegalArgumentException("row " + row + " of " + rows);
-            int dst = row * rowShorts;
-            for (int c0 = 0; c0 < cols; c0 += BLOCK, dst += BLOCK_SHORTS) {
+            for (int c0 = 0, dst = 0; c0 < cols; c0 += BLOCK, dst += BLOCK_SHORTS) {
                 // short i of a block holds columns c0 + i + 16k in bit pairs k; padding keeps code 1
                 for (int i = 0; i < BLOCK_SHORTS; i++) {
                     int v = 0;
@@ -307,7 +329,7 @@ public final class TernaryMatrix implements Matrix {
                         }
                         v |= code << (2 * k);
                     }
-                    packed[dst + i] = (short) v;
+                    packed[index(rowShorts, row, dst + i)] = (short) v;
                 }
             }
         }

@@ -27,6 +27,7 @@ public final class VectorKernels implements Kernels {
     public VectorKernels(Parallel parallel) {
         this.parallel = parallel;
         this.rowLanes = new RowLaneKernels(parallel);
+        this.rowLaneDecode = new RowLaneDecode(parallel);
     }
 
     /**
@@ -363,6 +364,8 @@ public final class VectorKernels implements Kernels {
      */
     private static final boolean ROW_LANES = RowLaneKernels.SUPPORTED && !Boolean.getBoolean("trit.tokenLanePrefill");
     private final RowLaneKernels rowLanes;
+    /** The decode kernel over matrices stored interleaved ({@link TernaryMatrix#LANES} = 32). */
+    private final RowLaneDecode rowLaneDecode;
 
     private final TernaryMatrix[] oneMatrix = new TernaryMatrix[1];
     private final float[][] oneOutput = new float[1][];
@@ -426,6 +429,10 @@ public final class VectorKernels implements Kernels {
      * once, and all rows form one job for the pool (fewer hand-offs per token).
      */
     private void decodeTernaryMatmuls(TernaryMatrix[] ws, QuantizedActivations x, float[][] ys) {
+        if (TernaryMatrix.LANES > 1) {
+            rowLaneDecode.products(ws, x, ys);
+            return;
+        }
         int cols = ws[0].cols(), tokens = x.tokens();
         int totalRows = 0;
         for (TernaryMatrix w : ws) totalRows += w.rows();

@@ -39,6 +39,27 @@ class KernelsTest {
         assertArrayEquals(a, b);
     }
 
+    @ParameterizedTest(name = "rows {0} cols {1} tokens {2} trit {3}")
+    @CsvSource({"130, 9000, 1, 1", "130, 9000, 3, -1", "200, 6912, 9, 1"})
+    void ternaryKernelStaysExactAtTheLargestSums(int rows, int cols, int tokens, int trit) {
+        // every weight the same trit and every activation -128 (after quantization): the largest sums the
+        // kernels' short lanes ever hold between widenings (the row-lane decode: 64 lookups of 256)
+        byte[] trits = new byte[rows * cols];
+        java.util.Arrays.fill(trits, (byte) trit);
+        TernaryMatrix w = TernaryMatrix.fromTrits(rows, cols, trits, 0.5f);
+        float[] x = new float[tokens * cols];
+        java.util.Arrays.fill(x, -1f);
+        QuantizedActivations q = QuantizedActivations.quantize(x, tokens, cols);
+        java.util.Arrays.fill(q.q(), (short) -128);
+        float[] a = new float[tokens * rows], b = new float[tokens * rows];
+        new ScalarKernels().ternaryMatmul(w, q, a);
+        try (Parallel p = new Parallel(2)) {
+            new VectorKernels(p).ternaryMatmul(w, q, b);
+        }
+        assertArrayEquals(a, b);
+        assertEquals(-128f * trit * cols * 0.5f / q.scale()[0], a[0], Math.abs(a[0]) * 1e-6, "the scalar sum itself");
+    }
+
     @ParameterizedTest(name = "rows {0} cols {1} tokens {2}")
     @CsvSource({"1, 1, 1", "5, 7, 3", "64, 256, 17", "33, 77, 4", "9, 40, 255", "3, 5, 8", "10, 33, 64", "7, 300, 130", "4, 16, 128"})
     void floatKernelMatchesScalar(int rows, int cols, int tokens) {

@@ -1,0 +1,191 @@
+package dev.trit.engine;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Decode form of BitLinear (few tokens) with weight rows in the vector lanes, over the packed matrices stored
+ * interleaved ({@link TernaryMatrix#LANES} = 32): one 32-short vector holds the same packed short of 32 rows,
+ * eight 2-bit codes each. Per token, every pair of columns that one nibble of a short covers (codes 2m and
+ * 2m + 1 of short p: columns 128b + i + 32m and + 16, p = 16b + i) has a table of the 16 sums
+ * (c0 - 1) x0 + (c1 - 1) x1 over the nibble's value c0 + 4 c1, one 32-short vector (entries 16-31 repeat
+ * 0-15). A nibble index is the short shifted right by 4m, unmasked: the permute ({@code selectFrom}, vpermw)
+ * reads each lane's index modulo 32, and bit 4 only chooses between two copies of the table. So one
+ * permute and one add give 32 rows' partial sums over 2 columns; four row blocks share each table load.
+ * Against the kernel of {@link VectorKernels#decodeTernaryMatmuls} (per row: shift, mask, multiply and add
+ * per 32 weights, the activations loaded alongside) a standalone probe on 6912 x 2560, one thread: 0.27 ->
+ * 0.11 ms; with one row block per table load 0.22, two 0.14 (the table loads bound it).
+ *
+ * <p>The sums are the same exact integers, so the outputs are bit-identical: sum(trit * x) in short lanes
+ * over at most 64 lookups per accumulator (|entry| <= 2 * 128), widened into int lanes every 32 shorts.
+ */
+final class RowLaneDecode {
+    private static final VectorSpecies<Short> S = ShortVector.SPECIES_512;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final int ROWS = 32;
+    /** Row blocks sharing one pass over the tables (a unit of work). */
+    private static final int QUAD = 4;
+    /** Packed shorts per short-lane run: two lookups per short per accumulator, 64 * 2 * 128 < 2^15. */
+    private static final int RUN = 32;
+    /** Bytes of the tables per packed short: four 32-short tables. */
+    private static final long TABLES_PER_SHORT = 4 * 64;
+    /** Entry e of a table: (code0 - 1) x0 + (code1 - 1) x1 with code0 = e & 3, code1 = e >> 2 & 3. */
+    private static final ShortVector D0 = digits(0), D1 = digits(2);
+
+    private static ShortVector digits(int shift) {
+        short[] d = new short[ROWS];
+        for (int e = 0; e < ROWS; e++) d[e] = (short) ((e >>> shift & 3) - 1);
+        return ShortVector.fromArray(S, d, 0);
+    }
+
+    private final Parallel parallel;
+    /** The current call's tables: [token][packed short][4] 64-byte entries; built by the calling thread, read by all. */
+    private MemorySegment tables = MemorySegment.NULL;
+    /** The current call's first unit of each matrix (kept: decode allocates next to nothing per token). */
+    private int[] first = new int[4];
+    /** Per thread: one unit's integer sums. */
+    private static final ThreadLocal<int[]> SUMS = ThreadLocal.withInitial(() -> new int[QUAD * ROWS]);
+
+    RowLaneDecode(Parallel parallel) {
+        this.parallel = parallel;
+    }
+
+    /**
+     * ys[m][t * rows + r] = (sum_c trit(r, c) * q[t][c]) * scale / xs[t] for matrices sharing their input
+     * (stored interleaved), as the other decode kernels compute it.
+     */
+    void products(TernaryMatrix[] ws, QuantizedActivations x, float[][] ys) {
+        if (TernaryMatrix.LANES != ROWS) throw new IllegalStateException("the row-lane decode needs matrices stored in blocks of 32 rows");
+        int cols = ws[0].cols(), rowShorts = ws[0].rowShorts(), tokens = x.tokens();
+        if (x.cols() != cols) throw new IllegalArgumentException("activations have " + x.cols() + " columns, matrix " + cols);
+        long perToken = TABLES_PER_SHORT * rowShorts;
+        if (tables.byteSize() < perToken * tokens) tables = VectorKernels.alignedScratch(perToken * tokens);
+        MemorySegment tab = tables;
+        for (int t = 0; t < tokens; t++) buildTables(x.q(), t * cols, cols, rowShorts, tab, t * perToken);
+        if (first.length < ws.length + 1) first = new int[ws.length + 1];
+        int[] first = this.first; // the first unit (QUAD row blocks) of each matrix
+        for (int m = 0; m < ws.length; m++) first[m + 1] = first[m] + (ws[m].rows() + QUAD * ROWS - 1) / (QUAD * ROWS);
+        int units = first[ws.length];
+        parallel.forPieces(units, Math.max(1, units / (8 * parallel.threads())),
+                (from, to) -> run(ws, first, tab, perToken, x, ys, from, to));
+    }
+
+    /** Tables of one token: for packed short p and nibble m, D0 x[c0] + D1 x[c1] (columns past the row: 0). */
+    private static void buildTables(short[] q, int xo, int cols, int rowShorts, MemorySegment tab, long to) {
+        for (int p = 0; p < rowShorts; p++) {
+            int c = (p >>> 4) * TernaryMatrix.BLOCK + (p & 15);
+            for (int m = 0; m < 4; m++, c += 32) {
+                short x0 = c < cols ? q[xo + c] : 0, x1 = c + 16 < cols ? q[xo + c + 16] : 0;
+                D0.mul(x0).add(D1.mul(x1)).intoMemorySegment(tab, to + 64L * (4 * p + m), LE);
+            }
+        }
+    }
+
+    /** Units [from, to) (in order through the matrices), every token. */
+    private static void run(TernaryMatrix[] ws, int[] first, MemorySegment tab, long perToken, QuantizedActivations x, float[][] ys, int from, int to) {
+        int[] sums = SUMS.get();
+        int m = 0;
+        for (int u = from; u < to; u++) {
+            while (u >= first[m + 1]) m++;
+            TernaryMatrix w = ws[m];
+            int rows = w.rows(), rb = (u - first[m]) * QUAD, blocks = Math.min(QUAD, (rows + ROWS - 1) / ROWS - rb);
+            for (int t = 0; t < x.tokens(); t++) {
+                if (blocks == QUAD) quad(w.packed(), w.rowShorts(), rb, tab, t * perToken, sums);
+                else for (int k = 0; k < blocks; k++) single(w.packed(), w.rowShorts(), rb + k, tab, t * perToken, sums, k * ROWS);
+                float scale = w.scale(), xs = x.scale()[t];
+                float[] y = ys[m];
+                int r0 = rb * ROWS, n = Math.min(blocks * ROWS, rows - r0), yo = t * rows + r0;
+                for (int i = 0; i < n; i++) y[yo + i] = (float) sums[i] * scale / xs;
+            }
+        }
+    }
+
+    /**
+     * Row blocks rb .. rb + 3 over one token's tables (at tb): sums[32 k + i] = sum_c trit * x of row
+     * 32 (rb + k) + i. Written out without helpers taking vectors (C2 allocates a vector passed to a call it
+     * does not inline).
+     */
+    private static void quad(short[] packed, int rowShorts, int rb, MemorySegment tab, long tb, int[] sums) {
+        int stride = rowShorts * ROWS, b0 = rb * stride, b1 = b0 + stride, b2 = b1 + stride, b3 = b2 + stride;
+        IntVector t00 = IntVector.zero(I), t01 = t00, t10 = t00, t11 = t00, t20 = t00, t21 = t00, t30 = t00, t31 = t00;
+        for (int p0 = 0; p0 < rowShorts; p0 += RUN) {
+            int p1 = Math.min(rowShorts, p0 + RUN);
+            ShortVector a00 = ShortVector.zero(S), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+            for (int p = p0; p < p1; p++) {
+                int o = p * ROWS;
+                IntVector w0 = (IntVector) ShortVector.fromArray(S, packed, b0 + o).reinterpretAsInts();
+                IntVector w1 = (IntVector) ShortVector.fromArray(S, packed, b1 + o).reinterpretAsInts();
+                IntVector w2 = (IntVector) ShortVector.fromArray(S, packed, b2 + o).reinterpretAsInts();
+                IntVector w3 = (IntVector) ShortVector.fromArray(S, packed, b3 + o).reinterpretAsInts();
+                long to = tb + TABLES_PER_SHORT * p;
+                // nibble 0; the shifts are int-lane shifts (one instruction each, see VectorKernels.CODE2):
+                // a short's low 5 bits after them are its own bits 4m .. 4m + 4 (m = 3: bit 16 is the next
+                // short's bit 0, which only picks a copy of the table)
+                ShortVector tv = ShortVector.fromMemorySegment(S, tab, to, LE);
+                a00 = a00.add(((ShortVector) w0.reinterpretAsShorts()).selectFrom(tv));
+                a10 = a10.add(((ShortVector) w1.reinterpretAsShorts()).selectFrom(tv));
+                a20 = a20.add(((ShortVector) w2.reinterpretAsShorts()).selectFrom(tv));
+                a30 = a30.add(((ShortVector) w3.reinterpretAsShorts()).selectFrom(tv));
+                tv = ShortVector.fromMemorySegment(S, tab, to + 64, LE);
+                a01 = a01.add(((ShortVector) w0.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts()).selectFrom(tv));
+                a11 = a11.add(((ShortVector) w1.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts()).selectFrom(tv));
+                a21 = a21.add(((ShortVector) w2.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts()).selectFrom(tv));
+                a31 = a31.add(((ShortVector) w3.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts()).selectFrom(tv));
+                tv = ShortVector.fromMemorySegment(S, tab, to + 128, LE);
+                a00 = a00.add(((ShortVector) w0.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts()).selectFrom(tv));
+                a10 = a10.add(((ShortVector) w1.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts()).selectFrom(tv));
+                a20 = a20.add(((ShortVector) w2.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts()).selectFrom(tv));
+                a30 = a30.add(((ShortVector) w3.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts()).selectFrom(tv));
+                tv = ShortVector.fromMemorySegment(S, tab, to + 192, LE);
+                a01 = a01.add(((ShortVector) w0.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts()).selectFrom(tv));
+                a11 = a11.add(((ShortVector) w1.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts()).selectFrom(tv));
+                a21 = a21.add(((ShortVector) w2.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts()).selectFrom(tv));
+                a31 = a31.add(((ShortVector) w3.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts()).selectFrom(tv));
+            }
+            t00 = t00.add((IntVector) a00.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) a01.convertShape(VectorOperators.S2I, I, 0));
+            t01 = t01.add((IntVector) a00.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) a01.convertShape(VectorOperators.S2I, I, 1));
+            t10 = t10.add((IntVector) a10.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) a11.convertShape(VectorOperators.S2I, I, 0));
+            t11 = t11.add((IntVector) a10.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) a11.convertShape(VectorOperators.S2I, I, 1));
+            t20 = t20.add((IntVector) a20.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) a21.convertShape(VectorOperators.S2I, I, 0));
+            t21 = t21.add((IntVector) a20.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) a21.convertShape(VectorOperators.S2I, I, 1));
+            t30 = t30.add((IntVector) a30.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) a31.convertShape(VectorOperators.S2I, I, 0));
+            t31 = t31.add((IntVector) a30.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) a31.convertShape(VectorOperators.S2I, I, 1));
+        }
+        t00.intoArray(sums, 0);
+        t01.intoArray(sums, 16);
+        t10.intoArray(sums, 32);
+        t11.intoArray(sums, 48);
+        t20.intoArray(sums, 64);
+        t21.intoArray(sums, 80);
+        t30.intoArray(sums, 96);
+        t31.intoArray(sums, 112);
+    }
+
+    /** One row block rb (a matrix's last, fewer than four): sums[so + i] as {@link #quad}. */
+    private static void single(short[] packed, int rowShorts, int rb, MemorySegment tab, long tb, int[] sums, int so) {
+        int b0 = rb * rowShorts * ROWS;
+        IntVector t0 = IntVector.zero(I), t1 = t0;
+        for (int p0 = 0; p0 < rowShorts; p0 += RUN) {
+            int p1 = Math.min(rowShorts, p0 + RUN);
+            ShortVector a0 = ShortVector.zero(S), a1 = a0;
+            for (int p = p0; p < p1; p++) {
+                IntVector w0 = (IntVector) ShortVector.fromArray(S, packed, b0 + p * ROWS).reinterpretAsInts();
+                long to = tb + TABLES_PER_SHORT * p;
+                a0 = a0.add(((ShortVector) w0.reinterpretAsShorts()).selectFrom(ShortVector.fromMemorySegment(S, tab, to, LE)));
+                a1 = a1.add(((ShortVector) w0.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts()).selectFrom(ShortVector.fromMemorySegment(S, tab, to + 64, LE)));
+                a0 = a0.add(((ShortVector) w0.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts()).selectFrom(ShortVector.fromMemorySegment(S, tab, to + 128, LE)));
+                a1 = a1.add(((ShortVector) w0.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts()).selectFrom(ShortVector.fromMemorySegment(S, tab, to + 192, LE)));
+            }
+            t0 = t0.add((IntVector) a0.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) a1.convertShape(VectorOperators.S2I, I, 0));
+            t1 = t1.add((IntVector) a0.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) a1.convertShape(VectorOperators.S2I, I, 1));
+        }
+        t0.intoArray(sums, so);
+        t1.intoArray(sums, so + 16);
+    }
+}
