@@ -321,4 +321,110 @@ final class Q8KDots {
         float gs = ((g.lane(0) + g.lane(4)) + (g.lane(2) + g.lane(6))) + ((g.lane(1) + g.lane(5)) + (g.lane(3) + g.lane(7)));
         return fs - gs;
     }
+
+    // ------------------------------------------------------ the same kernels over heap copies
+
+    /**
+     * The same bytes as a heap array ({@link StoredMatrix#heapBytes}): loads from an array carry one compare
+     * for their bounds, loads from a memory segment ~20 instructions each (C2 recomputes the long range checks
+     * per super-block: five segment accesses per Q6_K block were ~110 scalar instructions beside ~100 vector
+     * ones). A standalone probe, Q6_K 32000 x 2560, one thread: 5.4-6.1 ms over a native segment, 2.9-3.1 ms
+     * over a byte[] (identical results). Written out again rather than shared: a kernel taking either form
+     * would be compiled for both, as the segment loads are.
+     */
+    private static final java.lang.invoke.VarHandle LE64 = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, LE);
+    private static final java.lang.invoke.VarHandle LE32 = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, LE);
+    private static final java.lang.invoke.VarHandle LE16 = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(short[].class, LE);
+
+    /** {@link #q6kVector} over a heap copy (see above). */
+    static float q6kArray(byte[] data, int base, int cols, Q8KActivations a, int t) {
+        int blocks = cols / 256, ao = t * cols, dOff = t * (cols / 256);
+        short[] aq = a.q6();
+        FloatVector f0 = FloatVector.zero(SF), f1 = FloatVector.zero(SF);
+        for (int b = 0; b < blocks; b++) {
+            int bo = base + 210 * b;
+            IntVector acc0 = IntVector.zero(SI), acc1 = IntVector.zero(SI);
+            IntVector scv = L == 32 ? (IntVector) ByteVector.fromArray(SB16, data, bo + 192).convertShape(B2I, SI, 0) : null;
+            ShortVector qh2 = L == 32 ? ByteVector.fromArray(SS, data, bo + 128).reinterpretAsShorts() : null; // both halves' qh
+            for (int h = 0; h < 2; h++) {
+                long sc = L == 32 ? 0 : (long) LE64.get(data, bo + 192 + 8 * h); // half h's 8 scales, for the 16-lane blends only
+                for (int j = 0; j < 32; j += L) {
+                    ShortVector v = ByteVector.fromArray(SS, data, bo + 64 * h + 2 * j).reinterpretAsShorts();
+                    ShortVector u = L == 32 ? qh2.rearrange(QH_HALF[h]).lanewise(LSHR, QH_SHIFT)
+                            : ByteVector.fromArray(SS, data, bo + 128 + 32 * h).reinterpretAsShorts().lanewise(LSHR, j / 8);
+                    int o = ao + 256 * b + 128 * h + j;
+                    // the shifts and masks on int lanes: the same bits per short (the masks drop what crosses
+                    // from the neighbouring short), and C2 emits int shifts by a constant as one instruction
+                    // (short shifts by a constant took a count register each time, two more instructions)
+                    IntVector vi = (IntVector) v.reinterpretAsInts(), ui = (IntVector) u.reinterpretAsInts();
+                    ShortVector lo = ((ShortVector) vi.and(N4).or(ui.lanewise(LSHL, 4).and(H2)).reinterpretAsShorts()).sub((short) 32).mul(ShortVector.fromArray(S, aq, o))
+                            .add(((ShortVector) vi.lanewise(LSHR, 8).and(N4).or(ui.lanewise(LSHR, 4).and(H2)).reinterpretAsShorts()).sub((short) 32).mul(ShortVector.fromArray(S, aq, o + 32)));
+                    ShortVector hi = ((ShortVector) vi.lanewise(LSHR, 4).and(N4).or(ui.and(H2)).reinterpretAsShorts()).sub((short) 32).mul(ShortVector.fromArray(S, aq, o + 64))
+                            .add(((ShortVector) vi.lanewise(LSHR, 12).and(N4).or(ui.lanewise(LSHR, 8).and(H2)).reinterpretAsShorts()).sub((short) 32).mul(ShortVector.fromArray(S, aq, o + 96)));
+                    IntVector p = (IntVector) lo.reinterpretAsInts();
+                    p = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16);
+                    int s0 = j / 8; // with 16 lanes: this vector's first sub-block of 4 within the half's low nibbles
+                    IntVector sum = p.mul(L == 32 ? scv.rearrange(Q6_SCALES[2 * h])
+                            : IntVector.broadcast(SI, (byte) (sc >>> 8 * s0)).blend((byte) (sc >>> 8 * (s0 + 1)), UPPER));
+                    p = (IntVector) hi.reinterpretAsInts();
+                    p = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16);
+                    sum = sum.add(p.mul(L == 32 ? scv.rearrange(Q6_SCALES[2 * h + 1])
+                            : IntVector.broadcast(SI, (byte) (sc >>> 8 * (s0 + 4))).blend((byte) (sc >>> 8 * (s0 + 5)), UPPER)));
+                    if (j == 0) acc0 = acc0.add(sum);
+                    else acc1 = acc1.add(sum);
+                }
+            }
+            FloatVector d = FloatVector.broadcast(SF, Float.float16ToFloat((short) LE16.get(data, bo + 208)) * a.d()[dOff + b]);
+            f0 = ((FloatVector) acc0.convert(I2F, 0)).fma(d, f0);
+            if (L == 16) f1 = ((FloatVector) acc1.convert(I2F, 0)).fma(d, f1);
+        }
+        FloatVector h = L == 16 ? f0.add(f1) : f0.add(f0.rearrange(HALVES));
+        return ((h.lane(0) + h.lane(4)) + (h.lane(2) + h.lane(6))) + ((h.lane(1) + h.lane(5)) + (h.lane(3) + h.lane(7)));
+    }
+
+    /** {@link #q4kVector} over a heap copy. */
+    static float q4kArray(byte[] data, int base, int cols, Q8KActivations a, int t) {
+        int blocks = cols / 256, ao = t * cols, dOff = t * (cols / 256), bsOff = t * (cols / 32);
+        short[] aq = a.q4();
+        int[] bsums = a.bsums();
+        FloatVector f0 = FloatVector.zero(SF), f1 = FloatVector.zero(SF), g = FloatVector.zero(SF8);
+        for (int b = 0; b < blocks; b++) {
+            int bo = base + 144 * b;
+            long s8 = (long) LE64.get(data, bo + 4);
+            int s4 = (int) LE32.get(data, bo + 12);
+            long scales = StoredMatrix.k4Scales(s8, s4), mins = StoredMatrix.k4Mins(s8, s4);
+            IntVector scv = L == 32 ? (IntVector) LongVector.broadcast(LongVector.SPECIES_128, scales).reinterpretAsBytes().convertShape(B2I, SI, 0) : null;
+            IntVector acc0 = IntVector.zero(SI), acc1 = IntVector.zero(SI);
+            for (int k = 0; k < 2; k++) {
+                for (int j = 0; j < 32; j += L) { // 16 short lanes: chunk 2k (j = 0), then 2k + 1
+                    ShortVector v = ByteVector.fromArray(SS, data, bo + 16 + 64 * k + 2 * j).reinterpretAsShorts();
+                    int o = ao + 256 * b + 128 * k + j, c = 2 * k + j / 16;
+                    IntVector vi = (IntVector) v.reinterpretAsInts(); // int shifts by a constant: see q6kVector
+                    ShortVector lo = ((ShortVector) vi.and(N4).reinterpretAsShorts()).mul(ShortVector.fromArray(S, aq, o))
+                            .add(((ShortVector) vi.lanewise(LSHR, 8).and(N4).reinterpretAsShorts()).mul(ShortVector.fromArray(S, aq, o + 32)));
+                    ShortVector hi = ((ShortVector) vi.lanewise(LSHR, 4).and(N4).reinterpretAsShorts()).mul(ShortVector.fromArray(S, aq, o + 64))
+                            .add(((ShortVector) vi.lanewise(LSHR, 12).and(N4).reinterpretAsShorts()).mul(ShortVector.fromArray(S, aq, o + 96)));
+                    IntVector p = (IntVector) lo.reinterpretAsInts();
+                    p = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16);
+                    IntVector sum = p.mul(L == 32 ? scv.rearrange(Q4_SCALES[2 * k]) : IntVector.broadcast(SI, (int) (scales >>> 16 * c & 0xFF)));
+                    p = (IntVector) hi.reinterpretAsInts();
+                    p = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16);
+                    sum = sum.add(p.mul(L == 32 ? scv.rearrange(Q4_SCALES[2 * k + 1]) : IntVector.broadcast(SI, (int) (scales >>> 16 * c + 8 & 0xFF))));
+                    if (j == 0) acc0 = acc0.add(sum);
+                    else acc1 = acc1.add(sum);
+                }
+            }
+            float yd = a.d()[dOff + b];
+            FloatVector d = FloatVector.broadcast(SF, Float.float16ToFloat((short) LE16.get(data, bo)) * yd);
+            f0 = ((FloatVector) acc0.convert(I2F, 0)).fma(d, f0);
+            if (L == 16) f1 = ((FloatVector) acc1.convert(I2F, 0)).fma(d, f1);
+            IntVector m = (IntVector) LongVector.broadcast(SL8, mins).reinterpretAsBytes().convertShape(B2I, SI8, 0); // 6-bit: no sign
+            FloatVector dmin = FloatVector.broadcast(SF8, Float.float16ToFloat((short) LE16.get(data, bo + 2)) * yd);
+            g = ((FloatVector) m.mul(IntVector.fromArray(SI8, bsums, bsOff + 8 * b)).convert(I2F, 0)).fma(dmin, g);
+        }
+        FloatVector h = L == 16 ? f0.add(f1) : f0.add(f0.rearrange(HALVES));
+        float fs = ((h.lane(0) + h.lane(4)) + (h.lane(2) + h.lane(6))) + ((h.lane(1) + h.lane(5)) + (h.lane(3) + h.lane(7)));
+        float gs = ((g.lane(0) + g.lane(4)) + (g.lane(2) + g.lane(6))) + ((g.lane(1) + g.lane(5)) + (g.lane(3) + g.lane(7)));
+        return fs - gs;
+    }
 }

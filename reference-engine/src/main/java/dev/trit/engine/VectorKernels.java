@@ -79,6 +79,7 @@ public final class VectorKernels implements Kernels {
     @Override
     public void matmul(StoredMatrix w, Q8KActivations x, float[] y) {
         int rows = w.rows(), tokens = x.tokens();
+        w.heapBytes(); // the copy, if made, before the threads read it (see StoredMatrix.heapBytes)
         boolean touch = touches(w);
         parallel.forPieces(rows, grain(rows, 16), (from, to) -> {
             long sink = 0;

@@ -55,6 +55,31 @@ class Q8KDotsTest {
     }
 
     @Test
+    void heapCopyKernelsGiveTheSameBits() {
+        // the integer products and the widened rows over StoredMatrix.heapBytes' copy, against the same
+        // kernels over the segment (before the copy is made)
+        Random r = new Random(5);
+        for (GgmlType type : new GgmlType[] {GgmlType.Q6_K, GgmlType.Q4_K}) {
+            StoredMatrix m = new StoredMatrix(ROWS, COLS, StoredMatrix.Encoding.of(type).orElseThrow(), MemorySegment.ofArray(randomBlocks(type, ROWS, r)));
+            Q8KActivations a = activations(r);
+            float[] dots = new float[ROWS * TOKENS], rows = new float[ROWS * COLS];
+            for (int row = 0; row < ROWS; row++) {
+                for (int t = 0; t < TOKENS; t++) dots[row * TOKENS + t] = m.dotRowQ8K(row, a, t, true);
+                m.decodeRow(row, rows, row * COLS);
+            }
+            assertNotNull(m.heapBytes(), type + ": no heap copy");
+            float[] widened = new float[COLS];
+            for (int row = 0; row < ROWS; row++) {
+                for (int t = 0; t < TOKENS; t++) {
+                    assertEquals(Float.floatToRawIntBits(dots[row * TOKENS + t]), Float.floatToRawIntBits(m.dotRowQ8K(row, a, t, true)), type + " row " + row + " token " + t);
+                }
+                m.decodeRow(row, widened, 0);
+                for (int c = 0; c < COLS; c++) assertEquals(Float.floatToRawIntBits(rows[row * COLS + c]), Float.floatToRawIntBits(widened[c]), type + " row " + row + " col " + c);
+            }
+        }
+    }
+
+    @Test
     void vectorAndScalarFormsAreBitIdentical() {
         Random r = new Random(11);
         for (GgmlType type : new GgmlType[] {GgmlType.Q6_K, GgmlType.Q4_K}) {
