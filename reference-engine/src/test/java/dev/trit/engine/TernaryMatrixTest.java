@@ -43,6 +43,33 @@ class TernaryMatrixTest {
         }
     }
 
+    @Test
+    void interleavedLayoutHoldsEveryRowAndPadsWithZeros() {
+        // 70 rows: two whole blocks of 32 and a partial one (padded to 96 rows of zero trits where LANES = 32);
+        // 300 columns: three packed blocks of 128, the last partly padding
+        int rows = 70, cols = 300;
+        java.util.Random rnd = new java.util.Random(7);
+        byte[] trits = new byte[rows * cols];
+        for (int i = 0; i < trits.length; i++) trits[i] = (byte) (rnd.nextInt(3) - 1);
+        TernaryMatrix m = TernaryMatrix.fromTrits(rows, cols, trits, 1f);
+        short[] row = new short[cols];
+        for (int r = 0; r < rows; r++) {
+            m.decodeRow(r, row);
+            for (int c = 0; c < cols; c++) assertEquals(trits[r * cols + c], row[c], "row " + r + " col " + c);
+        }
+        int padded = TernaryMatrix.paddedRows(rows);
+        assertEquals(TernaryMatrix.LANES == 1 ? rows : 96, padded);
+        assertEquals(2L * padded * m.rowShorts(), m.storedBytes());
+        short[] packed = m.packed();
+        for (int r = rows; r < padded; r++) {
+            for (int p = 0; p < m.rowShorts(); p++) assertEquals((short) 0x5555, packed[TernaryMatrix.index(m.rowShorts(), r, p)], "padding row " + r);
+        }
+        // the index is a bijection onto the packed shorts
+        java.util.BitSet seen = new java.util.BitSet(packed.length);
+        for (int r = 0; r < padded; r++) for (int p = 0; p < m.rowShorts(); p++) seen.set(TernaryMatrix.index(m.rowShorts(), r, p));
+        assertEquals(packed.length, seen.cardinality());
+    }
+
     /** WeightQuant: s = 1/mean|W|, rint(W*s) with ties to even, clamped to [-1, 1], effective W_t/s. */
     @Test
     void ternarizesWithAbsMeanScaleAndHalfEvenRounding() {
