@@ -173,60 +173,9 @@ final class Q8KDots {
         return fold16(f);
     }
 
-    /**
-     * q6kScalar in vectors, without widening bytes to shorts (as q4kVector): half h's 64 ql bytes read as 32
-     * short lanes, four weight vectors taken out by shifts and masks (low nibbles of the even and odd bytes,
-     * high nibbles of both), each with its 2 high bits from qh read as shorts too: with 32 lanes, lanes 0-15
-     * take half h's 16 qh shorts as they are and lanes 16-31 the same shifted right by 2 (one rearrange, one
-     * variable shift); with 16 lanes, one vector per 16 lanes (j = 0, 16), shift 0 or 2. Products with
-     * {@link Q8KActivations#q6}'s matching order; even and odd bytes' products share sub-blocks lane by lane
-     * and add in shorts (|sum| <= 2 * 32 * 127), then pairs of lanes into int lanes (|sum| < 2^15: ((v << 16)
-     * + v) >> 16 is exact): int lane m of half h's low nibbles is sub-block 8h + m / 4, of its high nibbles
-     * 8h + 4 + m / 4, times its scale (a rearrange of the 16 scales; with 16 lanes two broadcasts blended).
-     */
+    /** {@link #q6kArray} over a segment: the row copied into a per-thread array first (see there). */
     private static float q6kVector(MemorySegment data, long base, int cols, Q8KActivations a, int t) {
-        int blocks = cols / 256, ao = t * cols, dOff = t * (cols / 256);
-        short[] aq = a.q6();
-        FloatVector f0 = FloatVector.zero(SF), f1 = FloatVector.zero(SF);
-        for (int b = 0; b < blocks; b++) {
-            long bo = base + 210L * b;
-            IntVector acc0 = IntVector.zero(SI), acc1 = IntVector.zero(SI);
-            IntVector scv = L == 32 ? (IntVector) ByteVector.fromMemorySegment(SB16, data, bo + 192, LE).convertShape(B2I, SI, 0) : null;
-            ShortVector qh2 = L == 32 ? ByteVector.fromMemorySegment(SS, data, bo + 128, LE).reinterpretAsShorts() : null; // both halves' qh
-            for (int h = 0; h < 2; h++) {
-                long sc = L == 32 ? 0 : data.get(U64, bo + 192 + 8 * h); // half h's 8 scales, for the 16-lane blends only
-                for (int j = 0; j < 32; j += L) {
-                    ShortVector v = ByteVector.fromMemorySegment(SS, data, bo + 64 * h + 2 * j, LE).reinterpretAsShorts();
-                    ShortVector u = L == 32 ? qh2.rearrange(QH_HALF[h]).lanewise(LSHR, QH_SHIFT)
-                            : ByteVector.fromMemorySegment(SS, data, bo + 128 + 32 * h, LE).reinterpretAsShorts().lanewise(LSHR, j / 8);
-                    int o = ao + 256 * b + 128 * h + j;
-                    // the shifts and masks on int lanes: the same bits per short (the masks drop what crosses
-                    // from the neighbouring short), and C2 emits int shifts by a constant as one instruction
-                    // (short shifts by a constant took a count register each time, two more instructions)
-                    IntVector vi = (IntVector) v.reinterpretAsInts(), ui = (IntVector) u.reinterpretAsInts();
-                    ShortVector lo = ((ShortVector) vi.and(N4).or(ui.lanewise(LSHL, 4).and(H2)).reinterpretAsShorts()).sub((short) 32).mul(ShortVector.fromArray(S, aq, o))
-                            .add(((ShortVector) vi.lanewise(LSHR, 8).and(N4).or(ui.lanewise(LSHR, 4).and(H2)).reinterpretAsShorts()).sub((short) 32).mul(ShortVector.fromArray(S, aq, o + 32)));
-                    ShortVector hi = ((ShortVector) vi.lanewise(LSHR, 4).and(N4).or(ui.and(H2)).reinterpretAsShorts()).sub((short) 32).mul(ShortVector.fromArray(S, aq, o + 64))
-                            .add(((ShortVector) vi.lanewise(LSHR, 12).and(N4).or(ui.lanewise(LSHR, 8).and(H2)).reinterpretAsShorts()).sub((short) 32).mul(ShortVector.fromArray(S, aq, o + 96)));
-                    IntVector p = (IntVector) lo.reinterpretAsInts();
-                    p = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16);
-                    int s0 = j / 8; // with 16 lanes: this vector's first sub-block of 4 within the half's low nibbles
-                    IntVector sum = p.mul(L == 32 ? scv.rearrange(Q6_SCALES[2 * h])
-                            : IntVector.broadcast(SI, (byte) (sc >>> 8 * s0)).blend((byte) (sc >>> 8 * (s0 + 1)), UPPER));
-                    p = (IntVector) hi.reinterpretAsInts();
-                    p = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16);
-                    sum = sum.add(p.mul(L == 32 ? scv.rearrange(Q6_SCALES[2 * h + 1])
-                            : IntVector.broadcast(SI, (byte) (sc >>> 8 * (s0 + 4))).blend((byte) (sc >>> 8 * (s0 + 5)), UPPER)));
-                    if (j == 0) acc0 = acc0.add(sum);
-                    else acc1 = acc1.add(sum);
-                }
-            }
-            FloatVector d = FloatVector.broadcast(SF, Float.float16ToFloat(data.get(U16, bo + 208)) * a.d()[dOff + b]);
-            f0 = ((FloatVector) acc0.convert(I2F, 0)).fma(d, f0);
-            if (L == 16) f1 = ((FloatVector) acc1.convert(I2F, 0)).fma(d, f1);
-        }
-        FloatVector h = L == 16 ? f0.add(f1) : f0.add(f0.rearrange(HALVES));
-        return ((h.lane(0) + h.lane(4)) + (h.lane(2) + h.lane(6))) + ((h.lane(1) + h.lane(5)) + (h.lane(3) + h.lane(7)));
+        return q6kArray(rowCopy(data, base, cols / 256 * 210), 0, cols, a, t);
     }
 
     /** Per short lane: the low nibble (N4), bits 4-5 (H2), as int masks over two shorts. */
@@ -268,75 +217,46 @@ final class Q8KDots {
         return fold16(f) - fold8(g);
     }
 
-    /**
-     * q4kScalar in vectors, without widening bytes to shorts: 64 weight bytes (chunks 2k, 2k + 1; 32 with
-     * 16 short lanes: chunk c) read as short lanes, each lane's four nibbles taken out by shifts and masks and
-     * multiplied by the activations in {@link Q8KActivations#q4}'s matching order. The even and odd bytes' low
-     * nibbles lie in the same sub-block lane by lane, so their products add in shorts (|sum| <= 2 * 15 * 127),
-     * as do the high nibbles'; a pair of short lanes then adds into one int lane (|sum| < 2^15, so
-     * ((v << 16) + v) >> 16 is exact), which lies in one sub-block: int lanes 0-7 chunk 2k, 8-15 chunk 2k + 1,
-     * times their scales (one rearrange of the 8 scales each with 32 short lanes, a broadcast with 16).
-     */
+    /** {@link #q4kArray} over a segment: the row copied into a per-thread array first (see there). */
     private static float q4kVector(MemorySegment data, long base, int cols, Q8KActivations a, int t) {
-        int blocks = cols / 256, ao = t * cols, dOff = t * (cols / 256), bsOff = t * (cols / 32);
-        short[] aq = a.q4();
-        int[] bsums = a.bsums();
-        FloatVector f0 = FloatVector.zero(SF), f1 = FloatVector.zero(SF), g = FloatVector.zero(SF8);
-        for (int b = 0; b < blocks; b++) {
-            long bo = base + 144L * b;
-            long s8 = data.get(U64, bo + 4);
-            int s4 = data.get(U32, bo + 12);
-            long scales = StoredMatrix.k4Scales(s8, s4), mins = StoredMatrix.k4Mins(s8, s4);
-            IntVector scv = L == 32 ? (IntVector) LongVector.broadcast(LongVector.SPECIES_128, scales).reinterpretAsBytes().convertShape(B2I, SI, 0) : null;
-            IntVector acc0 = IntVector.zero(SI), acc1 = IntVector.zero(SI);
-            for (int k = 0; k < 2; k++) {
-                for (int j = 0; j < 32; j += L) { // 16 short lanes: chunk 2k (j = 0), then 2k + 1
-                    ShortVector v = ByteVector.fromMemorySegment(SS, data, bo + 16 + 64 * k + 2 * j, LE).reinterpretAsShorts();
-                    int o = ao + 256 * b + 128 * k + j, c = 2 * k + j / 16;
-                    IntVector vi = (IntVector) v.reinterpretAsInts(); // int shifts by a constant: see q6kVector
-                    ShortVector lo = ((ShortVector) vi.and(N4).reinterpretAsShorts()).mul(ShortVector.fromArray(S, aq, o))
-                            .add(((ShortVector) vi.lanewise(LSHR, 8).and(N4).reinterpretAsShorts()).mul(ShortVector.fromArray(S, aq, o + 32)));
-                    ShortVector hi = ((ShortVector) vi.lanewise(LSHR, 4).and(N4).reinterpretAsShorts()).mul(ShortVector.fromArray(S, aq, o + 64))
-                            .add(((ShortVector) vi.lanewise(LSHR, 12).and(N4).reinterpretAsShorts()).mul(ShortVector.fromArray(S, aq, o + 96)));
-                    IntVector p = (IntVector) lo.reinterpretAsInts();
-                    p = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16);
-                    IntVector sum = p.mul(L == 32 ? scv.rearrange(Q4_SCALES[2 * k]) : IntVector.broadcast(SI, (int) (scales >>> 16 * c & 0xFF)));
-                    p = (IntVector) hi.reinterpretAsInts();
-                    p = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16);
-                    sum = sum.add(p.mul(L == 32 ? scv.rearrange(Q4_SCALES[2 * k + 1]) : IntVector.broadcast(SI, (int) (scales >>> 16 * c + 8 & 0xFF))));
-                    if (j == 0) acc0 = acc0.add(sum);
-                    else acc1 = acc1.add(sum);
-                }
-            }
-            float yd = a.d()[dOff + b];
-            FloatVector d = FloatVector.broadcast(SF, Float.float16ToFloat(data.get(U16, bo)) * yd);
-            f0 = ((FloatVector) acc0.convert(I2F, 0)).fma(d, f0);
-            if (L == 16) f1 = ((FloatVector) acc1.convert(I2F, 0)).fma(d, f1);
-            IntVector m = (IntVector) LongVector.broadcast(SL8, mins).reinterpretAsBytes().convertShape(B2I, SI8, 0); // 6-bit: no sign
-            FloatVector dmin = FloatVector.broadcast(SF8, Float.float16ToFloat(data.get(U16, bo + 2)) * yd);
-            g = ((FloatVector) m.mul(IntVector.fromArray(SI8, bsums, bsOff + 8 * b)).convert(I2F, 0)).fma(dmin, g);
-        }
-        FloatVector h = L == 16 ? f0.add(f1) : f0.add(f0.rearrange(HALVES));
-        float fs = ((h.lane(0) + h.lane(4)) + (h.lane(2) + h.lane(6))) + ((h.lane(1) + h.lane(5)) + (h.lane(3) + h.lane(7)));
-        float gs = ((g.lane(0) + g.lane(4)) + (g.lane(2) + g.lane(6))) + ((g.lane(1) + g.lane(5)) + (g.lane(3) + g.lane(7)));
-        return fs - gs;
+        return q4kArray(rowCopy(data, base, cols / 256 * 144), 0, cols, a, t);
     }
 
-    // ------------------------------------------------------ the same kernels over heap copies
+    // ---------------------------------------------------------------- the vector kernels, over arrays
 
-    /**
-     * The same bytes as a heap array ({@link StoredMatrix#heapBytes}): loads from an array carry one compare
+    /*
+     * The weights as a heap array ({@link StoredMatrix#heapBytes}): loads from an array carry one compare
      * for their bounds, loads from a memory segment ~20 instructions each (C2 recomputes the long range checks
      * per super-block: five segment accesses per Q6_K block were ~110 scalar instructions beside ~100 vector
      * ones). A standalone probe, Q6_K 32000 x 2560, one thread: 5.4-6.1 ms over a native segment, 2.9-3.1 ms
-     * over a byte[] (identical results). Written out again rather than shared: a kernel taking either form
-     * would be compiled for both, as the segment loads are.
+     * over a byte[] (identical results). So the kernels read arrays only: a matrix without a heap copy has its
+     * row copied into a per-thread array first (the copy costs less than the segment accesses it saves).
      */
+    /** Per thread: a row's bytes, for the kernels over a segment. */
+    private static final ThreadLocal<byte[]> ROW = ThreadLocal.withInitial(() -> new byte[0]);
+
+    /** n bytes of data from base in this thread's row array (valid until its next call). */
+    static byte[] rowCopy(MemorySegment data, long base, int n) {
+        byte[] row = ROW.get();
+        if (row.length < n) ROW.set(row = new byte[n]);
+        MemorySegment.copy(data, ValueLayout.JAVA_BYTE, base, row, 0, n);
+        return row;
+    }
     private static final java.lang.invoke.VarHandle LE64 = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, LE);
     private static final java.lang.invoke.VarHandle LE32 = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, LE);
     private static final java.lang.invoke.VarHandle LE16 = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(short[].class, LE);
 
-    /** {@link #q6kVector} over a heap copy (see above). */
+    /**
+     * q6kScalar in vectors, without widening bytes to shorts (as q4kArray): half h's 64 ql bytes read as 32
+     * short lanes, four weight vectors taken out by shifts and masks (low nibbles of the even and odd bytes,
+     * high nibbles of both), each with its 2 high bits from qh read as shorts too: with 32 lanes, lanes 0-15
+     * take half h's 16 qh shorts as they are and lanes 16-31 the same shifted right by 2 (one rearrange, one
+     * variable shift); with 16 lanes, one vector per 16 lanes (j = 0, 16), shift 0 or 2. Products with
+     * {@link Q8KActivations#q6}'s matching order; even and odd bytes' products share sub-blocks lane by lane
+     * and add in shorts (|sum| <= 2 * 32 * 127), then pairs of lanes into int lanes (|sum| < 2^15: ((v << 16)
+     * + v) >> 16 is exact): int lane m of half h's low nibbles is sub-block 8h + m / 4, of its high nibbles
+     * 8h + 4 + m / 4, times its scale (a rearrange of the 16 scales; with 16 lanes two broadcasts blended).
+     */
     static float q6kArray(byte[] data, int base, int cols, Q8KActivations a, int t) {
         int blocks = cols / 256, ao = t * cols, dOff = t * (cols / 256);
         short[] aq = a.q6();
@@ -382,7 +302,15 @@ final class Q8KDots {
         return ((h.lane(0) + h.lane(4)) + (h.lane(2) + h.lane(6))) + ((h.lane(1) + h.lane(5)) + (h.lane(3) + h.lane(7)));
     }
 
-    /** {@link #q4kVector} over a heap copy. */
+    /**
+     * q4kScalar in vectors, without widening bytes to shorts: 64 weight bytes (chunks 2k, 2k + 1; 32 with
+     * 16 short lanes: chunk c) read as short lanes, each lane's four nibbles taken out by shifts and masks and
+     * multiplied by the activations in {@link Q8KActivations#q4}'s matching order. The even and odd bytes' low
+     * nibbles lie in the same sub-block lane by lane, so their products add in shorts (|sum| <= 2 * 15 * 127),
+     * as do the high nibbles'; a pair of short lanes then adds into one int lane (|sum| < 2^15, so
+     * ((v << 16) + v) >> 16 is exact), which lies in one sub-block: int lanes 0-7 chunk 2k, 8-15 chunk 2k + 1,
+     * times their scales (one rearrange of the 8 scales each with 32 short lanes, a broadcast with 16).
+     */
     static float q4kArray(byte[] data, int base, int cols, Q8KActivations a, int t) {
         int blocks = cols / 256, ao = t * cols, dOff = t * (cols / 256), bsOff = t * (cols / 32);
         short[] aq = a.q4();
@@ -399,7 +327,7 @@ final class Q8KDots {
                 for (int j = 0; j < 32; j += L) { // 16 short lanes: chunk 2k (j = 0), then 2k + 1
                     ShortVector v = ByteVector.fromArray(SS, data, bo + 16 + 64 * k + 2 * j).reinterpretAsShorts();
                     int o = ao + 256 * b + 128 * k + j, c = 2 * k + j / 16;
-                    IntVector vi = (IntVector) v.reinterpretAsInts(); // int shifts by a constant: see q6kVector
+                    IntVector vi = (IntVector) v.reinterpretAsInts(); // int shifts by a constant: see q6kArray
                     ShortVector lo = ((ShortVector) vi.and(N4).reinterpretAsShorts()).mul(ShortVector.fromArray(S, aq, o))
                             .add(((ShortVector) vi.lanewise(LSHR, 8).and(N4).reinterpretAsShorts()).mul(ShortVector.fromArray(S, aq, o + 32)));
                     ShortVector hi = ((ShortVector) vi.lanewise(LSHR, 4).and(N4).reinterpretAsShorts()).mul(ShortVector.fromArray(S, aq, o + 64))

@@ -309,49 +309,7 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
 
     /** Widens the Q6_K row at base (a method of its own: inline in decodeRow's big switch it once ran 100x slower). */
     private void decodeQ6(long base, float[] dst, int off) {
-        // quarters of each half written out with constant shifts, on int lanes (x86 has no byte
-        // shifts): a helper taking the quarter as a parameter made dotQ6 50x slower;
-        // d * scale is exact (fp16 x int8), so ds * (q - 32) is ggml's d * sc * q
-        for (int b = 0; b < cols / 256; b++) {
-            long bo = base + 210L * b;
-            float d = Float.float16ToFloat(data.get(U16, bo + 208));
-            for (int half = 0; half < 2; half++) {
-                long ql = bo + 64 * half, qh = bo + 128 + 32 * half, sc = bo + 192 + 8 * half;
-                int o = off + 256 * b + 128 * half;
-                for (int j = 0; j < 32; j += Q6.length()) { // l = j..: low nibbles of ql[l], qh bits 0-1
-                    IntVector l = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, ql + j, LE)
-                            .convertShape(B2I, Q6I, 0)).and(0x0F);
-                    IntVector u = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, qh + j, LE)
-                            .convertShape(B2I, Q6I, 0)).lanewise(LSHL, 4).and(0x30);
-                    float ds = d * data.get(ValueLayout.JAVA_BYTE, sc + j / 16);
-                    ((FloatVector) l.or(u).sub(32).convertShape(I2F, Q6, 0)).mul(ds).intoArray(dst, o + j);
-                }
-                for (int j = 0; j < 32; j += Q6.length()) { // 32 + l: low nibbles of ql[32 + l], qh bits 2-3
-                    IntVector l = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, ql + 32 + j, LE)
-                            .convertShape(B2I, Q6I, 0)).and(0x0F);
-                    IntVector u = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, qh + j, LE)
-                            .convertShape(B2I, Q6I, 0)).lanewise(LSHL, 2).and(0x30);
-                    float ds = d * data.get(ValueLayout.JAVA_BYTE, sc + 2 + j / 16);
-                    ((FloatVector) l.or(u).sub(32).convertShape(I2F, Q6, 0)).mul(ds).intoArray(dst, o + 32 + j);
-                }
-                for (int j = 0; j < 32; j += Q6.length()) { // 64 + l: high nibbles of ql[l], qh bits 4-5
-                    IntVector l = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, ql + j, LE)
-                            .convertShape(B2I, Q6I, 0)).lanewise(ASHR, 4).and(0x0F);
-                    IntVector u = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, qh + j, LE)
-                            .convertShape(B2I, Q6I, 0)).and(0x30);
-                    float ds = d * data.get(ValueLayout.JAVA_BYTE, sc + 4 + j / 16);
-                    ((FloatVector) l.or(u).sub(32).convertShape(I2F, Q6, 0)).mul(ds).intoArray(dst, o + 64 + j);
-                }
-                for (int j = 0; j < 32; j += Q6.length()) { // 96 + l: high nibbles of ql[32 + l], qh bits 6-7
-                    IntVector l = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, ql + 32 + j, LE)
-                            .convertShape(B2I, Q6I, 0)).lanewise(ASHR, 4).and(0x0F);
-                    IntVector u = ((IntVector) ByteVector.fromMemorySegment(Q6B, data, qh + j, LE)
-                            .convertShape(B2I, Q6I, 0)).lanewise(ASHR, 2).and(0x30);
-                    float ds = d * data.get(ValueLayout.JAVA_BYTE, sc + 6 + j / 16);
-                    ((FloatVector) l.or(u).sub(32).convertShape(I2F, Q6, 0)).mul(ds).intoArray(dst, o + 96 + j);
-                }
-            }
-        }
+        decodeQ6(rowBytes(base), 0, dst, off); // as the integer kernels: array loads cost less (see Q8KDots)
     }
 
     /** Floats per vector of the fused kernels, and bytes with as many lanes (their int8 / nibble loads). */
@@ -598,27 +556,15 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
      * its high nibble (sub-block 2c + 1); value (d * scale) * q - (dmin * min) in float, as ggml.
      */
     private void decodeQ4K(long base, float[] dst, int off) {
-        for (int b = 0; b < cols / 256; b++) {
-            long bo = base + 144L * b;
-            float d = Float.float16ToFloat(data.get(U16, bo)), dmin = Float.float16ToFloat(data.get(U16, bo + 2));
-            long s8 = data.get(U64, bo + 4);
-            int s4 = data.get(U32, bo + 12);
-            long scales = k4Scales(s8, s4), mins = k4Mins(s8, s4);
-            for (int c = 0; c < 4; c++) {
-                float d1 = d * (scales >>> 16 * c & 0xFF), m1 = dmin * (mins >>> 16 * c & 0xFF);
-                float d2 = d * (scales >>> 16 * c + 8 & 0xFF), m2 = dmin * (mins >>> 16 * c + 8 & 0xFF);
-                long q = bo + 16 + 32L * c;
-                int o = off + 256 * b + 64 * c;
-                for (int l = 0; l < 32; l++) {
-                    int v = data.get(ValueLayout.JAVA_BYTE, q + l) & 0xFF;
-                    dst[o + l] = d1 * (v & 0xF) - m1;
-                    dst[o + 32 + l] = d2 * (v >>> 4) - m2;
-                }
-            }
-        }
+        decodeQ4K(rowBytes(base), 0, dst, off);
     }
 
-    /** {@link #decodeQ6(long, float[], int)} over the heap copy ({@link #heapBytes}). */
+    /** The row at base copied into the per-thread array ({@link Q8KDots#rowCopy}). */
+    private byte[] rowBytes(long base) {
+        return Q8KDots.rowCopy(data, base, (int) encoding.rowBytes(cols));
+    }
+
+    /** Widens the Q6_K row at base of data (the heap copy, {@link #heapBytes}, or a row copied out). */
     private void decodeQ6(byte[] data, int base, float[] dst, int off) {
         // quarters of each half written out with constant shifts, on int lanes (x86 has no byte
         // shifts): a helper taking the quarter as a parameter made dotQ6 50x slower;
@@ -665,7 +611,7 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
         }
     }
 
-    /** {@link #decodeQ4K(long, float[], int)} over the heap copy. */
+    /** Widens the Q4_K row at base of data (as decodeQ6). */
     private void decodeQ4K(byte[] data, int base, float[] dst, int off) {
         for (int b = 0; b < cols / 256; b++) {
             int bo = base + 144 * b;
