@@ -22,7 +22,8 @@ import jdk.incubator.vector.VectorSpecies;
  * the packed byte's index. The sums are the same exact integers, so the results are bit-identical.
  *
  * <p>Per call: the matrix's indices (32 bytes per 32 rows and 3 columns, a third of a byte per weight) are
- * made once, in parallel over row blocks, from the packed rows (the 32 rows' shorts transposed, then three
+ * made once, in parallel over row blocks, from the packed rows (the 32 rows' shorts transposed, or copied where
+ * {@link TernaryMatrix} stores them interleaved, then three
  * codes' 6 bits to base 3 by a 64-entry permute). Then each thread takes its blocks of {@link #TB} tokens and, per chunk of {@link #G} column
  * groups, builds their tables (TB * G * 64 bytes = 32 KB: in L1, which this kernel needs: with 64-256 KB it
  * ran 2.5-6x slower, in a standalone probe) and runs every row block over them, all 8 tokens at once, in short lanes

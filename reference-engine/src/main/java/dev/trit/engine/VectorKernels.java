@@ -427,7 +427,8 @@ public final class VectorKernels implements Kernels {
      * packed 16-short vector is split by shift and mask into the codes (trit + 1) of 8 x 16 columns,
      * multiplied by the int8 activations in short lanes and summed exactly; sum(trit * x) = sum(code * x) -
      * sum(x). Weights are read once per token, packed. The activations are padded, summed and interleaved
-     * once, and all rows form one job for the pool (fewer hand-offs per token).
+     * once, and all rows form one job for the pool (fewer hand-offs per token). Matrices stored in blocks of 32
+     * rows ({@link TernaryMatrix#LANES} = 32) go to {@link RowLaneDecode} instead.
      */
     private void decodeTernaryMatmuls(TernaryMatrix[] ws, QuantizedActivations x, float[][] ys) {
         if (TernaryMatrix.LANES > 1) {
