@@ -242,9 +242,11 @@ final class Q8KDots {
         MemorySegment.copy(data, ValueLayout.JAVA_BYTE, base, row, 0, n);
         return row;
     }
-    private static final java.lang.invoke.VarHandle LE64 = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, LE);
-    private static final java.lang.invoke.VarHandle LE32 = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, LE);
-    private static final java.lang.invoke.VarHandle LE16 = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(short[].class, LE);
+
+    /** Little-endian reads from the weight arrays (here and in StoredMatrix's widening). */
+    static final java.lang.invoke.VarHandle LE64 = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, LE);
+    static final java.lang.invoke.VarHandle LE32 = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, LE);
+    static final java.lang.invoke.VarHandle LE16 = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(short[].class, LE);
 
     /**
      * q6kScalar in vectors, without widening bytes to shorts (as q4kArray): half h's 64 ql bytes read as 32

@@ -194,9 +194,10 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
 
     /**
      * The matrix's bytes on the heap, copied on the first call, or null (no copy: not a Q6_K / Q4_K matrix,
-     * over 2 GiB, more than half the free heap, or copies turned off). The kernels over the copy
-     * ({@link Q8KDots#q6kArray}, {@link Q8KDots#q4kArray}) run ~2x faster than over the mapping, whose
-     * pages are then dropped from the resident set (a mapped tensor's: the process holds the bytes once).
+     * over 2 GiB, more than half the free heap, or copies turned off). The kernels ({@link Q8KDots#q6kArray},
+     * {@link Q8KDots#q4kArray}) read arrays; over the copy they skip copying each row out of the mapping (TQ2_0
+     * decode 4-10% faster, README "Tenth session"), and the mapping's pages are dropped from the resident set
+     * (a mapped tensor's: the process holds the bytes once).
      * Call it from one thread before the parallel work: the copy is published through a volatile field.
      */
     byte[] heapBytes() {
@@ -571,7 +572,7 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
         // d * scale is exact (fp16 x int8), so ds * (q - 32) is ggml's d * sc * q
         for (int b = 0; b < cols / 256; b++) {
             int bo = base + 210 * b;
-            float d = Float.float16ToFloat((short) LE16.get(data, bo + 208));
+            float d = Float.float16ToFloat((short) Q8KDots.LE16.get(data, bo + 208));
             for (int half = 0; half < 2; half++) {
                 int ql = bo + 64 * half, qh = bo + 128 + 32 * half, sc = bo + 192 + 8 * half;
                 int o = off + 256 * b + 128 * half;
@@ -615,9 +616,9 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
     private void decodeQ4K(byte[] data, int base, float[] dst, int off) {
         for (int b = 0; b < cols / 256; b++) {
             int bo = base + 144 * b;
-            float d = Float.float16ToFloat((short) LE16.get(data, bo)), dmin = Float.float16ToFloat((short) LE16.get(data, bo + 2));
-            long s8 = (long) LE64.get(data, bo + 4);
-            int s4 = (int) LE32.get(data, bo + 12);
+            float d = Float.float16ToFloat((short) Q8KDots.LE16.get(data, bo)), dmin = Float.float16ToFloat((short) Q8KDots.LE16.get(data, bo + 2));
+            long s8 = (long) Q8KDots.LE64.get(data, bo + 4);
+            int s4 = (int) Q8KDots.LE32.get(data, bo + 12);
             long scales = k4Scales(s8, s4), mins = k4Mins(s8, s4);
             for (int c = 0; c < 4; c++) {
                 float d1 = d * (scales >>> 16 * c & 0xFF), m1 = dmin * (mins >>> 16 * c & 0xFF);
@@ -633,7 +634,4 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
         }
     }
 
-    private static final java.lang.invoke.VarHandle LE64 = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, LE);
-    private static final java.lang.invoke.VarHandle LE32 = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, LE);
-    private static final java.lang.invoke.VarHandle LE16 = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(short[].class, LE);
 }

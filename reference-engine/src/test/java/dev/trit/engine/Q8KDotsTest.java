@@ -57,7 +57,7 @@ class Q8KDotsTest {
     @Test
     void heapCopyKernelsGiveTheSameBits() {
         // the integer products and the widened rows over StoredMatrix.heapBytes' copy, against the same
-        // kernels over the segment (before the copy is made)
+        // kernels over rows copied out of the segment one at a time (before the heap copy is made)
         Random r = new Random(5);
         for (GgmlType type : new GgmlType[] {GgmlType.Q6_K, GgmlType.Q4_K}) {
             StoredMatrix m = new StoredMatrix(ROWS, COLS, StoredMatrix.Encoding.of(type).orElseThrow(), MemorySegment.ofArray(randomBlocks(type, ROWS, r)));
