@@ -13,6 +13,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
+import static jdk.incubator.vector.VectorOperators.ADD;
 import static jdk.incubator.vector.VectorOperators.ASHR;
 import static jdk.incubator.vector.VectorOperators.B2I;
 import static jdk.incubator.vector.VectorOperators.I2F;
@@ -24,15 +25,17 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
  * and {@code ggml_vec_dot_q4_K_q8_K} compute them: per super-block of 256 the sums of scale * quant *
  * activation exact in integers, then float steps,
  * <pre>
- *   Q6_K: f_l = fma(isum_l, fp16(d) * y.d, f_l)                 isum_l = sum_j sc_j * sum (q - 32) * a
+ *   Q6_K: f = fma(isum, fp16(d) * y.d, f)                       isum = sum_j sc_j * sum (q - 32) * a
  *   Q4_K: f_l = fma(isum_l, fp16(d) * y.d, f_l),  g_j = fma(m_j * bsum32_j, fp16(dmin) * y.d, g_j)
  *         isum_l = sum_j sc_j * sum q * a;  result: fold(f) - fold(g)
  * </pre>
- * with 16 partial float sums f_l, as ggml's SIMD forms keep 8 (one fma per lane and super-block instead of
- * a horizontal integer sum per super-block), each exact in ints (|isum_l| <= 16 * 63 * 32 * 127 < 2^24, so
- * its float is exact too): the lanes the kernels' pairs of short lanes fall into when they read 64 weight
- * bytes as 32 shorts (see {@link Q8KActivations#q4Source}, {@link Q8KActivations#q6Source}). Q6_K: lane
- * (p mod 32) / 4 + 8 ((p / 32) mod 2) holds weight p. Q4_K: lane l / 4 + 8 (c mod 2) holds byte l of each of
+ * Q6_K: one float sum, one fma per super-block of its whole integer sum (the order {@link Q6KRowLanes}, with
+ * rows in the lanes, can keep). Q4_K: 16 partial float sums f_l, as ggml's SIMD forms keep 8 (one fma per
+ * lane and super-block instead of a horizontal integer sum per super-block), each exact in ints
+ * (|isum_l| <= 16 * 63 * 32 * 127 < 2^24, so its float is exact too): the lanes the kernels' pairs of short
+ * lanes fall into when they read 64 weight bytes as 32 shorts (see {@link Q8KActivations#q4Source},
+ * {@link Q8KActivations#q6Source}; Q6_K's int lanes (p mod 32) / 4 + 8 ((p / 32) mod 2) hold weight p, summed
+ * at the super-block's end). Q4_K: lane l / 4 + 8 (c mod 2) holds byte l of each of
  * ggml's 32-byte chunks c (both nibbles: weights 64c + l and 64c + 32 + l); its mins term keeps 8 lanes, one
  * per sub-block of 32. At the end
  * of the row, fold(f) = ((h0 + h4) + (h2 + h6)) + ((h1 + h5) + (h3 + h7)) with h_i = f_i + f_(i+8), and
@@ -145,11 +148,16 @@ final class Q8KDots {
         return vector && VECTOR ? q6kVector(data, base, cols, a, t) : q6kScalar(data, base, cols, a, t);
     }
 
-    /** The reference: per super-block the 16 lanes' integer sums, then one fma each. */
+    /**
+     * The reference: per super-block its exact integer sum (kept in 16 lanes as the vector kernels do), then
+     * one fma, super-blocks in order. (Not the 16-lane float sums of {@link #q4kScalar}: one float per row and
+     * super-block is what the row-lane kernel, {@link Q6KRowLanes}, can keep; integer sums are exact in any
+     * order, so every Q6_K kernel gives these bits.)
+     */
     static float q6kScalar(MemorySegment data, long base, int cols, Q8KActivations a, int t) {
         int blocks = cols / 256, ao = t * cols, dOff = t * (cols / 256);
         short[] aq = a.q();
-        float[] f = new float[16];
+        float f = 0f;
         int[] il = new int[16];
         for (int b = 0; b < blocks; b++) {
             long bo = base + 210L * b;
@@ -168,9 +176,11 @@ final class Q8KDots {
                 }
             }
             float d = Float.float16ToFloat(data.get(U16, bo + 208)) * a.d()[dOff + b];
-            for (int l = 0; l < 16; l++) f[l] = Math.fma((float) il[l], d, f[l]);
+            int sum = 0;
+            for (int l = 0; l < 16; l++) sum += il[l];
+            f = Math.fma((float) sum, d, f);
         }
-        return fold16(f);
+        return f;
     }
 
     /** {@link #q6kArray} over a segment: the row copied into a per-thread array first (see there). */
@@ -262,7 +272,7 @@ final class Q8KDots {
     static float q6kArray(byte[] data, int base, int cols, Q8KActivations a, int t) {
         int blocks = cols / 256, ao = t * cols, dOff = t * (cols / 256);
         short[] aq = a.q6();
-        FloatVector f0 = FloatVector.zero(SF), f1 = FloatVector.zero(SF);
+        float f = 0f;
         for (int b = 0; b < blocks; b++) {
             int bo = base + 210 * b;
             IntVector acc0 = IntVector.zero(SI), acc1 = IntVector.zero(SI);
@@ -296,12 +306,10 @@ final class Q8KDots {
                     else acc1 = acc1.add(sum);
                 }
             }
-            FloatVector d = FloatVector.broadcast(SF, Float.float16ToFloat((short) LE16.get(data, bo + 208)) * a.d()[dOff + b]);
-            f0 = ((FloatVector) acc0.convert(I2F, 0)).fma(d, f0);
-            if (L == 16) f1 = ((FloatVector) acc1.convert(I2F, 0)).fma(d, f1);
+            float d = Float.float16ToFloat((short) LE16.get(data, bo + 208)) * a.d()[dOff + b];
+            f = Math.fma((float) (L == 16 ? acc0.add(acc1) : acc0).reduceLanes(ADD), d, f);
         }
-        FloatVector h = L == 16 ? f0.add(f1) : f0.add(f0.rearrange(HALVES));
-        return ((h.lane(0) + h.lane(4)) + (h.lane(2) + h.lane(6))) + ((h.lane(1) + h.lane(5)) + (h.lane(3) + h.lane(7)));
+        return f;
     }
 
     /**

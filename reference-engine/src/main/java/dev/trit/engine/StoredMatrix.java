@@ -186,6 +186,8 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
         private final MemorySegment given;
         private volatile byte[] bytes;
         private volatile boolean refused;
+        private volatile Q6KRowLanes rowLanes;
+        private volatile boolean rowLanesRefused;
 
         HeapCopy(MemorySegment given) {
             this.given = given;
@@ -222,6 +224,31 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
             }
             heap.bytes = c;
             return c;
+        }
+    }
+
+    /**
+     * The Q6_K matrix repacked with rows in the vector lanes for one-token products ({@link Q6KRowLanes}),
+     * made on the first call, or null (not Q6_K, no 32-short vectors, copies turned off, too large, or more
+     * than half the free heap). Made from the heap copy if there is one, else from the mapping, whose pages
+     * are dropped as they are repacked. Call it from one thread before the parallel work.
+     */
+    Q6KRowLanes rowLanes(Parallel parallel) {
+        Q6KRowLanes p = heap.rowLanes;
+        if (p != null || heap.rowLanesRefused) return p;
+        synchronized (heap) {
+            if (heap.rowLanes != null || heap.rowLanesRefused) return heap.rowLanes;
+            Runtime rt = Runtime.getRuntime();
+            long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+            if (!HEAP_COPIES || !Q6KRowLanes.SUPPORTED || encoding != Encoding.Q6_K || !Q6KRowLanes.fits(rows, cols) || storedBytes() * 1.1 > free / 2) {
+                heap.rowLanesRefused = true;
+                return null;
+            }
+            byte[] h = heap.bytes;
+            MemorySegment from = h != null ? MemorySegment.ofArray(h) : data;
+            boolean drop = h == null && heap.given.isMapped();
+            heap.rowLanes = Q6KRowLanes.of(this, from, drop ? (o, n) -> WeightSource.unload(heap.given.asSlice(o, n)) : null, parallel);
+            return heap.rowLanes;
         }
     }
 

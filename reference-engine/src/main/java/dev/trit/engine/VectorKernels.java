@@ -79,6 +79,13 @@ public final class VectorKernels implements Kernels {
     @Override
     public void matmul(StoredMatrix w, Q8KActivations x, float[] y) {
         int rows = w.rows(), tokens = x.tokens();
+        if (tokens == 1 && w.encoding() == StoredMatrix.Encoding.Q6_K) {
+            Q6KRowLanes lanes = w.rowLanes(parallel); // decode: rows in the lanes, the same bits (Q6KRowLanes)
+            if (lanes != null) {
+                lanes.product(x, 0, y, 0, parallel);
+                return;
+            }
+        }
         w.heapBytes(); // the copy, if made, before the threads read it (see StoredMatrix.heapBytes)
         boolean touch = touches(w);
         parallel.forPieces(rows, grain(rows, 16), (from, to) -> {

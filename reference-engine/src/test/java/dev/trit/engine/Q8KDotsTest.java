@@ -79,6 +79,45 @@ class Q8KDotsTest {
         }
     }
 
+    /**
+     * Q6KRowLanes (rows in the vector lanes, decode) against the scalar reference, bit for bit: rows not a
+     * multiple of the 32-row blocks or the 4-block units, permuted rows, the extremes of randomBlocks (q = 0
+     * and 63, scales -128 and 127) under a token of equal activations (every quant -127: eight columns of
+     * (0 - 32) x -127 fill a short lane to 32512), and through VectorKernels' one-token product.
+     */
+    @Test
+    void rowLaneQ6kGivesTheScalarBits() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Q6KRowLanes.SUPPORTED, "needs 32 short lanes (the narrow-vectors execution runs without)");
+        Random r = new Random(13);
+        int rows = 161;
+        float[] x = new float[4 * COLS];
+        System.arraycopy(gaussian(3 * COLS, r, 1f), 0, x, 0, 3 * COLS);
+        java.util.Arrays.fill(x, 3 * COLS, 4 * COLS, -1f);
+        Q8KActivations a = Q8KActivations.quantizeInto(x, 4, COLS, null);
+        assertEquals(-127, a.q()[3 * COLS]);
+        int[] order = new int[rows];
+        for (int i = 0; i < rows; i++) order[i] = (i * 37 + 11) % rows;
+        try (Parallel pool = new Parallel(2)) {
+            for (int[] rowOrder : new int[][] {null, order}) {
+                StoredMatrix m = new StoredMatrix(rows, COLS, StoredMatrix.Encoding.Q6_K, MemorySegment.ofArray(randomBlocks(GgmlType.Q6_K, rows, r)), rowOrder, null);
+                Q6KRowLanes lanes = Q6KRowLanes.of(m, m.data(), null, pool);
+                for (int t = 0; t < 4; t++) {
+                    float[] y = new float[rows + 5];
+                    lanes.product(a, t, y, 5, pool);
+                    for (int row = 0; row < rows; row++) {
+                        float s = m.dotRowQ8K(row, a, t, false);
+                        assertEquals(Float.floatToRawIntBits(s), Float.floatToRawIntBits(y[5 + row]), "row " + row + " token " + t + ": " + y[5 + row] + " vs " + s);
+                    }
+                }
+                Q8KActivations one = Q8KActivations.quantizeInto(java.util.Arrays.copyOfRange(x, 3 * COLS, 4 * COLS), 1, COLS, null);
+                float[] y = new float[rows];
+                new VectorKernels(pool).matmul(m, one, y);
+                assertNotNull(m.rowLanes(pool), "no row-lane repack made");
+                for (int row = 0; row < rows; row++) assertEquals(Float.floatToRawIntBits(m.dotRowQ8K(row, one, 0, false)), Float.floatToRawIntBits(y[row]), "matmul row " + row);
+            }
+        }
+    }
+
     @Test
     void vectorAndScalarFormsAreBitIdentical() {
         Random r = new Random(11);
