@@ -1,10 +1,8 @@
 package dev.trit.engine;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -12,7 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * A Q6_K matrix repacked on the heap with 32 rows in the vector lanes, and its one-token integer product
- * (decode: the LM head of llama-quantize's ternary files, ~45% of a token with the row-wise kernel).
+ * (decode: the LM head of llama-quantize's ternary files, ~45% of a token with the row-wise kernel); the
+ * shared parts in {@link KQuantRowLanes}.
  *
  * <p>Layout, per block of 32 rows and super-block of 256 columns, per sub-block s of 16 columns: four
  * 32-short vectors whose lane i holds the low nibbles of row i's columns 16s + 4v .. 16s + 4v + 3 (bits
@@ -31,27 +30,17 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The result per row is {@link Q8KDots#q6kScalar}'s: the super-block's exact integer sum, then
  * f = fma(sum, fp16(d) x d_act, f) over the super-blocks in order, so bit-identical to the row-wise kernels
- * (Q6KRowLanesTest).
+ * (Q8KDotsTest.rowLaneKQuantsGiveTheScalarBits).
  */
-final class Q6KRowLanes {
-    static final int ROWS = 32;
-    /** Row blocks sharing one pass over a sub-block's tables (a unit of work); the repack pads to whole units. */
-    private static final int QUAD = 4;
-    /** Bytes of the window a page fault maps around it (Linux's fault_around_bytes default). */
-    private static final long FAULT_AROUND = 64 << 10;
+final class Q6KRowLanes extends KQuantRowLanes {
     /** Shorts per sub-block per row block: 4 vectors of low nibbles, 2 of high pairs. */
     private static final int SUB = 6 * ROWS;
     /** Shorts per super-block per row block. */
     private static final int BLOCK = 16 * SUB;
     /** Shorts of the tables per column: the low nibble's, then the high pair's. */
     private static final int TAB = 2 * ROWS;
-    private static final VectorSpecies<Short> S = ShortVector.SPECIES_512;
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    /** Needs 32 short lanes; -Dtrit.rowWiseQ6K=true keeps the row-wise kernel (A/B). */
-    static final boolean SUPPORTED = ShortVector.SPECIES_PREFERRED.length() == ROWS && !Boolean.getBoolean("trit.rowWiseQ6K");
     /** Table entry e: e mod 16 (the low nibble), 16 (e mod 4) - 32 (the high pair, with the code's offset). */
     private static final ShortVector LO = entries(16, 1, 0), HI = entries(4, 16, -32);
 
@@ -61,8 +50,6 @@ final class Q6KRowLanes {
         return ShortVector.fromArray(S, e, 0);
     }
 
-    final int rows, cols;
-    private final int blocks, rowBlocks;
     /** [row block][super-block][sub-block][6 vectors][32 lanes] */
     private final short[] quants;
     /** [row block][super-block][sub-block][32 lanes] */
@@ -70,66 +57,52 @@ final class Q6KRowLanes {
     /** [row block][super-block][32 lanes] */
     private final float[] d;
 
-    private Q6KRowLanes(int rows, int cols) {
-        this.rows = rows;
-        this.cols = cols;
-        this.blocks = cols / 256;
-        this.rowBlocks = (rows + QUAD * ROWS - 1) / (QUAD * ROWS) * QUAD;
+    Q6KRowLanes(int rows, int cols) {
+        super(rows, cols);
         this.quants = new short[rowBlocks * blocks * BLOCK];
         this.scales = new byte[rowBlocks * blocks * 16 * ROWS];
         this.d = new float[rowBlocks * blocks * ROWS];
     }
 
-    /** Whether a rows x cols matrix fits the repack's arrays. */
     static boolean fits(int rows, int cols) {
-        long rowBlocks = (rows + (long) QUAD * ROWS - 1) / (QUAD * ROWS) * QUAD;
-        return rowBlocks * (cols / 256) * BLOCK <= Integer.MAX_VALUE - 64;
+        return fits(rows, cols, BLOCK);
     }
 
-    /** Bytes the repack holds. */
-    long heapBytes() {
-        return 2L * quants.length + scales.length + 4L * d.length;
+    @Override
+    int blockBytes() {
+        return 210;
     }
 
-    /**
-     * The repack of w (Q6_K), reading its rows from data at w's row offsets, row blocks in parallel; after
-     * each row block, unload (if not null) is given the block's byte range of data (rows stored in order
-     * only) so that a mapping's pages can go as they are copied.
-     */
-    static Q6KRowLanes of(StoredMatrix w, MemorySegment data, java.util.function.BiConsumer<Long, Long> unload, Parallel parallel) {
-        if (w.encoding() != StoredMatrix.Encoding.Q6_K) throw new IllegalArgumentException(w.encoding() + " is not Q6_K");
-        if (!fits(w.rows(), w.cols())) throw new IllegalArgumentException("matrix too large for the row-lane repack");
-        Q6KRowLanes p = new Q6KRowLanes(w.rows(), w.cols());
-        long rowBytes = w.encoding().rowBytes(w.cols());
-        int used = (w.rows() + ROWS - 1) / ROWS;
-        parallel.forPieces(used, 64, (from, to) -> {
-            byte[] sb = new byte[210];
-            for (int rb = from; rb < to; rb++) {
-                int r0 = rb * ROWS, r1 = Math.min(w.rows(), r0 + ROWS);
-                for (int r = r0; r < r1; r++) p.repackRow(sb, data, w.rowOffset(r), rb, r - r0);
-                // from 64 KB before the block: a page fault maps the 64 KB-aligned window around it (the kernel's
-                // fault-around), so the block's first faults map the previous block's last pages again (dropped
-                // block by block without this, half the matrix stayed resident)
-                long start = Math.max(0, r0 * rowBytes - FAULT_AROUND);
-                if (unload != null && w.rowOrder() == null) unload.accept(start, r1 * rowBytes - start);
-            }
-        });
-        if (unload != null) unload.accept(0L, w.storedBytes()); // the pieces' edges, and any row order
-        return p;
+    @Override
+    void repackBlock(byte[] sb, int blk, int lane) {
+        int qo = blk * BLOCK;
+        for (int c = 0; c < 256; c++) {
+            int q = code(sb, c), s = c / 16, cc = c % 16;
+            quants[qo + s * SUB + (cc / 4) * ROWS + lane] |= (short) ((q & 15) << 4 * (cc % 4));
+            quants[qo + s * SUB + (4 + cc / 8) * ROWS + lane] |= (short) ((q >> 4) << 2 * (cc % 8));
+        }
+        for (int s = 0; s < 16; s++) scales[(blk * 16 + s) * ROWS + lane] = sb[192 + s];
+        d[blk * ROWS + lane] = Float.float16ToFloat((short) (sb[208] & 0xFF | sb[209] << 8));
     }
 
-    /** The row at ro of data into lane `lane` of row block rb. */
-    private void repackRow(byte[] sb, MemorySegment data, long ro, int rb, int lane) {
+    @Override
+    void rowBytes(int r, byte[] dst) {
+        int rb = r / ROWS, lane = r % ROWS;
         for (int b = 0; b < blocks; b++) {
-            MemorySegment.copy(data, ValueLayout.JAVA_BYTE, ro + 210L * b, sb, 0, 210);
-            int blk = rb * blocks + b, qo = blk * BLOCK;
+            int blk = rb * blocks + b, qo = blk * BLOCK, o = 210 * b;
+            java.util.Arrays.fill(dst, o, o + 192, (byte) 0);
             for (int c = 0; c < 256; c++) {
-                int q = code(sb, c), s = c / 16, cc = c % 16;
-                quants[qo + s * SUB + (cc / 4) * ROWS + lane] |= (short) ((q & 15) << 4 * (cc % 4));
-                quants[qo + s * SUB + (4 + cc / 8) * ROWS + lane] |= (short) ((q >> 4) << 2 * (cc % 8));
+                int s = c / 16, cc = c % 16;
+                int q = quants[qo + s * SUB + (cc / 4) * ROWS + lane] >> 4 * (cc % 4) & 15
+                        | (quants[qo + s * SUB + (4 + cc / 8) * ROWS + lane] >> 2 * (cc % 8) & 3) << 4;
+                int h = c / 128, j = c % 128 / 32, l = c % 32, ql = o + 64 * h + (j & 1) * 32 + l;
+                dst[ql] |= (byte) (j < 2 ? q & 15 : (q & 15) << 4);
+                dst[o + 128 + 32 * h + l] |= (byte) ((q >> 4) << 2 * j);
             }
-            for (int s = 0; s < 16; s++) scales[(blk * 16 + s) * ROWS + lane] = sb[192 + s];
-            d[blk * ROWS + lane] = Float.float16ToFloat((short) (sb[208] & 0xFF | sb[209] << 8));
+            for (int s = 0; s < 16; s++) dst[o + 192 + s] = scales[(blk * 16 + s) * ROWS + lane];
+            short h = Float.floatToFloat16(d[blk * ROWS + lane]);
+            dst[o + 208] = (byte) h;
+            dst[o + 209] = (byte) (h >> 8);
         }
     }
 
@@ -140,65 +113,42 @@ final class Q6KRowLanes {
         return (j < 2 ? ql & 15 : ql >> 4) | (qh >> 2 * j & 3) << 4;
     }
 
-    /** Per calling thread: the tables of its current call (built by it, read by the workers). */
-    private static final ThreadLocal<MemorySegment[]> TABLES = ThreadLocal.withInitial(() -> new MemorySegment[] {MemorySegment.NULL});
-    /** Per thread: one unit's float sums. */
-    private static final ThreadLocal<float[]> SUMS = ThreadLocal.withInitial(() -> new float[QUAD * ROWS]);
-    /** Per thread: one unit's integer sums over the current super-block. */
-    private static final ThreadLocal<int[]> INTS = ThreadLocal.withInitial(() -> new int[QUAD * ROWS]);
-    /** Per thread: one half sub-block's short sums. */
-    private static final ThreadLocal<short[]> SHORTS = ThreadLocal.withInitial(() -> new short[QUAD * ROWS]);
+    @Override
+    int tableShorts() {
+        return TAB * cols;
+    }
 
-    /** y[r] = row r . token t of a, for every row (as {@link Q8KDots#q6kScalar}). */
-    void product(Q8KActivations a, int t, float[] y, int yo, Parallel parallel) {
-        if (a.cols() != cols) throw new IllegalArgumentException("activations have " + a.cols() + " columns, the matrix " + cols);
-        long bytes = 2L * TAB * cols;
-        MemorySegment[] held = TABLES.get();
-        if (held[0].byteSize() < bytes) held[0] = VectorKernels.alignedScratch(bytes);
-        MemorySegment tab = held[0];
-        short[] q = a.q();
-        int ao = t * cols;
+    @Override
+    void buildTables(short[] q, int ao, MemorySegment tab) {
         for (int c = 0; c < cols; c++) {
             short x = q[ao + c];
             LO.mul(x).intoMemorySegment(tab, 2L * TAB * c, LE);
             HI.mul(x).intoMemorySegment(tab, 2L * TAB * c + 2 * ROWS, LE);
         }
-        float[] ad = a.d();
-        int dOff = t * blocks, units = rowBlocks / QUAD;
-        parallel.forPieces(units, Math.max(1, units / (8 * parallel.threads())), (from, to) -> {
-            float[] sums = SUMS.get();
-            int[] ints = INTS.get();
-            short[] shorts = SHORTS.get();
-            for (int u = from; u < to; u++) {
-                quad(u * QUAD, tab, ad, dOff, sums, shorts, ints);
-                int r0 = u * QUAD * ROWS, n = Math.min(QUAD * ROWS, rows - r0);
-                System.arraycopy(sums, 0, y, yo + r0, n);
-            }
-        });
     }
 
     /**
-     * Row blocks rb .. rb + 3: sums[32 k + i] = row 32 (rb + k) + i's product. The super-block's integer
-     * sums and the float sums stay in memory between calls of {@link #half} (one method for the whole
-     * super-block was past C2's inlining node limit: its vector calls stayed calls, 8x slower).
+     * The super-block's integer sums and the float sums stay in memory between calls of {@link #half} (one
+     * method for the whole super-block was past C2's inlining node limit: its vector calls stayed calls, 8x
+     * slower).
      */
-    private void quad(int rb, MemorySegment tab, float[] ad, int dOff, float[] sums, short[] shorts, int[] ints) {
+    @Override
+    void quad(int rb, MemorySegment tab, Q8KActivations a, int t, Scratch scratch) {
+        float[] sums = scratch.sums();
+        int[] ints = scratch.ints();
         int dstride = blocks * ROWS;
-        java.util.Arrays.fill(sums, 0f);
+        java.util.Arrays.fill(sums, 0, QUAD * ROWS, 0f);
         for (int b = 0; b < blocks; b++) {
-            java.util.Arrays.fill(ints, 0);
+            java.util.Arrays.fill(ints, 0, QUAD * ROWS, 0);
             for (int s = 0; s < 16; s++) {
-                half(rb, b, s, 0, tab, shorts, ints);
-                half(rb, b, s, 1, tab, shorts, ints);
+                half(rb, b, s, 0, tab, scratch.shorts(), ints);
+                half(rb, b, s, 1, tab, scratch.shorts(), ints);
             }
-            float x = ad[dOff + b];
+            float x = a.d()[t * blocks + b];
             int dd = (rb * blocks + b) * ROWS;
             for (int k = 0; k < QUAD; k++) {
-                for (int part = 0; part < 2; part++) {
-                    int so = 32 * k + 16 * part;
-                    ((FloatVector) IntVector.fromArray(I, ints, so).convert(VectorOperators.I2F, 0))
-                            .fma(FloatVector.fromArray(F, d, dd + k * dstride + 16 * part).mul(x), FloatVector.fromArray(F, sums, so)).intoArray(sums, so);
-                }
+                fmaStep(ints, 32 * k, d, dd + k * dstride, x, sums);
+                fmaStep(ints, 32 * k + 16, d, dd + k * dstride + 16, x, sums);
             }
         }
     }
@@ -253,11 +203,6 @@ final class Q6KRowLanes {
 
     private IntVector load(int o) {
         return (IntVector) ShortVector.fromArray(S, quants, o).reinterpretAsInts();
-    }
-
-    /** The vector shifted right by n as int lanes (one instruction; see the class comment), as short lanes. */
-    private static ShortVector idx(IntVector w, int n) {
-        return (ShortVector) w.lanewise(VectorOperators.LSHR, n).reinterpretAsShorts();
     }
 
     /** The scales of 16 rows of a sub-block as int lanes. */

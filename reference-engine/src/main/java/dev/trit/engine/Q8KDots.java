@@ -1,7 +1,6 @@
 package dev.trit.engine;
 
 import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
@@ -16,7 +15,6 @@ import java.nio.ByteOrder;
 import static jdk.incubator.vector.VectorOperators.ADD;
 import static jdk.incubator.vector.VectorOperators.ASHR;
 import static jdk.incubator.vector.VectorOperators.B2I;
-import static jdk.incubator.vector.VectorOperators.I2F;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LSHR;
 
@@ -26,22 +24,19 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
  * activation exact in integers, then float steps,
  * <pre>
  *   Q6_K: f = fma(isum, fp16(d) * y.d, f)                       isum = sum_j sc_j * sum (q - 32) * a
- *   Q4_K: f_l = fma(isum_l, fp16(d) * y.d, f_l),  g_j = fma(m_j * bsum32_j, fp16(dmin) * y.d, g_j)
- *         isum_l = sum_j sc_j * sum q * a;  result: fold(f) - fold(g)
+ *   Q4_K: f = fma(isum, fp16(d) * y.d, f),  g = fma(sum_j m_j * bsum32_j, fp16(dmin) * y.d, g)
+ *         isum = sum_j sc_j * sum q * a;  result: f - g
  * </pre>
- * Q6_K: one float sum, one fma per super-block of its whole integer sum (the order {@link Q6KRowLanes}, with
- * rows in the lanes, can keep). Q4_K: 16 partial float sums f_l, as ggml's SIMD forms keep 8 (one fma per
- * lane and super-block instead of a horizontal integer sum per super-block), each exact in ints
- * (|isum_l| <= 16 * 63 * 32 * 127 < 2^24, so its float is exact too): the lanes the kernels' pairs of short
- * lanes fall into when they read 64 weight bytes as 32 shorts (see {@link Q8KActivations#q4Source},
- * {@link Q8KActivations#q6Source}; Q6_K's int lanes (p mod 32) / 4 + 8 ((p / 32) mod 2) hold weight p, summed
- * at the super-block's end). Q4_K: lane l / 4 + 8 (c mod 2) holds byte l of each of
- * ggml's 32-byte chunks c (both nibbles: weights 64c + l and 64c + 32 + l); its mins term keeps 8 lanes, one
- * per sub-block of 32. At the end
- * of the row, fold(f) = ((h0 + h4) + (h2 + h6)) + ((h1 + h5) + (h3 + h7)) with h_i = f_i + f_(i+8), and
- * fold(g) the same over g's 8 lanes: a fixed order, so the vector kernels (16 int lanes on 512-bit
- * hardware, two vectors of 8 on 256-bit) and the scalar references (vector false, or hardware without 16-
- * or 32-lane short vectors) are bit-identical (Q8KDotsTest). The integer part multiplies 6- and 4-bit
+ * one float sum (two for Q4_K), one fma per super-block of its whole integer sum: the order the row-lane
+ * kernels ({@link Q6KRowLanes}, {@link Q4KRowLanes}) can keep with rows in the lanes; integer sums are exact
+ * in any order, so every kernel gives the same bits. The vector kernels keep the integer sums in the int
+ * lanes their pairs of short lanes fall into when they read 64 weight bytes as 32 shorts (see
+ * {@link Q8KActivations#q4Source}, {@link Q8KActivations#q6Source}; Q6_K's lane (p mod 32) / 4 + 8
+ * ((p / 32) mod 2) holds weight p; Q4_K's lane l / 4 + 8 (c mod 2) byte l of each of ggml's 32-byte chunks
+ * c, both nibbles: weights 64c + l and 64c + 32 + l; its min term has 8 lanes, one per sub-block of 32) and
+ * add them at the super-block's end. So the vector kernels (16 int lanes on 512-bit hardware, two vectors of
+ * 8 on 256-bit), the row-lane kernels and the scalar references (vector false, or hardware without 16- or
+ * 32-lane short vectors) are bit-identical (Q8KDotsTest). The integer part multiplies 6- and 4-bit
  * quants by the int8 activations in short lanes (|q * a| <= 32 * 127), adds adjacent lanes into int lanes
  * (each pair lies in one sub-block), multiplies by the sub-block scales and accumulates.
  */
@@ -65,10 +60,8 @@ final class Q8KDots {
      * loads stay, measured as fast.)
      */
     private static final VectorSpecies<Byte> SS = VectorSpecies.of(byte.class, S.vectorShape());
-    private static final VectorSpecies<Float> SF = VectorSpecies.of(float.class, S.vectorShape());
     /** The Q4_K mins' 8 lanes (one per sub-block of 32), and the 8 bytes they come from. */
     private static final VectorSpecies<Integer> SI8 = IntVector.SPECIES_256;
-    private static final VectorSpecies<Float> SF8 = FloatVector.SPECIES_256;
     private static final VectorSpecies<Long> SL8 = LongVector.SPECIES_256;
     static final boolean VECTOR = S.length() == 16 || S.length() == 32;
     private static final int L = S.length();
@@ -128,20 +121,6 @@ final class Q8KDots {
         return s;
     }
 
-    /** With 16 float lanes: lane i to i ^ 8 (the first step of fold). */
-    private static final VectorShuffle<Float> HALVES = VectorShuffle.fromOp(SF, i -> SF.length() == 16 ? i ^ 8 : i);
-
-    /** fold over 16 partial sums (see the class comment), the scalar references' form. */
-    private static float fold16(float[] f) {
-        float h0 = f[0] + f[8], h1 = f[1] + f[9], h2 = f[2] + f[10], h3 = f[3] + f[11];
-        float h4 = f[4] + f[12], h5 = f[5] + f[13], h6 = f[6] + f[14], h7 = f[7] + f[15];
-        return ((h0 + h4) + (h2 + h6)) + ((h1 + h5) + (h3 + h7));
-    }
-
-    private static float fold8(float[] g) {
-        return ((g[0] + g[4]) + (g[2] + g[6])) + ((g[1] + g[5]) + (g[3] + g[7]));
-    }
-
     // ---------------------------------------------------------------- Q6_K
 
     static float q6k(MemorySegment data, long base, int cols, Q8KActivations a, int t, boolean vector) {
@@ -197,12 +176,16 @@ final class Q8KDots {
         return vector && VECTOR ? q4kVector(data, base, cols, a, t) : q4kScalar(data, base, cols, a, t);
     }
 
-    /** The reference: per super-block the 16 lanes' integer sums and the 8 sub-blocks' min terms, then one fma each. */
+    /**
+     * The reference: per super-block its exact integer sum (kept in 16 lanes as the vector kernels do) and its
+     * min term's (the 8 sub-blocks'), then one fma each, super-blocks in order (as {@link #q6kScalar}: the order
+     * {@link Q4KRowLanes} keeps).
+     */
     static float q4kScalar(MemorySegment data, long base, int cols, Q8KActivations a, int t) {
         int blocks = cols / 256, ao = t * cols, dOff = t * (cols / 256), bsOff = t * (cols / 32);
         short[] aq = a.q();
         int[] bsums = a.bsums();
-        float[] f = new float[16], g = new float[8];
+        float f = 0f, g = 0f;
         int[] il = new int[16];
         for (int b = 0; b < blocks; b++) {
             long bo = base + 144L * b;
@@ -221,10 +204,13 @@ final class Q8KDots {
             }
             float yd = a.d()[dOff + b];
             float d = Float.float16ToFloat(data.get(U16, bo)) * yd, dmin = Float.float16ToFloat(data.get(U16, bo + 2)) * yd;
-            for (int l = 0; l < 16; l++) f[l] = Math.fma((float) il[l], d, f[l]);
-            for (int j = 0; j < 8; j++) g[j] = Math.fma((float) ((int) (mins >>> 8 * j & 0xFF) * bsums[bsOff + 8 * b + j]), dmin, g[j]);
+            int isum = 0, msum = 0;
+            for (int l = 0; l < 16; l++) isum += il[l];
+            for (int j = 0; j < 8; j++) msum += (int) (mins >>> 8 * j & 0xFF) * bsums[bsOff + 8 * b + j];
+            f = Math.fma((float) isum, d, f);
+            g = Math.fma((float) msum, dmin, g);
         }
-        return fold16(f) - fold8(g);
+        return f - g;
     }
 
     /** {@link #q4kArray} over a segment: the row copied into a per-thread array first (see there). */
@@ -247,9 +233,15 @@ final class Q8KDots {
 
     /** n bytes of data from base in this thread's row array (valid until its next call). */
     static byte[] rowCopy(MemorySegment data, long base, int n) {
+        byte[] row = rowBuffer(n);
+        MemorySegment.copy(data, ValueLayout.JAVA_BYTE, base, row, 0, n);
+        return row;
+    }
+
+    /** This thread's row array, at least n bytes. */
+    static byte[] rowBuffer(int n) {
         byte[] row = ROW.get();
         if (row.length < n) ROW.set(row = new byte[n]);
-        MemorySegment.copy(data, ValueLayout.JAVA_BYTE, base, row, 0, n);
         return row;
     }
 
@@ -325,7 +317,7 @@ final class Q8KDots {
         int blocks = cols / 256, ao = t * cols, dOff = t * (cols / 256), bsOff = t * (cols / 32);
         short[] aq = a.q4();
         int[] bsums = a.bsums();
-        FloatVector f0 = FloatVector.zero(SF), f1 = FloatVector.zero(SF), g = FloatVector.zero(SF8);
+        float f = 0f, g = 0f;
         for (int b = 0; b < blocks; b++) {
             int bo = base + 144 * b;
             long s8 = (long) LE64.get(data, bo + 4);
@@ -353,16 +345,12 @@ final class Q8KDots {
                 }
             }
             float yd = a.d()[dOff + b];
-            FloatVector d = FloatVector.broadcast(SF, Float.float16ToFloat((short) LE16.get(data, bo)) * yd);
-            f0 = ((FloatVector) acc0.convert(I2F, 0)).fma(d, f0);
-            if (L == 16) f1 = ((FloatVector) acc1.convert(I2F, 0)).fma(d, f1);
+            float d = Float.float16ToFloat((short) LE16.get(data, bo)) * yd;
+            f = Math.fma((float) (L == 16 ? acc0.add(acc1) : acc0).reduceLanes(ADD), d, f);
             IntVector m = (IntVector) LongVector.broadcast(SL8, mins).reinterpretAsBytes().convertShape(B2I, SI8, 0); // 6-bit: no sign
-            FloatVector dmin = FloatVector.broadcast(SF8, Float.float16ToFloat((short) LE16.get(data, bo + 2)) * yd);
-            g = ((FloatVector) m.mul(IntVector.fromArray(SI8, bsums, bsOff + 8 * b)).convert(I2F, 0)).fma(dmin, g);
+            float dmin = Float.float16ToFloat((short) LE16.get(data, bo + 2)) * yd;
+            g = Math.fma((float) m.mul(IntVector.fromArray(SI8, bsums, bsOff + 8 * b)).reduceLanes(ADD), dmin, g);
         }
-        FloatVector h = L == 16 ? f0.add(f1) : f0.add(f0.rearrange(HALVES));
-        float fs = ((h.lane(0) + h.lane(4)) + (h.lane(2) + h.lane(6))) + ((h.lane(1) + h.lane(5)) + (h.lane(3) + h.lane(7)));
-        float gs = ((g.lane(0) + g.lane(4)) + (g.lane(2) + g.lane(6))) + ((g.lane(1) + g.lane(5)) + (g.lane(3) + g.lane(7)));
-        return fs - gs;
+        return f - g;
     }
 }

@@ -186,7 +186,7 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
         private final MemorySegment given;
         private volatile byte[] bytes;
         private volatile boolean refused;
-        private volatile Q6KRowLanes rowLanes;
+        private volatile KQuantRowLanes rowLanes;
         private volatile boolean rowLanesRefused;
 
         HeapCopy(MemorySegment given) {
@@ -204,9 +204,9 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
      */
     byte[] heapBytes() {
         byte[] b = heap.bytes;
-        if (b != null || heap.refused) return b;
+        if (b != null || heap.refused || heap.rowLanes != null) return b;
         synchronized (heap) {
-            if (heap.bytes != null || heap.refused) return heap.bytes;
+            if (heap.bytes != null || heap.refused || heap.rowLanes != null) return heap.bytes;
             long n = storedBytes();
             Runtime rt = Runtime.getRuntime();
             long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
@@ -228,28 +228,36 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
     }
 
     /**
-     * The Q6_K matrix repacked with rows in the vector lanes for one-token products ({@link Q6KRowLanes}),
-     * made on the first call, or null (not Q6_K, no 32-short vectors, copies turned off, too large, or more
-     * than half the free heap). Made from the heap copy if there is one, else from the mapping, whose pages
-     * are dropped as they are repacked. Call it from one thread before the parallel work.
+     * The Q6_K / Q4_K matrix repacked with rows in the vector lanes for one-token products
+     * ({@link KQuantRowLanes}), made on the first call, or null (another type, fewer rows than an LM head's,
+     * no 32-short vectors, copies turned off, too large, or more than half the free heap). Made from the heap copy if there is one, else
+     * from the mapping, whose pages are dropped as they are repacked. Call it from one thread before the
+     * parallel work.
      */
-    Q6KRowLanes rowLanes(Parallel parallel) {
-        Q6KRowLanes p = heap.rowLanes;
+    KQuantRowLanes rowLanes(Parallel parallel) {
+        KQuantRowLanes p = heap.rowLanes;
         if (p != null || heap.rowLanesRefused) return p;
         synchronized (heap) {
             if (heap.rowLanes != null || heap.rowLanesRefused) return heap.rowLanes;
             Runtime rt = Runtime.getRuntime();
             long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-            if (!HEAP_COPIES || !Q6KRowLanes.SUPPORTED || encoding != Encoding.Q6_K || !Q6KRowLanes.fits(rows, cols) || storedBytes() * 1.1 > free / 2) {
+            if (!HEAP_COPIES || !KQuantRowLanes.SUPPORTED || !encoding.q8KDot() || rows < KQuantRowLanes.MIN_ROWS || storedBytes() * 1.1 > free / 2) {
                 heap.rowLanesRefused = true;
                 return null;
             }
             byte[] h = heap.bytes;
             MemorySegment from = h != null ? MemorySegment.ofArray(h) : data;
             boolean drop = h == null && heap.given.isMapped();
-            heap.rowLanes = Q6KRowLanes.of(this, from, drop ? (o, n) -> WeightSource.unload(heap.given.asSlice(o, n)) : null, parallel);
+            heap.rowLanes = KQuantRowLanes.of(this, from, drop ? (o, n) -> WeightSource.unload(heap.given.asSlice(o, n)) : null, parallel);
+            if (heap.rowLanes == null) heap.rowLanesRefused = true;
+            else heap.bytes = null; // the repack replaces the copy: products of several tokens rebuild rows from it
             return heap.rowLanes;
         }
+    }
+
+    /** The row-lane repack if {@link #rowLanes} has made it, else null. */
+    KQuantRowLanes rowLanesIfMade() {
+        return heap.rowLanes;
     }
 
     @Override

@@ -79,12 +79,25 @@ public final class VectorKernels implements Kernels {
     @Override
     public void matmul(StoredMatrix w, Q8KActivations x, float[] y) {
         int rows = w.rows(), tokens = x.tokens();
-        if (tokens == 1 && w.encoding() == StoredMatrix.Encoding.Q6_K) {
-            Q6KRowLanes lanes = w.rowLanes(parallel); // decode: rows in the lanes, the same bits (Q6KRowLanes)
+        if (tokens == 1) {
+            KQuantRowLanes lanes = w.rowLanes(parallel); // decode: rows in the lanes, the same bits (KQuantRowLanes)
             if (lanes != null) {
                 lanes.product(x, 0, y, 0, parallel);
                 return;
             }
+        }
+        KQuantRowLanes made = w.rowLanesIfMade();
+        if (made != null) { // several tokens after a decode: each row rebuilt from the repack once, then every token
+            boolean q6 = w.encoding() == StoredMatrix.Encoding.Q6_K;
+            int cols = w.cols();
+            parallel.forPieces(rows, grain(rows, 16), (from, to) -> {
+                byte[] row = Q8KDots.rowBuffer(Math.toIntExact(w.encoding().rowBytes(cols)));
+                for (int r = from; r < to; r++) {
+                    made.rowBytes(r, row);
+                    for (int t = 0; t < tokens; t++) y[t * rows + r] = q6 ? Q8KDots.q6kArray(row, 0, cols, x, t) : Q8KDots.q4kArray(row, 0, cols, x, t);
+                }
+            });
+            return;
         }
         w.heapBytes(); // the copy, if made, before the threads read it (see StoredMatrix.heapBytes)
         boolean touch = touches(w);

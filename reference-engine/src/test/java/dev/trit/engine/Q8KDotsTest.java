@@ -80,14 +80,14 @@ class Q8KDotsTest {
     }
 
     /**
-     * Q6KRowLanes (rows in the vector lanes, decode) against the scalar reference, bit for bit: rows not a
-     * multiple of the 32-row blocks or the 4-block units, permuted rows, the extremes of randomBlocks (q = 0
-     * and 63, scales -128 and 127) under a token of equal activations (every quant -127: eight columns of
-     * (0 - 32) x -127 fill a short lane to 32512), and through VectorKernels' one-token product.
+     * KQuantRowLanes (rows in the vector lanes, decode) against the scalar references, bit for bit: rows not
+     * a multiple of the 32-row blocks or the 4-block units, permuted rows, randomBlocks' extremes (Q6_K: q = 0
+     * and 63, scales -128 and 127) under a token of equal activations (every quant -127: eight Q6_K columns
+     * of (0 - 32) x -127 fill a short lane to 32512), and through VectorKernels' one-token product.
      */
     @Test
-    void rowLaneQ6kGivesTheScalarBits() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Q6KRowLanes.SUPPORTED, "needs 32 short lanes (the narrow-vectors execution runs without)");
+    void rowLaneKQuantsGiveTheScalarBits() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(KQuantRowLanes.SUPPORTED, "needs 32 short lanes (the narrow-vectors execution runs without)");
         Random r = new Random(13);
         int rows = 161;
         float[] x = new float[4 * COLS];
@@ -98,22 +98,44 @@ class Q8KDotsTest {
         int[] order = new int[rows];
         for (int i = 0; i < rows; i++) order[i] = (i * 37 + 11) % rows;
         try (Parallel pool = new Parallel(2)) {
-            for (int[] rowOrder : new int[][] {null, order}) {
-                StoredMatrix m = new StoredMatrix(rows, COLS, StoredMatrix.Encoding.Q6_K, MemorySegment.ofArray(randomBlocks(GgmlType.Q6_K, rows, r)), rowOrder, null);
-                Q6KRowLanes lanes = Q6KRowLanes.of(m, m.data(), null, pool);
-                for (int t = 0; t < 4; t++) {
-                    float[] y = new float[rows + 5];
-                    lanes.product(a, t, y, 5, pool);
+            for (GgmlType type : new GgmlType[] {GgmlType.Q6_K, GgmlType.Q4_K}) {
+                for (int[] rowOrder : new int[][] {null, order}) {
+                    StoredMatrix m = new StoredMatrix(rows, COLS, StoredMatrix.Encoding.of(type).orElseThrow(), MemorySegment.ofArray(randomBlocks(type, rows, r)), rowOrder, null);
+                    KQuantRowLanes lanes = KQuantRowLanes.of(m, m.data(), null, pool);
+                    for (int t = 0; t < 4; t++) {
+                        float[] y = new float[rows + 5];
+                        lanes.product(a, t, y, 5, pool);
+                        for (int row = 0; row < rows; row++) {
+                            float s = m.dotRowQ8K(row, a, t, false);
+                            assertEquals(Float.floatToRawIntBits(s), Float.floatToRawIntBits(y[5 + row]), type + " row " + row + " token " + t + ": " + y[5 + row] + " vs " + s);
+                        }
+                    }
+                    // the file's bytes rebuilt from the repack (what products of several tokens read after it)
+                    long rowBytes = m.encoding().rowBytes(COLS);
+                    byte[] rebuilt = new byte[(int) rowBytes];
                     for (int row = 0; row < rows; row++) {
-                        float s = m.dotRowQ8K(row, a, t, false);
-                        assertEquals(Float.floatToRawIntBits(s), Float.floatToRawIntBits(y[5 + row]), "row " + row + " token " + t + ": " + y[5 + row] + " vs " + s);
+                        lanes.rowBytes(row, rebuilt);
+                        byte[] stored = m.data().asSlice(m.rowOffset(row), rowBytes).toArray(ValueLayout.JAVA_BYTE);
+                        assertArrayEquals(stored, rebuilt, type + " rebuilt row " + row);
                     }
                 }
+                // through VectorKernels: fewer rows than MIN_ROWS stay row-wise; an LM head's get the repack at
+                // their first one-token product, and products of several tokens after it read rebuilt rows
                 Q8KActivations one = Q8KActivations.quantizeInto(java.util.Arrays.copyOfRange(x, 3 * COLS, 4 * COLS), 1, COLS, null);
-                float[] y = new float[rows];
-                new VectorKernels(pool).matmul(m, one, y);
-                assertNotNull(m.rowLanes(pool), "no row-lane repack made");
-                for (int row = 0; row < rows; row++) assertEquals(Float.floatToRawIntBits(m.dotRowQ8K(row, one, 0, false)), Float.floatToRawIntBits(y[row]), "matmul row " + row);
+                for (int n : new int[] {rows, KQuantRowLanes.MIN_ROWS + 5}) {
+                    StoredMatrix m = new StoredMatrix(n, COLS, StoredMatrix.Encoding.of(type).orElseThrow(), MemorySegment.ofArray(randomBlocks(type, n, r)));
+                    float[] y = new float[n];
+                    new VectorKernels(pool).matmul(m, one, y);
+                    assertEquals(n > rows, m.rowLanesIfMade() != null, type + " " + n + " rows: repack made");
+                    for (int row = 0; row < n; row++) assertEquals(Float.floatToRawIntBits(m.dotRowQ8K(row, one, 0, false)), Float.floatToRawIntBits(y[row]), type + " matmul row " + row);
+                    float[] ys = new float[4 * n];
+                    new VectorKernels(pool).matmul(m, a, ys);
+                    for (int t = 0; t < 4; t++) {
+                        for (int row = 0; row < n; row++) {
+                            assertEquals(Float.floatToRawIntBits(m.dotRowQ8K(row, a, t, false)), Float.floatToRawIntBits(ys[t * n + row]), type + " 4-token matmul row " + row + " token " + t);
+                        }
+                    }
+                }
             }
         }
     }
