@@ -39,8 +39,11 @@ abstract sealed class KQuantRowLanes permits Q6KRowLanes, Q4KRowLanes {
     static final int MIN_ROWS = 16384;
 
     final int rows, cols, blocks, rowBlocks;
+    /** Bytes of one super-block in the file. */
+    private final int blockBytes;
 
-    KQuantRowLanes(int rows, int cols) {
+    KQuantRowLanes(int rows, int cols, int blockBytes) {
+        this.blockBytes = blockBytes;
         this.rows = rows;
         this.cols = cols;
         this.blocks = cols / 256;
@@ -66,9 +69,6 @@ abstract sealed class KQuantRowLanes permits Q6KRowLanes, Q4KRowLanes {
         if (p != null) p.repack(w, data, unload, parallel);
         return p;
     }
-
-    /** Bytes of one super-block in the file. */
-    abstract int blockBytes();
 
     /** The file's super-block sb (of the row in lane `lane`) into super-block blk = rb * blocks + b. */
     abstract void repackBlock(byte[] sb, int blk, int lane);
@@ -98,7 +98,7 @@ abstract sealed class KQuantRowLanes permits Q6KRowLanes, Q4KRowLanes {
      */
     private void repack(StoredMatrix w, MemorySegment data, BiConsumer<Long, Long> unload, Parallel parallel) {
         long rowBytes = w.encoding().rowBytes(w.cols());
-        int used = (w.rows() + ROWS - 1) / ROWS, bb = blockBytes();
+        int used = (w.rows() + ROWS - 1) / ROWS, bb = blockBytes;
         parallel.forPieces(used, 64, (from, to) -> {
             byte[] sb = new byte[bb];
             for (int rb = from; rb < to; rb++) {

@@ -53,7 +53,7 @@ final class Q4KRowLanes extends KQuantRowLanes {
     private final float[] d, dmin;
 
     Q4KRowLanes(int rows, int cols) {
-        super(rows, cols);
+        super(rows, cols, 144);
         this.quants = new short[rowBlocks * blocks * BLOCK];
         this.scales = new byte[rowBlocks * blocks * 8 * ROWS];
         this.mins = new byte[rowBlocks * blocks * 8 * ROWS];
@@ -63,11 +63,6 @@ final class Q4KRowLanes extends KQuantRowLanes {
 
     static boolean fits(int rows, int cols) {
         return fits(rows, cols, BLOCK);
-    }
-
-    @Override
-    int blockBytes() {
-        return 144;
     }
 
     @Override

@@ -58,7 +58,7 @@ final class Q6KRowLanes extends KQuantRowLanes {
     private final float[] d;
 
     Q6KRowLanes(int rows, int cols) {
-        super(rows, cols);
+        super(rows, cols, 210);
         this.quants = new short[rowBlocks * blocks * BLOCK];
         this.scales = new byte[rowBlocks * blocks * 16 * ROWS];
         this.d = new float[rowBlocks * blocks * ROWS];
@@ -66,11 +66,6 @@ final class Q6KRowLanes extends KQuantRowLanes {
 
     static boolean fits(int rows, int cols) {
         return fits(rows, cols, BLOCK);
-    }
-
-    @Override
-    int blockBytes() {
-        return 210;
     }
 
     @Override
