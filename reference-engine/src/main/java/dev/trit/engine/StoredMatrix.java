@@ -230,9 +230,9 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
     /**
      * The Q6_K / Q4_K matrix repacked with rows in the vector lanes for one-token products
      * ({@link KQuantRowLanes}), made on the first call, or null (another type, fewer rows than an LM head's,
-     * no 32-short vectors, copies turned off, too large, or more than half the free heap). Made from the heap copy if there is one, else
-     * from the mapping, whose pages are dropped as they are repacked. Call it from one thread before the
-     * parallel work.
+     * no 32-short vectors, copies turned off, too large, or more than half the free heap). Made from the heap
+     * copy if there is one (which it then replaces), else from the mapping, whose pages are dropped as they
+     * are repacked. Call it from one thread before the parallel work.
      */
     KQuantRowLanes rowLanes(Parallel parallel) {
         KQuantRowLanes p = heap.rowLanes;
