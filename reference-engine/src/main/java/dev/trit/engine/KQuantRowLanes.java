@@ -27,6 +27,8 @@ abstract sealed class KQuantRowLanes permits Q6KRowLanes, Q4KRowLanes {
     static final VectorSpecies<Short> S = ShortVector.SPECIES_512;
     static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
     static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
+    static final VectorSpecies<Byte> B16 = jdk.incubator.vector.ByteVector.SPECIES_128;
+    static final java.nio.ByteOrder LE = java.nio.ByteOrder.LITTLE_ENDIAN;
     /** Needs 32 short lanes; -Dtrit.rowWiseKQuants=true keeps the row-wise kernels (A/B). */
     static final boolean SUPPORTED = ShortVector.SPECIES_PREFERRED.length() == ROWS && !Boolean.getBoolean("trit.rowWiseKQuants");
 
@@ -152,6 +154,13 @@ abstract sealed class KQuantRowLanes permits Q6KRowLanes, Q4KRowLanes {
     static void fmaStep(int[] ints, int so, float[] d, int dd, float x, float[] sums) {
         ((FloatVector) IntVector.fromArray(I, ints, so).convert(VectorOperators.I2F, 0))
                 .fma(FloatVector.fromArray(F, d, dd).mul(x), FloatVector.fromArray(F, sums, so)).intoArray(sums, so);
+    }
+
+    /** A table-shaped vector: lane e holds entry(e). */
+    static ShortVector entries(java.util.function.IntUnaryOperator entry) {
+        short[] e = new short[ROWS];
+        for (int i = 0; i < ROWS; i++) e[i] = (short) entry.applyAsInt(i);
+        return ShortVector.fromArray(S, e, 0);
     }
 
     /** The vector shifted right by n as int lanes (one instruction), as short lanes: a table index. */

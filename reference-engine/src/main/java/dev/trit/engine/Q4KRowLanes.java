@@ -1,12 +1,10 @@
 package dev.trit.engine;
 
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * A Q4_K matrix repacked on the heap with 32 rows in the vector lanes, and its one-token integer product
@@ -34,16 +32,8 @@ final class Q4KRowLanes extends KQuantRowLanes {
     private static final int BLOCK = 8 * SUB;
     /** Shorts of the table per column. */
     private static final int TAB = ROWS;
-    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
-    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     /** Table entry e: e mod 16. */
-    private static final ShortVector NIBBLE = nibbles();
-
-    private static ShortVector nibbles() {
-        short[] e = new short[ROWS];
-        for (int i = 0; i < ROWS; i++) e[i] = (short) (i % 16);
-        return ShortVector.fromArray(S, e, 0);
-    }
+    private static final ShortVector NIBBLE = entries(e -> e & 15);
 
     /** [row block][super-block][sub-block][8 vectors][32 lanes] */
     private final short[] quants;

@@ -1,12 +1,10 @@
 package dev.trit.engine;
 
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * A Q6_K matrix repacked on the heap with 32 rows in the vector lanes, and its one-token integer product
@@ -19,14 +17,15 @@ import jdk.incubator.vector.VectorSpecies;
  * 2m, 2m + 1): 6 bits a weight, as in the file. Beside them the sub-blocks' int8 scales ([16][32] bytes) and
  * the super-block's d as floats ([32]): 6784 bytes per 32 rows and super-block against 6720 in the file.
  *
- * <p>The product: per token and column c, two 32-short tables, the low nibble's n x a_c and the high pair's
- * (16 h - 32) x a_c (entries repeating with period 16 and 4); the weight q - 32 = n + 16 h - 32, so one
- * table lookup per nibble and per pair. A nibble's index is the vector shifted right by 4m as int lanes and
- * left unmasked: the permute (vpermw) reads each lane's index modulo 32, and the bits above the nibble (or
- * pair) only pick a copy of the table. A column's two lookups add to at most 32 x 127 in magnitude, eight
- * columns' to 32512 (|a| <= 127, {@link LlamaCppActivations#q8K}), so each half sub-block sums in short lanes,
- * then both halves in int lanes, times the row's scale (int lanes), into the super-block's exact integer sum.
- * Four row blocks share each table load.
+ * <p>The product: per token, a 32-short table per column c of the low nibble's n x a_c (n = entry mod 16),
+ * and one per pair of columns of their high pairs' (16 h0 - 32) x a_c + (16 h1 - 32) x a_(c+1) (entry
+ * h0 + 4 h1 mod 16): the weight q - 32 = n + 16 h - 32, and a nibble of the high pairs' vector holds two
+ * columns' pairs, so 16 columns take 16 + 8 lookups. A nibble's index is the vector shifted right by 4m as
+ * int lanes and left unmasked: the permute (vpermw) reads each lane's index modulo 32, and the bits above the
+ * nibble only pick a copy of the table. Half a sub-block's low-nibble lookups sum to at most 8 x 15 x 127,
+ * its four pair lookups to 4 x 2 x 32 x 127 = 32512 (|a| <= 127, {@link LlamaCppActivations#q8K}), each in
+ * short lanes; then in int lanes, times the row's scale, into the super-block's exact integer sum. Four row
+ * blocks share each table load.
  *
  * <p>The result per row is {@link Q8KDots#q6kScalar}'s: the super-block's exact integer sum, then
  * f = fma(sum, fp16(d) x d_act, f) over the super-blocks in order, so bit-identical to the row-wise kernels
@@ -37,18 +36,13 @@ final class Q6KRowLanes extends KQuantRowLanes {
     private static final int SUB = 6 * ROWS;
     /** Shorts per super-block per row block. */
     private static final int BLOCK = 16 * SUB;
-    /** Shorts of the tables per column: the low nibble's, then the high pair's. */
-    private static final int TAB = 2 * ROWS;
-    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
-    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    /** Table entry e: e mod 16 (the low nibble), 16 (e mod 4) - 32 (the high pair, with the code's offset). */
-    private static final ShortVector LO = entries(16, 1, 0), HI = entries(4, 16, -32);
-
-    private static ShortVector entries(int period, int step, int offset) {
-        short[] e = new short[ROWS];
-        for (int i = 0; i < ROWS; i++) e[i] = (short) (i % period * step + offset);
-        return ShortVector.fromArray(S, e, 0);
-    }
+    /** Shorts of a table: the low nibble's per column, the high pairs' per two columns. */
+    private static final int TAB = ROWS;
+    /**
+     * Table entry e: e mod 16 (the low nibble); 16 (e mod 4) - 32 and 16 (e / 4 mod 4) - 32 (a nibble of the
+     * high pairs' vector holds two columns' pairs; the code's offset -32 with each).
+     */
+    private static final ShortVector LO = entries(e -> e & 15), PAIR0 = entries(e -> 16 * (e & 3) - 32), PAIR1 = entries(e -> 16 * (e >> 2 & 3) - 32);
 
     /** [row block][super-block][sub-block][6 vectors][32 lanes] */
     private final short[] quants;
@@ -110,7 +104,7 @@ final class Q6KRowLanes extends KQuantRowLanes {
 
     @Override
     int tableShorts() {
-        return TAB * cols;
+        return TAB * cols + TAB * cols / 2;
     }
 
     @Override
@@ -118,7 +112,9 @@ final class Q6KRowLanes extends KQuantRowLanes {
         for (int c = 0; c < cols; c++) {
             short x = q[ao + c];
             LO.mul(x).intoMemorySegment(tab, 2L * TAB * c, LE);
-            HI.mul(x).intoMemorySegment(tab, 2L * TAB * c + 2 * ROWS, LE);
+        }
+        for (int c = 0; c < cols; c += 2) { // after the low nibbles' tables: one per pair of columns
+            PAIR0.mul(q[ao + c]).add(PAIR1.mul(q[ao + c + 1])).intoMemorySegment(tab, 2L * TAB * (cols + c / 2), LE);
         }
     }
 
@@ -168,14 +164,18 @@ final class Q6KRowLanes extends KQuantRowLanes {
                 a3 = a3.add(idx(w3, 4 * m).selectFrom(tv));
             }
         }
+        // the high pairs: nibble m of vector 4 + h holds columns 2m and 2m + 1's pairs, one lookup in their joint
+        // table (|entry| <= 2 x 32 x 127, four to 32512: their own short sums)
         int o = (4 + h) * ROWS;
         IntVector w0 = load(q0 + o), w1 = load(q1 + o), w2 = load(q2 + o), w3 = load(q3 + o);
-        for (int m = 0; m < 8; m++) {
-            ShortVector tv = ShortVector.fromMemorySegment(S, tab, to + 2L * TAB * m + 2 * ROWS, LE);
-            a0 = a0.add(idx(w0, 2 * m).selectFrom(tv));
-            a1 = a1.add(idx(w1, 2 * m).selectFrom(tv));
-            a2 = a2.add(idx(w2, 2 * m).selectFrom(tv));
-            a3 = a3.add(idx(w3, 2 * m).selectFrom(tv));
+        long tp = 2L * TAB * (cols + (256 * b + 16 * s + 8 * h) / 2);
+        ShortVector c0 = ShortVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
+        for (int m = 0; m < 4; m++) {
+            ShortVector tv = ShortVector.fromMemorySegment(S, tab, tp + 2L * TAB * m, LE);
+            c0 = c0.add(idx(w0, 4 * m).selectFrom(tv));
+            c1 = c1.add(idx(w1, 4 * m).selectFrom(tv));
+            c2 = c2.add(idx(w2, 4 * m).selectFrom(tv));
+            c3 = c3.add(idx(w3, 4 * m).selectFrom(tv));
         }
         // the short sums go through memory to addScaled: inlined here, the method was past C2's inlining node
         // limit and the vector calls past it stayed calls (boxed vectors, ~3x slower)
@@ -183,16 +183,25 @@ final class Q6KRowLanes extends KQuantRowLanes {
         a1.intoArray(shorts, 32);
         a2.intoArray(shorts, 64);
         a3.intoArray(shorts, 96);
+        c0.intoArray(shorts, 128);
+        c1.intoArray(shorts, 160);
+        c2.intoArray(shorts, 192);
+        c3.intoArray(shorts, 224);
         addScaled(shorts, ((rb * blocks + b) * 16 + s) * ROWS, blocks * 16 * ROWS, ints);
     }
 
-    /** ints[32 k + i] += shorts[32 k + i] times row block k's scale of lane i (at so + k sstride), k = 0..3. */
+    /**
+     * ints[32 k + i] += (shorts[32 k + i] + shorts[128 + 32 k + i]) times row block k's scale of lane i (at
+     * so + k sstride), k = 0..3.
+     */
     private void addScaled(short[] shorts, int so, int sstride, int[] ints) {
         for (int k = 0; k < QUAD; k++) {
-            ShortVector a = ShortVector.fromArray(S, shorts, 32 * k);
+            ShortVector a = ShortVector.fromArray(S, shorts, 32 * k), c = ShortVector.fromArray(S, shorts, 128 + 32 * k);
             int io = 32 * k, sk = so + k * sstride;
-            IntVector.fromArray(I, ints, io).add(((IntVector) a.convertShape(VectorOperators.S2I, I, 0)).mul(scale(sk, 0))).intoArray(ints, io);
-            IntVector.fromArray(I, ints, io + 16).add(((IntVector) a.convertShape(VectorOperators.S2I, I, 1)).mul(scale(sk, 16))).intoArray(ints, io + 16);
+            IntVector sum = ((IntVector) a.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) c.convertShape(VectorOperators.S2I, I, 0));
+            IntVector.fromArray(I, ints, io).add(sum.mul(scale(sk, 0))).intoArray(ints, io);
+            sum = ((IntVector) a.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) c.convertShape(VectorOperators.S2I, I, 1));
+            IntVector.fromArray(I, ints, io + 16).add(sum.mul(scale(sk, 16))).intoArray(ints, io + 16);
         }
     }
 
