@@ -10,7 +10,7 @@ import java.lang.foreign.ValueLayout;
  * operations: ggml-quants.c is part of ggml-base, which is built without -march flags on x86-64, so
  * its float expressions are not contracted into fused multiply-adds and its sums are not reordered.
  */
-final class KQuants {
+public final class KQuants {
     /** ggml-quants.c's GROUP_MAX_EPS: groups whose largest magnitude is below it count as zero. */
     static final float GROUP_MAX_EPS = 1e-15f;
 
@@ -66,7 +66,7 @@ final class KQuants {
      * first four of each whole in bytes 0..7 (low 6 bits), the last four as nibbles in bytes 8..11 with
      * their top 2 bits in bits 6-7 of bytes 0..7.
      */
-    static void packScaleMinK4(int[] ls, int[] lm, byte[] q, int at) {
+    public static void packScaleMinK4(int[] ls, int[] lm, byte[] q, int at) {
         for (int j = 0; j < 8; j++) {
             if (j < 4) {
                 q[at + j] = (byte) ls[j];

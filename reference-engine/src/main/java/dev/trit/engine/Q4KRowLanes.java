@@ -76,6 +76,7 @@ final class Q4KRowLanes extends KQuantRowLanes {
     @Override
     void rowBytes(int r, byte[] dst) {
         int rb = r / ROWS, lane = r % ROWS;
+        int[] sc = new int[8], mn = new int[8];
         for (int b = 0; b < blocks; b++) {
             int blk = rb * blocks + b, qo = blk * BLOCK, o = 144 * b;
             short dh = Float.floatToFloat16(d[blk * ROWS + lane]), mh = Float.floatToFloat16(dmin[blk * ROWS + lane]);
@@ -83,18 +84,11 @@ final class Q4KRowLanes extends KQuantRowLanes {
             dst[o + 1] = (byte) (dh >> 8);
             dst[o + 2] = (byte) mh;
             dst[o + 3] = (byte) (mh >> 8);
-            int[] sc = new int[8], mn = new int[8];
             for (int j = 0; j < 8; j++) {
                 sc[j] = scales[(blk * 8 + j) * ROWS + lane];
                 mn[j] = mins[(blk * 8 + j) * ROWS + lane];
             }
-            // the inverse of ggml's get_scale_min_k4: 6-bit scales and mins of sub-blocks 0-3 in bytes 0-7's low
-            // bits, of 4-7 as low nibbles in bytes 8-11 and their top 2 bits in bytes 0-7's top bits
-            for (int j = 0; j < 4; j++) {
-                dst[o + 4 + j] = (byte) (sc[j] | (sc[j + 4] >> 4) << 6);
-                dst[o + 8 + j] = (byte) (mn[j] | (mn[j + 4] >> 4) << 6);
-                dst[o + 12 + j] = (byte) (sc[j + 4] & 15 | (mn[j + 4] & 15) << 4);
-            }
+            dev.trit.formats.KQuants.packScaleMinK4(sc, mn, dst, o + 4); // ggml's packing, as the Q4_K codec writes it
             for (int c = 0; c < 256; c++) {
                 int cc = c % 32, q = quants[qo + c / 32 * SUB + (cc / 4) * ROWS + lane] >> 4 * (cc % 4) & 15;
                 int at = o + 16 + 32 * (c / 64) + cc;

@@ -128,35 +128,31 @@ final class Q8KDots {
     }
 
     /**
-     * The reference: per super-block its exact integer sum (kept in 16 lanes as the vector kernels do), then
-     * one fma, super-blocks in order. (Not the 16-lane float sums of {@link #q4kScalar}: one float per row and
-     * super-block is what the row-lane kernel, {@link Q6KRowLanes}, can keep; integer sums are exact in any
-     * order, so every Q6_K kernel gives these bits.)
+     * The reference: per super-block its exact integer sum, then one fma, super-blocks in order (one float per
+     * row and super-block is what the row-lane kernel, {@link Q6KRowLanes}, can keep; integer sums are exact in
+     * any order, so every Q6_K kernel gives these bits).
      */
     static float q6kScalar(MemorySegment data, long base, int cols, Q8KActivations a, int t) {
         int blocks = cols / 256, ao = t * cols, dOff = t * (cols / 256);
         short[] aq = a.q();
         float f = 0f;
-        int[] il = new int[16];
         for (int b = 0; b < blocks; b++) {
             long bo = base + 210L * b;
-            java.util.Arrays.fill(il, 0);
+            int sum = 0;
             for (int h = 0; h < 2; h++) {
                 long ql = bo + 64 * h, qh = bo + 128 + 32 * h, sc = bo + 192 + 8 * h;
                 int o = ao + 256 * b + 128 * h;
-                for (int l = 0; l < 32; l++) { // weights 128h + l, + 32, + 64, + 96: lanes l / 4, l / 4 + 8, l / 4, l / 4 + 8
+                for (int l = 0; l < 32; l++) { // weights 128h + l, + 32, + 64, + 96
                     int lo0 = data.get(ValueLayout.JAVA_BYTE, ql + l) & 0xFF, lo1 = data.get(ValueLayout.JAVA_BYTE, ql + 32 + l) & 0xFF;
                     int hb = data.get(ValueLayout.JAVA_BYTE, qh + l) & 0xFF;
                     int is = l / 16;
-                    il[l / 4] += data.get(ValueLayout.JAVA_BYTE, sc + is) * (((lo0 & 0xF) | (hb & 3) << 4) - 32) * aq[o + l]
-                            + data.get(ValueLayout.JAVA_BYTE, sc + is + 4) * (((lo0 >> 4) | (hb >> 4 & 3) << 4) - 32) * aq[o + 64 + l];
-                    il[l / 4 + 8] += data.get(ValueLayout.JAVA_BYTE, sc + is + 2) * (((lo1 & 0xF) | (hb >> 2 & 3) << 4) - 32) * aq[o + 32 + l]
+                    sum += data.get(ValueLayout.JAVA_BYTE, sc + is) * (((lo0 & 0xF) | (hb & 3) << 4) - 32) * aq[o + l]
+                            + data.get(ValueLayout.JAVA_BYTE, sc + is + 4) * (((lo0 >> 4) | (hb >> 4 & 3) << 4) - 32) * aq[o + 64 + l]
+                            + data.get(ValueLayout.JAVA_BYTE, sc + is + 2) * (((lo1 & 0xF) | (hb >> 2 & 3) << 4) - 32) * aq[o + 32 + l]
                             + data.get(ValueLayout.JAVA_BYTE, sc + is + 6) * (((lo1 >> 4) | (hb >> 6 & 3) << 4) - 32) * aq[o + 96 + l];
                 }
             }
             float d = Float.float16ToFloat(data.get(U16, bo + 208)) * a.d()[dOff + b];
-            int sum = 0;
-            for (int l = 0; l < 16; l++) sum += il[l];
             f = Math.fma((float) sum, d, f);
         }
         return f;
@@ -177,8 +173,7 @@ final class Q8KDots {
     }
 
     /**
-     * The reference: per super-block its exact integer sum (kept in 16 lanes as the vector kernels do) and its
-     * min term's (the 8 sub-blocks'), then one fma each, super-blocks in order (as {@link #q6kScalar}: the order
+     * The reference: per super-block its exact integer sum and its min term's (the 8 sub-blocks'), then one fma each, super-blocks in order (as {@link #q6kScalar}: the order
      * {@link Q4KRowLanes} keeps).
      */
     static float q4kScalar(MemorySegment data, long base, int cols, Q8KActivations a, int t) {
@@ -186,26 +181,23 @@ final class Q8KDots {
         short[] aq = a.q();
         int[] bsums = a.bsums();
         float f = 0f, g = 0f;
-        int[] il = new int[16];
         for (int b = 0; b < blocks; b++) {
             long bo = base + 144L * b;
             long s8 = data.get(U64, bo + 4);
             int s4 = data.get(U32, bo + 12);
             long scales = StoredMatrix.k4Scales(s8, s4), mins = StoredMatrix.k4Mins(s8, s4);
-            java.util.Arrays.fill(il, 0);
+            int isum = 0, msum = 0;
             for (int c = 0; c < 4; c++) {
                 int sc1 = (int) (scales >>> 16 * c & 0xFF), sc2 = (int) (scales >>> 16 * c + 8 & 0xFF);
                 long q = bo + 16 + 32L * c;
                 int o = ao + 256 * b + 64 * c;
                 for (int l = 0; l < 32; l++) {
                     int v = data.get(ValueLayout.JAVA_BYTE, q + l) & 0xFF;
-                    il[l / 4 + 8 * (c % 2)] += sc1 * (v & 0xF) * aq[o + l] + sc2 * (v >>> 4) * aq[o + 32 + l];
+                    isum += sc1 * (v & 0xF) * aq[o + l] + sc2 * (v >>> 4) * aq[o + 32 + l];
                 }
             }
             float yd = a.d()[dOff + b];
             float d = Float.float16ToFloat(data.get(U16, bo)) * yd, dmin = Float.float16ToFloat(data.get(U16, bo + 2)) * yd;
-            int isum = 0, msum = 0;
-            for (int l = 0; l < 16; l++) isum += il[l];
             for (int j = 0; j < 8; j++) msum += (int) (mins >>> 8 * j & 0xFF) * bsums[bsOff + 8 * b + j];
             f = Math.fma((float) isum, d, f);
             g = Math.fma((float) msum, dmin, g);
@@ -243,6 +235,11 @@ final class Q8KDots {
         byte[] row = ROW.get();
         if (row.length < n) ROW.set(row = new byte[n]);
         return row;
+    }
+
+    /** A Q6_K or Q4_K row at base of data (the file's bytes, in an array) . token t of a: q6kArray or q4kArray. */
+    static float arrayDot(StoredMatrix.Encoding e, byte[] data, int base, int cols, Q8KActivations a, int t) {
+        return e == StoredMatrix.Encoding.Q6_K ? q6kArray(data, base, cols, a, t) : q4kArray(data, base, cols, a, t);
     }
 
     /** Little-endian reads from the weight arrays (here and in StoredMatrix's widening). */

@@ -393,7 +393,7 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
         if (a.cols() != cols) throw new IllegalArgumentException("activations have " + a.cols() + " columns, the matrix " + cols);
         byte[] h = heap.bytes;
         if (h != null && vector && Q8KDots.VECTOR) {
-            return encoding == Encoding.Q6_K ? Q8KDots.q6kArray(h, (int) rowOffset(r), cols, a, t) : Q8KDots.q4kArray(h, (int) rowOffset(r), cols, a, t);
+            return Q8KDots.arrayDot(encoding, h, (int) rowOffset(r), cols, a, t);
         }
         return switch (encoding) {
             case Q6_K -> Q8KDots.q6k(data, rowOffset(r), cols, a, t, vector);

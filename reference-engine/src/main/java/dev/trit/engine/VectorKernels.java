@@ -88,13 +88,12 @@ public final class VectorKernels implements Kernels {
         }
         KQuantRowLanes made = w.rowLanesIfMade();
         if (made != null) { // several tokens after a decode: each row rebuilt from the repack once, then every token
-            boolean q6 = w.encoding() == StoredMatrix.Encoding.Q6_K;
             int cols = w.cols();
             parallel.forPieces(rows, grain(rows, 16), (from, to) -> {
                 byte[] row = Q8KDots.rowBuffer(Math.toIntExact(w.encoding().rowBytes(cols)));
                 for (int r = from; r < to; r++) {
                     made.rowBytes(r, row);
-                    for (int t = 0; t < tokens; t++) y[t * rows + r] = q6 ? Q8KDots.q6kArray(row, 0, cols, x, t) : Q8KDots.q4kArray(row, 0, cols, x, t);
+                    for (int t = 0; t < tokens; t++) y[t * rows + r] = Q8KDots.arrayDot(w.encoding(), row, 0, cols, x, t);
                 }
             });
             return;
