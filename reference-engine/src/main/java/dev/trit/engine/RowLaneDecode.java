@@ -9,20 +9,20 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Decode form of BitLinear (few tokens) with weight rows in the vector lanes, over the packed matrices stored
- * interleaved ({@link TernaryMatrix#LANES} = 32): one 32-short vector holds the same packed short of 32 rows,
- * eight 2-bit codes each. Per token, every pair of columns that one nibble of a short covers (codes 2m and
- * 2m + 1 of short p: columns 128b + i + 32m and + 16, p = 16b + i) has a table of the 16 sums
- * (c0 - 1) x0 + (c1 - 1) x1 over the nibble's value c0 + 4 c1, one 32-short vector (entries 16-31 repeat
- * 0-15). A nibble index is the short shifted right by 4m, unmasked: the permute ({@code selectFrom}, vpermw)
- * reads each lane's index modulo 32, and bit 4 only chooses between two copies of the table. So one
- * permute and one add give 32 rows' partial sums over 2 columns; four row blocks share each table load.
- * Against the kernel of {@link VectorKernels#decodeTernaryMatmuls} (per row: shift, mask, multiply and add
- * per 32 weights, the activations loaded alongside) a standalone probe on 6912 x 2560, one thread: 0.27 ->
- * 0.11 ms; with one row block per table load 0.22, two 0.14 (the table loads bound it).
+ * Decode form of BitLinear (few tokens) with weight rows in the vector lanes, over the matrices stored
+ * interleaved in base 3 ({@link TernaryMatrix#LANES} = 32): one 32-short vector holds the same packed short of
+ * 32 rows, three 5-bit fields of three columns each. Per token, every group of three columns has a table of the
+ * 27 sums (d0 - 1) x0 + (d1 - 1) x1 + (d2 - 1) x2 over the field's value d0 + 3 d1 + 9 d2, one 32-short vector
+ * (as {@link RowLaneKernels}' tables). A field's index is the short shifted right by 5f, unmasked: the permute
+ * ({@code selectFrom}, vpermw) reads each lane's index modulo 32. So one permute and one add give 32 rows'
+ * partial sums over 3 columns; four row blocks share each table load. Against the 2-bit layout's kernel (two
+ * columns per permute, a short of 8 columns): 11% fewer bytes per weight (memory-bound here) and a third
+ * fewer permutes; probe (random 6912 x 2560 matrices, 2 threads, from memory): the same GB/s, so ~10% less
+ * time per matrix.
  *
  * <p>The sums are the same exact integers, so the outputs are bit-identical: sum(trit * x) in short lanes
- * over at most 64 lookups per accumulator (|entry| <= 2 * 128), widened into int lanes every 32 shorts.
+ * over at most 64 lookups per accumulator (|entry| <= 3 * 128; 64 * 384 < 2^15), widened into int lanes
+ * every 32 shorts.
  */
 final class RowLaneDecode {
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_512;
@@ -31,18 +31,12 @@ final class RowLaneDecode {
     private static final int ROWS = 32;
     /** Row blocks sharing one pass over the tables (a unit of work). */
     private static final int QUAD = 4;
-    /** Packed shorts per short-lane run: two lookups per short per accumulator, 64 * 2 * 128 < 2^15. */
+    /** Packed shorts per short-lane run: at most two lookups per short per accumulator, 64 * 3 * 128 < 2^15. */
     private static final int RUN = 32;
-    /** Bytes of the tables per packed short: four 32-short tables. */
-    private static final long TABLES_PER_SHORT = 4 * 64;
-    /** Entry e of a table: (code0 - 1) x0 + (code1 - 1) x1 with code0 = e & 3, code1 = e >> 2 & 3. */
-    private static final ShortVector D0 = digits(0), D1 = digits(2);
-
-    private static ShortVector digits(int shift) {
-        short[] d = new short[ROWS];
-        for (int e = 0; e < ROWS; e++) d[e] = (short) ((e >>> shift & 3) - 1);
-        return ShortVector.fromArray(S, d, 0);
-    }
+    /** Bytes of the tables per packed short: three 32-short tables. */
+    private static final long TABLES_PER_SHORT = 3 * 64;
+    /** Entry e of a table: sum_k (digit_k(e) - 1) x_k (entries 27..31 zero): {@link RowLaneKernels}' digits. */
+    private static final ShortVector D0 = RowLaneKernels.digits(0), D1 = RowLaneKernels.digits(1), D2 = RowLaneKernels.digits(2);
 
     private final Parallel parallel;
     /** The current call's tables: [token][packed short][4] 64-byte entries; built by the calling thread, read by all. */
@@ -76,14 +70,11 @@ final class RowLaneDecode {
                 (from, to) -> run(ws, first, tab, perToken, x, ys, from, to));
     }
 
-    /** Tables of one token: for packed short p and nibble m, D0 x[c0] + D1 x[c1] (columns past the row: 0). */
+    /** Tables of one token: for group g (columns 3g .. 3g + 2), D0 x[3g] + D1 x[3g + 1] + D2 x[3g + 2] (columns past the row: 0). */
     private static void buildTables(short[] q, int xo, int cols, int rowShorts, MemorySegment tab, long to) {
-        for (int p = 0; p < rowShorts; p++) {
-            int c = (p >>> 4) * TernaryMatrix.BLOCK + (p & 15);
-            for (int m = 0; m < 4; m++, c += 32) {
-                short x0 = c < cols ? q[xo + c] : 0, x1 = c + 16 < cols ? q[xo + c + 16] : 0;
-                D0.mul(x0).add(D1.mul(x1)).intoMemorySegment(tab, to + 64L * (4 * p + m), LE);
-            }
+        for (int g = 0, c = 0; g < 3 * rowShorts; g++, c += 3) {
+            short x0 = c < cols ? q[xo + c] : 0, x1 = c + 1 < cols ? q[xo + c + 1] : 0, x2 = c + 2 < cols ? q[xo + c + 2] : 0;
+            D0.mul(x0).add(D1.mul(x1)).add(D2.mul(x2)).intoMemorySegment(tab, to + 64L * g, LE);
         }
     }
 
@@ -124,29 +115,23 @@ final class RowLaneDecode {
                 IntVector w2 = (IntVector) ShortVector.fromArray(S, packed, b2 + o).reinterpretAsInts();
                 IntVector w3 = (IntVector) ShortVector.fromArray(S, packed, b3 + o).reinterpretAsInts();
                 long to = tb + TABLES_PER_SHORT * p;
-                // nibble 0; the shifts are int-lane shifts (one instruction each, see VectorKernels.CODE2):
-                // a short's low 5 bits after them are its own bits 4m .. 4m + 4 (m = 3: bit 16 is the next
-                // short's bit 0, which only picks a copy of the table)
+                // field 0 (bits 0-4); the shifts are int-lane shifts (one instruction each): a short's low 5 bits
+                // after them are its own field (the high short's bits come from within it)
                 ShortVector tv = ShortVector.fromMemorySegment(S, tab, to, LE);
                 a00 = a00.add(((ShortVector) w0.reinterpretAsShorts()).selectFrom(tv));
                 a10 = a10.add(((ShortVector) w1.reinterpretAsShorts()).selectFrom(tv));
                 a20 = a20.add(((ShortVector) w2.reinterpretAsShorts()).selectFrom(tv));
                 a30 = a30.add(((ShortVector) w3.reinterpretAsShorts()).selectFrom(tv));
                 tv = ShortVector.fromMemorySegment(S, tab, to + 64, LE);
-                a01 = a01.add(((ShortVector) w0.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts()).selectFrom(tv));
-                a11 = a11.add(((ShortVector) w1.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts()).selectFrom(tv));
-                a21 = a21.add(((ShortVector) w2.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts()).selectFrom(tv));
-                a31 = a31.add(((ShortVector) w3.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts()).selectFrom(tv));
+                a01 = a01.add(((ShortVector) w0.lanewise(VectorOperators.LSHR, 5).reinterpretAsShorts()).selectFrom(tv));
+                a11 = a11.add(((ShortVector) w1.lanewise(VectorOperators.LSHR, 5).reinterpretAsShorts()).selectFrom(tv));
+                a21 = a21.add(((ShortVector) w2.lanewise(VectorOperators.LSHR, 5).reinterpretAsShorts()).selectFrom(tv));
+                a31 = a31.add(((ShortVector) w3.lanewise(VectorOperators.LSHR, 5).reinterpretAsShorts()).selectFrom(tv));
                 tv = ShortVector.fromMemorySegment(S, tab, to + 128, LE);
-                a00 = a00.add(((ShortVector) w0.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts()).selectFrom(tv));
-                a10 = a10.add(((ShortVector) w1.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts()).selectFrom(tv));
-                a20 = a20.add(((ShortVector) w2.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts()).selectFrom(tv));
-                a30 = a30.add(((ShortVector) w3.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts()).selectFrom(tv));
-                tv = ShortVector.fromMemorySegment(S, tab, to + 192, LE);
-                a01 = a01.add(((ShortVector) w0.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts()).selectFrom(tv));
-                a11 = a11.add(((ShortVector) w1.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts()).selectFrom(tv));
-                a21 = a21.add(((ShortVector) w2.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts()).selectFrom(tv));
-                a31 = a31.add(((ShortVector) w3.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts()).selectFrom(tv));
+                a00 = a00.add(((ShortVector) w0.lanewise(VectorOperators.LSHR, 10).reinterpretAsShorts()).selectFrom(tv));
+                a10 = a10.add(((ShortVector) w1.lanewise(VectorOperators.LSHR, 10).reinterpretAsShorts()).selectFrom(tv));
+                a20 = a20.add(((ShortVector) w2.lanewise(VectorOperators.LSHR, 10).reinterpretAsShorts()).selectFrom(tv));
+                a30 = a30.add(((ShortVector) w3.lanewise(VectorOperators.LSHR, 10).reinterpretAsShorts()).selectFrom(tv));
             }
             t00 = t00.add((IntVector) a00.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) a01.convertShape(VectorOperators.S2I, I, 0));
             t01 = t01.add((IntVector) a00.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) a01.convertShape(VectorOperators.S2I, I, 1));
@@ -178,9 +163,8 @@ final class RowLaneDecode {
                 IntVector w0 = (IntVector) ShortVector.fromArray(S, packed, b0 + p * ROWS).reinterpretAsInts();
                 long to = tb + TABLES_PER_SHORT * p;
                 a0 = a0.add(((ShortVector) w0.reinterpretAsShorts()).selectFrom(ShortVector.fromMemorySegment(S, tab, to, LE)));
-                a1 = a1.add(((ShortVector) w0.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts()).selectFrom(ShortVector.fromMemorySegment(S, tab, to + 64, LE)));
-                a0 = a0.add(((ShortVector) w0.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts()).selectFrom(ShortVector.fromMemorySegment(S, tab, to + 128, LE)));
-                a1 = a1.add(((ShortVector) w0.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts()).selectFrom(ShortVector.fromMemorySegment(S, tab, to + 192, LE)));
+                a1 = a1.add(((ShortVector) w0.lanewise(VectorOperators.LSHR, 5).reinterpretAsShorts()).selectFrom(ShortVector.fromMemorySegment(S, tab, to + 64, LE)));
+                a0 = a0.add(((ShortVector) w0.lanewise(VectorOperators.LSHR, 10).reinterpretAsShorts()).selectFrom(ShortVector.fromMemorySegment(S, tab, to + 128, LE)));
             }
             t0 = t0.add((IntVector) a0.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) a1.convertShape(VectorOperators.S2I, I, 0));
             t1 = t1.add((IntVector) a0.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) a1.convertShape(VectorOperators.S2I, I, 1));

@@ -13,18 +13,19 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Prefill form of BitLinear for the packed 2-bit matrices ({@link TernaryMatrix}) with weight rows in the
+ * Prefill form of BitLinear for the packed matrices ({@link TernaryMatrix}) with weight rows in the
  * vector lanes: per token, each group of three columns has a table of the 27 signed sums of their
- * activations (one 32-short vector), and the three 2-bit codes of 32 rows make one base-3 index per lane
- * (c0 + 3 c1 + 9 c2), so one in-register permute ({@code selectFrom}, vpermw) gives 32 rows' partial sums
+ * activations (one 32-short vector), and the three trits of 32 rows make one base-3 index per lane
+ * (c0 + 3 c1 + 9 c2, c = trit + 1), so one in-register permute ({@code selectFrom}, vpermw) gives 32 rows' partial sums
  * for 3 columns: 96 multiply-adds per permute, against 128 per (token-lane) table load and add of the
  * lookup kernel of {@link VectorKernels}, which also spends about as many scalar instructions per load on
  * the packed byte's index. The sums are the same exact integers, so the results are bit-identical.
  *
  * <p>Per call: the matrix's indices (32 bytes per 32 rows and 3 columns, a third of a byte per weight) are
- * made once, in parallel over row blocks, from the packed rows (the 32 rows' shorts transposed, or copied where
- * {@link TernaryMatrix} stores them interleaved, then three
- * codes' 6 bits to base 3 by a 64-entry permute). Then each thread takes its blocks of {@link #TB} tokens and, per chunk of {@link #G} column
+ * made once, in parallel over row blocks, from the packed rows: where {@link TernaryMatrix} stores them
+ * interleaved in base 3 ({@link TernaryMatrix#LANES} = 32) each 5-bit field is an index already (shift, mask,
+ * narrow); from the row-major 2-bit layout the 32 rows' shorts are transposed, then three codes' 6 bits go to
+ * base 3 by a 64-entry permute. Then each thread takes its blocks of {@link #TB} tokens and, per chunk of {@link #G} column
  * groups, builds their tables (TB * G * 64 bytes = 32 KB: in L1, which this kernel needs: with 64-256 KB it
  * ran 2.5-6x slower, in a standalone probe) and runs every row block over them, all 8 tokens at once, in short lanes
  * (|sum| <= G * 3 * 128 < 2^15), widened into int accumulators once per chunk.
@@ -48,9 +49,14 @@ final class RowLaneKernels {
     /** Column groups (of 3) per chunk: 64 * 3 * 128 < 2^15 keeps the short lanes exact. */
     static final int G = 64;
     /** Entry e of a table is sum_k (digit_k(e) - 1) x_k: the digits - 1 of entries 0..26 (27..31 zero). */
-    private static final short[][] DIGITS = digits();
+    private static final short[][] DIGITS = digitTable();
 
-    private static short[][] digits() {
+    /** DIGITS[k] as a vector: entry e holds digit k of e, minus 1 (0 for e >= 27). */
+    static ShortVector digits(int k) {
+        return ShortVector.fromArray(S, DIGITS[k], 0);
+    }
+
+    private static short[][] digitTable() {
         short[][] d = new short[3][ROWS];
         for (int e = 0; e < 27; e++) {
             d[0][e] = (short) (e % 3 - 1);
@@ -94,9 +100,12 @@ final class RowLaneKernels {
         return (rowShorts + 2) / 3 * 3;
     }
 
-    /** Column groups of a row: 8 per 3 packed shorts (24 codes), the last ones padding. */
+    /**
+     * Column groups of a row: 8 per 3 packed shorts (24 codes), the last ones padding; in the base-3 layout
+     * ({@link TernaryMatrix#LANES} = 32) 3 per short, group g being columns 3g .. 3g + 2.
+     */
     static int groups(int rowShorts) {
-        return paddedShorts(rowShorts) / 3 * 8;
+        return TernaryMatrix.LANES == ROWS ? 3 * rowShorts : paddedShorts(rowShorts) / 3 * 8;
     }
 
     /** y[t * rows + r] = (sum_c trit(r, c) * q[t][c]) * scale / xs[t], as the lookup kernel computes it. */
@@ -109,6 +118,10 @@ final class RowLaneKernels {
         MemorySegment idx = index;
         short[] packed = w.packed();
         parallel.forRange(blocks, 1, (from, to) -> {
+            if (TernaryMatrix.LANES == ROWS) { // stored in base 3: the indices are the fields
+                for (int rb = from; rb < to; rb++) fieldIndex(packed, rowShorts, rb, idx);
+                return;
+            }
             Scratch sc = SCRATCH.get();
             short[] il = sc.interleaved((paddedShorts(rowShorts) + ROWS) * ROWS);
             for (int rb = from; rb < to; rb++) buildIndex(packed, rows, rowShorts, groups, rb, idx, il, sc.stages);
@@ -123,21 +136,34 @@ final class RowLaneKernels {
     }
 
     /**
-     * Row block rb's indices: its 32 rows' packed shorts interleaved (il[p * 32 + i] = row i's short p; rows
-     * past the matrix and shorts past the row zero trits, 0x5555) by {@link #interleave} (or copied, where
-     * the matrix is stored so: {@link TernaryMatrix#LANES}), then per 3 shorts
+     * Row block rb's indices from the base-3 layout: group 3p + f's 32 bytes are field f of the 32 rows' short p
+     * (already d0 + 3 d1 + 9 d2).
+     */
+    private static void fieldIndex(short[] packed, int rowShorts, int rb, MemorySegment idx) {
+        long base = 32L * rb * 3 * rowShorts;
+        for (int p = 0, o = rb * rowShorts * ROWS; p < rowShorts; p++, o += ROWS) {
+            IntVector v = (IntVector) ShortVector.fromArray(S, packed, o).reinterpretAsInts();
+            long at = base + 96L * p;
+            // int-lane shifts, then each short's low 5 bits (its own field)
+            ((ByteVector) ((ShortVector) v.reinterpretAsShorts()).and(M5).convertShape(VectorOperators.S2B, B, 0)).intoMemorySegment(idx, at, LE);
+            ((ByteVector) ((ShortVector) v.lanewise(VectorOperators.LSHR, 5).reinterpretAsShorts()).and(M5).convertShape(VectorOperators.S2B, B, 0)).intoMemorySegment(idx, at + 32, LE);
+            ((ByteVector) ((ShortVector) v.lanewise(VectorOperators.LSHR, 10).reinterpretAsShorts()).and(M5).convertShape(VectorOperators.S2B, B, 0)).intoMemorySegment(idx, at + 64, LE);
+        }
+    }
+
+    private static final short M5 = 31;
+
+    /**
+     * Row block rb's indices (the row-major 2-bit layout, {@link TernaryMatrix#LANES} = 1): its 32 rows'
+     * packed shorts interleaved (il[p * 32 + i] = row i's short p; rows past the matrix and shorts past the
+     * row zero trits, 0x5555) by {@link #interleave}, then per 3 shorts
      * (24 codes, code m of a short at bits 2m) 8 indices of consecutive codes, stored as bytes. Written out
      * without helpers taking vectors (as everywhere in the kernels: C2 did not inline them here and ran
      * the Vector API's Java fallbacks, more time than the products themselves).
      */
     private static void buildIndex(short[] packed, int rows, int rowShorts, int groups, int rb, MemorySegment idx, short[] il, MemorySegment stages) {
         int padded = paddedShorts(rowShorts);
-        if (TernaryMatrix.LANES == ROWS) { // stored interleaved already (and padded with zero rows)
-            System.arraycopy(packed, rb * rowShorts * ROWS, il, 0, rowShorts * ROWS);
-            java.util.Arrays.fill(il, rowShorts * ROWS, padded * ROWS, (short) 0x5555);
-        } else {
-            for (int p0 = 0; p0 < padded; p0 += ROWS) interleave(packed, rows, rowShorts, rb, p0, il, stages);
-        }
+        for (int p0 = 0; p0 < padded; p0 += ROWS) interleave(packed, rows, rowShorts, rb, p0, il, stages);
         long base = 32L * rb * groups;
         for (int s = 0; s < padded; s += 3) {
             ShortVector a = ShortVector.fromArray(S, il, s * ROWS), b = ShortVector.fromArray(S, il, (s + 1) * ROWS);
@@ -222,8 +248,12 @@ final class RowLaneKernels {
         return f;
     }
 
-    /** The column of code position q of a packed row (short q / 8, code q % 8; see {@link TernaryMatrix}). */
+    /**
+     * The column of code position q of a packed row (short q / 8, code q % 8; see {@link TernaryMatrix}); in
+     * the base-3 layout, q itself.
+     */
     static int column(int q) {
+        if (TernaryMatrix.LANES == ROWS) return q;
         int p = q >>> 3;
         return (p >>> 4) * TernaryMatrix.BLOCK + (p & 15) + 16 * (q & 7);
     }

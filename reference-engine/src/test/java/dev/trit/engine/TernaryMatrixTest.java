@@ -62,7 +62,7 @@ class TernaryMatrixTest {
         assertEquals(2L * padded * m.rowShorts(), m.storedBytes());
         short[] packed = m.packed();
         for (int r = rows; r < padded; r++) {
-            for (int p = 0; p < m.rowShorts(); p++) assertEquals((short) 0x5555, packed[TernaryMatrix.index(m.rowShorts(), r, p)], "padding row " + r);
+            for (int p = 0; p < m.rowShorts(); p++) assertEquals(TernaryMatrix.ZEROS, packed[TernaryMatrix.index(m.rowShorts(), r, p)], "padding row " + r);
         }
         // the index is a bijection onto the packed shorts
         java.util.BitSet seen = new java.util.BitSet(packed.length);
