@@ -9,8 +9,8 @@ import java.util.Objects;
 import java.util.OptionalDouble;
 
 /**
- * A ternary weight matrix kept packed: 2 bits per weight (1.78 where the row-lane kernels run), never expanded to floats. The effective weight
- * is {@code trit * scale}.
+ * A ternary weight matrix kept packed: 2 bits per weight (1.78 where the row-lane kernels run), never
+ * expanded to floats. The effective weight is {@code trit * scale}.
  *
  * <p>Layout (ours, chosen for the kernels): row-major; a row is padded to whole blocks of 128 columns
  * (padding trits are 0) and each block is 16 shorts; bit pair k (k = 0..7) of short i holds trit+1 of
