@@ -3,6 +3,7 @@ package dev.trit.engine;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.trit.formats.TernaryValues;
 import java.lang.foreign.MemorySegment;
@@ -68,6 +69,34 @@ class TernaryMatrixTest {
         java.util.BitSet seen = new java.util.BitSet(packed.length);
         for (int r = 0; r < padded; r++) for (int p = 0; p < m.rowShorts(); p++) seen.set(TernaryMatrix.index(m.rowShorts(), r, p));
         assertEquals(packed.length, seen.cardinality());
+    }
+
+    /**
+     * The base-3 layout as documented (where the row-lane kernels run): short p holds columns 9p .. 9p + 8 as
+     * three 5-bit fields d0 + 3 d1 + 9 d2 (d = trit + 1), rows padded to a multiple of 32 shorts with zero
+     * trits (field 13); and a trit set over another one replaces only its own digit.
+     */
+    @Test
+    void baseThreeLayoutHoldsThreeColumnsPerField() {
+        assumeTrue(TernaryMatrix.LANES == 32, "the 2-bit row-major layout is in use (narrow vectors)");
+        assertEquals(288, TernaryMatrix.shortsPerRow(2560));
+        assertEquals(768, TernaryMatrix.shortsPerRow(6912));
+        assertEquals(32, TernaryMatrix.shortsPerRow(9));
+        byte[] trits = {-1, 0, 1, 1, 1, 1, -1, -1, 0, 1};
+        TernaryMatrix m = TernaryMatrix.fromTrits(1, trits.length, trits, 1f);
+        short[] packed = m.packed();
+        // fields 0 + 3*1 + 9*2 = 21, 2 + 6 + 18 = 26, 0 + 0 + 9 = 9; then column 9 (trit 1) with two padding zeros
+        assertEquals((short) (21 | 26 << 5 | 9 << 10), packed[TernaryMatrix.index(m.rowShorts(), 0, 0)]);
+        assertEquals((short) ((2 + 3 + 9) | 13 << 5 | 13 << 10), packed[TernaryMatrix.index(m.rowShorts(), 0, 1)]);
+        for (int p = 2; p < m.rowShorts(); p++) assertEquals(TernaryMatrix.ZEROS, packed[TernaryMatrix.index(m.rowShorts(), 0, p)], "padding short " + p);
+
+        TernaryMatrix.Builder b = new TernaryMatrix.Builder(1, trits.length);
+        b.putRows(0, 1, trits);
+        b.set(0, 4, -1); // the middle digit of field 1, 2 -> 0: 26 - 2 * 3 = 20
+        b.set(0, 8, 1);  // the top digit of field 2: 9 + 9 = 18
+        TernaryMatrix changed = b.build(1f);
+        assertEquals((short) (21 | 20 << 5 | 18 << 10), changed.packed()[TernaryMatrix.index(changed.rowShorts(), 0, 0)]);
+        for (int c = 0; c < trits.length; c++) assertEquals(c == 4 ? -1 : c == 8 ? 1 : trits[c], changed.trit(0, c), "column " + c);
     }
 
     /** WeightQuant: s = 1/mean|W|, rint(W*s) with ties to even, clamped to [-1, 1], effective W_t/s. */
