@@ -173,8 +173,8 @@ final class Q8KDots {
     }
 
     /**
-     * The reference: per super-block its exact integer sum and its min term's (the 8 sub-blocks'), then one fma each, super-blocks in order (as {@link #q6kScalar}: the order
-     * {@link Q4KRowLanes} keeps).
+     * The reference: per super-block its exact integer sum and its min term's (the 8 sub-blocks'), then one fma
+     * each, super-blocks in order (as {@link #q6kScalar}: the order {@link Q4KRowLanes} keeps).
      */
     static float q4kScalar(MemorySegment data, long base, int cols, Q8KActivations a, int t) {
         int blocks = cols / 256, ao = t * cols, dOff = t * (cols / 256), bsOff = t * (cols / 32);

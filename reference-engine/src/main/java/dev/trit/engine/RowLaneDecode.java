@@ -39,7 +39,7 @@ final class RowLaneDecode {
     private static final ShortVector D0 = RowLaneKernels.digits(0), D1 = RowLaneKernels.digits(1), D2 = RowLaneKernels.digits(2);
 
     private final Parallel parallel;
-    /** The current call's tables: [token][packed short][4] 64-byte entries; built by the calling thread, read by all. */
+    /** The current call's tables: [token][packed short][3] 64-byte entries (one per group of 3 columns); built by the calling thread, read by all. */
     private MemorySegment tables = MemorySegment.NULL;
     /** The current call's first unit of each matrix (kept: decode allocates next to nothing per token). */
     private int[] first = new int[4];
