@@ -76,8 +76,9 @@ abstract sealed class KQuantRowLanes permits Q6KRowLanes, Q4KRowLanes {
     abstract void repackBlock(byte[] sb, int blk, int lane);
 
     /**
-     * Row r's bytes as the file holds them (dst from 0, blocks x blockBytes), rebuilt from the repack: the
-     * row-wise kernels read them for products of several tokens once the repack has replaced the heap copy.
+     * Row r's bytes as the file holds them (dst from 0, blocks x blockBytes), rebuilt from the repack: rows
+     * widened to float (a tied embedding's lookups, batched float products) read them once the repack has
+     * replaced the heap copy, so the mapping's pages stay dropped.
      * Exact for every field (fp16 scales through float and back: exact for all but NaN payloads).
      */
     abstract void rowBytes(int r, byte[] dst);

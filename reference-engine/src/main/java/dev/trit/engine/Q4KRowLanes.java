@@ -77,6 +77,7 @@ final class Q4KRowLanes extends KQuantRowLanes {
     void rowBytes(int r, byte[] dst) {
         int rb = r / ROWS, lane = r % ROWS;
         int[] sc = new int[8], mn = new int[8];
+        byte[] q = new byte[256];
         for (int b = 0; b < blocks; b++) {
             int blk = rb * blocks + b, qo = blk * BLOCK, o = 144 * b;
             short dh = Float.floatToFloat16(d[blk * ROWS + lane]), mh = Float.floatToFloat16(dmin[blk * ROWS + lane]);
@@ -89,10 +90,15 @@ final class Q4KRowLanes extends KQuantRowLanes {
                 mn[j] = mins[(blk * 8 + j) * ROWS + lane];
             }
             dev.trit.formats.KQuants.packScaleMinK4(sc, mn, dst, o + 4); // ggml's packing, as the Q4_K codec writes it
-            for (int c = 0; c < 256; c++) {
-                int cc = c % 32, q = quants[qo + c / 32 * SUB + (cc / 4) * ROWS + lane] >> 4 * (cc % 4) & 15;
-                int at = o + 16 + 32 * (c / 64) + cc;
-                dst[at] = (byte) (c % 64 < 32 ? dst[at] & 0xF0 | q : dst[at] & 0x0F | q << 4);
+            // the codes gathered from the lane first, then packed (as Q6KRowLanes.rowBytes)
+            for (int j = 0; j < 8; j++) {
+                for (int v = 0; v < 8; v++) {
+                    int w = quants[qo + j * SUB + v * ROWS + lane], c = 32 * j + 4 * v;
+                    for (int m = 0; m < 4; m++) q[c + m] = (byte) (w >> 4 * m & 15);
+                }
+            }
+            for (int k = 0; k < 4; k++) { // qs[32k + l]: column 64k + l (low nibble), 64k + 32 + l (high)
+                for (int l = 0; l < 32; l++) dst[o + 16 + 32 * k + l] = (byte) (q[64 * k + l] | q[64 * k + 32 + l] << 4);
             }
         }
     }

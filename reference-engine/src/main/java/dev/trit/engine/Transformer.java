@@ -266,6 +266,9 @@ public final class Transformer implements AutoCloseable {
         if (keep != null) keep[layers.size()] = java.util.Arrays.copyOf(x, n * h);
         cache.advance(n);
         int m = n - firstLogit;
+        // a prefix micro-batch scores nothing: no final norm and no LM head (a head product of zero tokens
+        // still rebuilt every row from the decode repack: prefill of 256 tokens after a decode ran at 2/3 speed)
+        if (m == 0) return;
         // the final norm of the scored rows, in place (x is scratch from here on)
         RmsNorm.apply(kernels, x, firstLogit * h, m, h, finalNorm, config.rmsNormEps(), b.norm);
         observe(-1, LinearInputObserver.Projection.LM_HEAD, b.norm, m, h);

@@ -79,6 +79,7 @@ public final class VectorKernels implements Kernels {
     @Override
     public void matmul(StoredMatrix w, Q8KActivations x, float[] y) {
         int rows = w.rows(), tokens = x.tokens();
+        if (tokens == 0) return; // (the several-token paths below would still visit every row)
         if (tokens == 1) {
             KQuantRowLanes lanes = w.rowLanes(parallel); // decode: rows in the lanes, the same bits (KQuantRowLanes)
             if (lanes != null) {
@@ -87,15 +88,8 @@ public final class VectorKernels implements Kernels {
             }
         }
         KQuantRowLanes made = w.rowLanesIfMade();
-        if (made != null) { // several tokens after a decode: each row rebuilt from the repack once, then every token
-            int cols = w.cols();
-            parallel.forPieces(rows, grain(rows, 16), (from, to) -> {
-                byte[] row = Q8KDots.rowBuffer(Math.toIntExact(w.encoding().rowBytes(cols)));
-                for (int r = from; r < to; r++) {
-                    made.rowBytes(r, row);
-                    for (int t = 0; t < tokens; t++) y[t * rows + r] = Q8KDots.arrayDot(w.encoding(), row, 0, cols, x, t);
-                }
-            });
+        if (made != null) { // several tokens after a decode: the repack's product per token (the same bits as row-wise)
+            for (int t = 0; t < tokens; t++) made.product(x, t, y, t * rows, parallel);
             return;
         }
         w.heapBytes(); // the copy, if made, before the threads read it (see StoredMatrix.heapBytes)

@@ -135,6 +135,25 @@ class Q8KDotsTest {
                             assertEquals(Float.floatToRawIntBits(m.dotRowQ8K(row, a, t, false)), Float.floatToRawIntBits(ys[t * n + row]), type + " 4-token matmul row " + row + " token " + t);
                         }
                     }
+                    // a product of no tokens (a prefill micro-batch that scores nothing) writes nothing
+                    new VectorKernels(pool).matmul(m, Q8KActivations.quantizeInto(new float[0], 0, COLS, null), new float[0]);
+                    if (n > rows) {
+                        // rows widened after the repack (a tied embedding's lookups) are rebuilt from it, the file's
+                        // floats bit for bit, in logical order where rows are reordered
+                        int[] reversed = new int[n];
+                        for (int i = 0; i < n; i++) reversed[i] = n - 1 - i;
+                        StoredMatrix mo = new StoredMatrix(n, COLS, m.encoding(), m.data(), reversed, null);
+                        assertNotNull(mo.rowLanes(pool), type + " reordered repack");
+                        StoredMatrix fresh = new StoredMatrix(n, COLS, m.encoding(), m.data());
+                        float[] got = new float[COLS], want = new float[COLS];
+                        for (int row = 0; row < n; row += 97) {
+                            fresh.decodeRow(row, want, 0);
+                            m.decodeRow(row, got, 0);
+                            assertArrayEquals(want, got, type + " widened row " + row + " after the repack");
+                            mo.decodeRow(n - 1 - row, got, 0);
+                            assertArrayEquals(want, got, type + " reordered widened row " + row + " after the repack");
+                        }
+                    }
                 }
             }
         }
