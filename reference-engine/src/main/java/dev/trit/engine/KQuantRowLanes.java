@@ -22,13 +22,6 @@ abstract sealed class KQuantRowLanes permits Q6KRowLanes, Q4KRowLanes {
     static final int ROWS = 32;
     /** Row blocks sharing one pass over the tables (a unit of work); the repack pads to whole units. */
     static final int QUAD = 4;
-    /**
-     * Bytes before a piece just read whose mapped pages are dropped with it: a page fault maps pages around it
-     * (fault-around, 64 KB by default, more where the page cache holds large folios). With 64 KB here the 2B4T
-     * head's repack still left ~115 MB of its mapped pages resident until the final drop (Linux 6.18; TQ1_0
-     * file, peak RSS 1.35x the file); with 4 MB none (1.20x).
-     */
-    static final long DROP_BEHIND = 4 << 20;
     static final VectorSpecies<Short> S = ShortVector.SPECIES_512;
     static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
     static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
@@ -101,8 +94,8 @@ abstract sealed class KQuantRowLanes permits Q6KRowLanes, Q4KRowLanes {
 
     /**
      * Reads w's rows from data at w's row offsets, row blocks in parallel; after each row block, unload (if
-     * not null) is given a byte range of data (rows stored in order only) so that a mapping's pages can go as
-     * they are repacked.
+     * not null) is given the byte range [start, end) of data just read (rows stored in order only) so that a
+     * mapping's pages can go as they are repacked ({@link WeightSource#unloadRead}).
      */
     private void repack(StoredMatrix w, MemorySegment data, BiConsumer<Long, Long> unload, Parallel parallel) {
         long rowBytes = w.encoding().rowBytes(w.cols());
@@ -118,10 +111,7 @@ abstract sealed class KQuantRowLanes permits Q6KRowLanes, Q4KRowLanes {
                         repackBlock(sb, rb * blocks + b, r - r0);
                     }
                 }
-                // from DROP_BEHIND before the block: its first faults map pages of the blocks before it again
-                // (dropped block by block without a margin, half the matrix stayed resident)
-                long start = Math.max(0, r0 * rowBytes - DROP_BEHIND);
-                if (unload != null && w.rowOrder() == null) unload.accept(start, r1 * rowBytes - start);
+                if (unload != null && w.rowOrder() == null) unload.accept(r0 * rowBytes, r1 * rowBytes);
             }
         });
         if (unload != null) unload.accept(0L, w.storedBytes()); // the pieces' edges, and any row order

@@ -220,9 +220,7 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
             for (int o = 0; o < n; o += COPY_PIECE) {
                 int len = (int) Math.min(COPY_PIECE, n - o);
                 MemorySegment.copy(data, ValueLayout.JAVA_BYTE, o, c, o, len);
-                // from KQuantRowLanes.DROP_BEHIND before the piece: its faults map pages of the pieces before it again
-                long from = Math.max(0, o - KQuantRowLanes.DROP_BEHIND);
-                if (heap.given.isMapped()) WeightSource.unload(heap.given.asSlice(from, o + len - from));
+                WeightSource.unloadRead(heap.given, o, o + len);
             }
             heap.bytes = c;
             return c;
@@ -253,7 +251,7 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
             // the pages read before (a tied embedding's lookups: ~50 MB after a 256-token prompt) dropped before the
             // repack's arrays are allocated (zeroed, so resident at once), not only by the repack's final drop
             if (drop) WeightSource.unload(heap.given);
-            heap.rowLanes = KQuantRowLanes.of(this, from, drop ? (o, n) -> WeightSource.unload(heap.given.asSlice(o, n)) : null, parallel);
+            heap.rowLanes = KQuantRowLanes.of(this, from, drop ? (start, end) -> WeightSource.unloadRead(heap.given, start, end) : null, parallel);
             if (heap.rowLanes == null) heap.rowLanesRefused = true;
             else heap.bytes = null; // the repack replaces the copy: products of several tokens rebuild rows from it
             return heap.rowLanes;
