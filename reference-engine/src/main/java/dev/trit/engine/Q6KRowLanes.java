@@ -18,14 +18,14 @@ import jdk.incubator.vector.VectorOperators;
  * the super-block's d as floats ([32]): 6784 bytes per 32 rows and super-block against 6720 in the file.
  *
  * <p>The product: per token, a 32-short table per column c of the low nibble's n x a_c (n = entry mod 16),
- * and one per pair of columns of their high pairs' (16 h0 - 32) x a_c + (16 h1 - 32) x a_(c+1) (entry
- * h0 + 4 h1 mod 16): the weight q - 32 = n + 16 h - 32, and a nibble of the high pairs' vector holds two
- * columns' pairs, so 16 columns take 16 + 8 lookups. A nibble's index is the vector shifted right by 4m as
- * int lanes and left unmasked: the permute (vpermw) reads each lane's index modulo 32, and the bits above the
- * nibble only pick a copy of the table. Half a sub-block's low-nibble lookups sum to at most 8 x 15 x 127,
- * its four pair lookups to 4 x 2 x 32 x 127 = 32512 (|a| <= 127, {@link LlamaCppActivations#q8K}), each in
- * short lanes; then in int lanes, times the row's scale, into the super-block's exact integer sum. Four row
- * blocks share each table load.
+ * and one per pair of columns of their high pairs' (h0 - 2) x a_c + (h1 - 2) x a_(c+1) (entry h0 + 4 h1
+ * mod 16): the weight q - 32 = n + 16 (h - 2), and a nibble of the high pairs' vector holds two columns'
+ * pairs, so 16 columns take 16 + 8 lookups. A nibble's index is the vector shifted right by 4m as int lanes
+ * and left unmasked: the permute (vpermw) reads each lane's index modulo 32, and the bits above the nibble
+ * only pick a copy of the table. A sub-block's low-nibble lookups sum to at most 16 x 15 x 127 = 30480, its
+ * eight pair lookups to 8 x 2 x 2 x 127 = 4064 (|a| <= 127, {@link LlamaCppActivations#q8K}), each in short
+ * lanes; then in int lanes, low + 16 pairs, times the row's scale, into the super-block's exact integer sum.
+ * Four row blocks share each table load.
  *
  * <p>The result per row is {@link Q8KDots#q6kScalar}'s: the super-block's exact integer sum, then
  * f = fma(sum, fp16(d) x d_act, f) over the super-blocks in order, so bit-identical to the row-wise kernels
@@ -42,7 +42,7 @@ final class Q6KRowLanes extends KQuantRowLanes {
      * Table entry e: e mod 16 (the low nibble); 16 (e mod 4) - 32 and 16 (e / 4 mod 4) - 32 (a nibble of the
      * high pairs' vector holds two columns' pairs; the code's offset -32 with each).
      */
-    private static final ShortVector LO = entries(e -> e & 15), PAIR0 = entries(e -> 16 * (e & 3) - 32), PAIR1 = entries(e -> 16 * (e >> 2 & 3) - 32);
+    private static final ShortVector LO = entries(e -> e & 15), PAIR0 = entries(e -> (e & 3) - 2), PAIR1 = entries(e -> (e >> 2 & 3) - 2);
 
     /** [row block][super-block][sub-block][6 vectors][32 lanes] */
     private final short[] quants;
@@ -132,7 +132,7 @@ final class Q6KRowLanes extends KQuantRowLanes {
     }
 
     /**
-     * The super-block's integer sums and the float sums stay in memory between calls of {@link #half} (one
+     * The super-block's integer sums and the float sums stay in memory between calls of {@link #sub} (one
      * method for the whole super-block was past C2's inlining node limit: its vector calls stayed calls, 8x
      * slower).
      */
@@ -144,10 +144,7 @@ final class Q6KRowLanes extends KQuantRowLanes {
         java.util.Arrays.fill(sums, 0, QUAD * ROWS, 0f);
         for (int b = 0; b < blocks; b++) {
             java.util.Arrays.fill(ints, 0, QUAD * ROWS, 0);
-            for (int s = 0; s < 16; s++) {
-                half(rb, b, s, 0, tab, scratch.shorts(), ints);
-                half(rb, b, s, 1, tab, scratch.shorts(), ints);
-            }
+            for (int s = 0; s < 16; s++) sub(rb, b, s, tab, scratch.shorts(), ints);
             float x = a.d()[t * blocks + b];
             int dd = (rb * blocks + b) * ROWS;
             for (int k = 0; k < QUAD; k++) {
@@ -158,16 +155,18 @@ final class Q6KRowLanes extends KQuantRowLanes {
     }
 
     /**
-     * Half h of sub-block s of super-block b (its columns 8h .. 8h + 7: low nibbles from vectors 2h, 2h + 1,
-     * high pairs from vector 4 + h) for row blocks rb .. rb + 3, times the rows' scales, added to ints.
+     * Sub-block s of super-block b (low nibbles from vectors 0-3, high pairs from 4 and 5) for row blocks
+     * rb .. rb + 3, times the rows' scales, added to ints. (One call per sub-block, not per half: the scale
+     * step, a quarter of the work per half, runs half as often; probe 128256 x 2560, 2 threads: 0.75-0.8x
+     * the time.)
      */
-    private void half(int rb, int b, int s, int h, MemorySegment tab, short[] shorts, int[] ints) {
+    private void sub(int rb, int b, int s, MemorySegment tab, short[] shorts, int[] ints) {
         int stride = blocks * BLOCK;
         int q0 = (rb * blocks + b) * BLOCK + s * SUB, q1 = q0 + stride, q2 = q1 + stride, q3 = q2 + stride;
-        long to = 2L * TAB * (256 * b + 16 * s + 8 * h);
+        long to = 2L * TAB * (256 * b + 16 * s);
         ShortVector a0 = ShortVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
-        for (int v = 0; v < 2; v++) {
-            int o = (2 * h + v) * ROWS;
+        for (int v = 0; v < 4; v++) {
+            int o = v * ROWS;
             IntVector w0 = load(q0 + o), w1 = load(q1 + o), w2 = load(q2 + o), w3 = load(q3 + o);
             for (int m = 0; m < 4; m++) {
                 ShortVector tv = ShortVector.fromMemorySegment(S, tab, to + 2L * TAB * (4 * v + m), LE);
@@ -177,21 +176,23 @@ final class Q6KRowLanes extends KQuantRowLanes {
                 a3 = a3.add(idx(w3, 4 * m).selectFrom(tv));
             }
         }
-        // the high pairs: nibble m of vector 4 + h holds columns 2m and 2m + 1's pairs, one lookup in their joint
-        // table (|entry| <= 2 x 32 x 127, four to 32512: their own short sums)
-        int o = (4 + h) * ROWS;
-        IntVector w0 = load(q0 + o), w1 = load(q1 + o), w2 = load(q2 + o), w3 = load(q3 + o);
-        long tp = 2L * TAB * (cols + (256 * b + 16 * s + 8 * h) / 2);
+        // the high pairs: nibble m of vector 4 + h holds columns 8h + 2m and 8h + 2m + 1's pairs, one lookup
+        // in their joint table (entries (h0 - 2) a + (h1 - 2) a', |e| <= 508; eight to 4064; x 16 in addScaled)
+        long tp = 2L * TAB * (cols + (256 * b + 16 * s) / 2);
         ShortVector c0 = ShortVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
-        for (int m = 0; m < 4; m++) {
-            ShortVector tv = ShortVector.fromMemorySegment(S, tab, tp + 2L * TAB * m, LE);
-            c0 = c0.add(idx(w0, 4 * m).selectFrom(tv));
-            c1 = c1.add(idx(w1, 4 * m).selectFrom(tv));
-            c2 = c2.add(idx(w2, 4 * m).selectFrom(tv));
-            c3 = c3.add(idx(w3, 4 * m).selectFrom(tv));
+        for (int h = 0; h < 2; h++) {
+            int o = (4 + h) * ROWS;
+            IntVector w0 = load(q0 + o), w1 = load(q1 + o), w2 = load(q2 + o), w3 = load(q3 + o);
+            for (int m = 0; m < 4; m++) {
+                ShortVector tv = ShortVector.fromMemorySegment(S, tab, tp + 2L * TAB * (4 * h + m), LE);
+                c0 = c0.add(idx(w0, 4 * m).selectFrom(tv));
+                c1 = c1.add(idx(w1, 4 * m).selectFrom(tv));
+                c2 = c2.add(idx(w2, 4 * m).selectFrom(tv));
+                c3 = c3.add(idx(w3, 4 * m).selectFrom(tv));
+            }
         }
-        // the short sums go through memory to addScaled: inlined here, the method was past C2's inlining node
-        // limit and the vector calls past it stayed calls (boxed vectors, ~3x slower)
+        // the short sums go through memory to addScaled (C2 leaves that call out past its inlining node limit;
+        // vectors passed to a call it does not inline are boxed, ~3x slower)
         a0.intoArray(shorts, 0);
         a1.intoArray(shorts, 32);
         a2.intoArray(shorts, 64);
@@ -204,16 +205,16 @@ final class Q6KRowLanes extends KQuantRowLanes {
     }
 
     /**
-     * ints[32 k + i] += (shorts[32 k + i] + shorts[128 + 32 k + i]) times row block k's scale of lane i (at
+     * ints[32 k + i] += (shorts[32 k + i] + 16 shorts[128 + 32 k + i]) times row block k's scale of lane i (at
      * so + k sstride), k = 0..3.
      */
     private void addScaled(short[] shorts, int so, int sstride, int[] ints) {
         for (int k = 0; k < QUAD; k++) {
             ShortVector a = ShortVector.fromArray(S, shorts, 32 * k), c = ShortVector.fromArray(S, shorts, 128 + 32 * k);
             int io = 32 * k, sk = so + k * sstride;
-            IntVector sum = ((IntVector) a.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) c.convertShape(VectorOperators.S2I, I, 0));
+            IntVector sum = ((IntVector) a.convertShape(VectorOperators.S2I, I, 0)).add(((IntVector) c.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 4));
             IntVector.fromArray(I, ints, io).add(sum.mul(scale(sk, 0))).intoArray(ints, io);
-            sum = ((IntVector) a.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) c.convertShape(VectorOperators.S2I, I, 1));
+            sum = ((IntVector) a.convertShape(VectorOperators.S2I, I, 1)).add(((IntVector) c.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 4));
             IntVector.fromArray(I, ints, io + 16).add(sum.mul(scale(sk, 16))).intoArray(ints, io + 16);
         }
     }
