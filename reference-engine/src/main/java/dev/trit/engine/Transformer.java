@@ -394,7 +394,17 @@ public final class Transformer implements AutoCloseable {
     /** gate = act(gate) * up over len elements, split over the kernels' threads (its exp made it ~6% of serial prefill). */
     private void gated(Activation act, float[] gate, float[] up, int len) {
         kernels.forRange(len, ELEMENTWISE_CHUNK, (from, to) -> {
-            for (int i = from; i < to; i++) gate[i] = act.apply(gate[i]) * up[i];
+            if (act == Activation.RELU2) {
+                // its own loop, Activation.apply's expression: C2 vectorizes it (vmaxps); per element through
+                // apply it stayed a branch on the sign, mispredicted half the time (probe 128 x 6912: 5.1 ->
+                // 0.5 ms; 3.5% of a 2B4T trit ppl run in JFR)
+                for (int i = from; i < to; i++) {
+                    float r = Math.max(gate[i], 0f);
+                    gate[i] = r * r * up[i];
+                }
+            } else {
+                for (int i = from; i < to; i++) gate[i] = act.apply(gate[i]) * up[i];
+            }
         });
     }
 

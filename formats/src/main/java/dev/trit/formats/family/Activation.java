@@ -14,7 +14,7 @@ public enum Activation {
     public float apply(float x) {
         return switch (this) {
             case SILU -> x / (1f + (float) Math.exp(-x));
-            case RELU2 -> x > 0 ? x * x : 0f;
+            case RELU2 -> Math.max(x, 0f) * Math.max(x, 0f); // torch.relu(x) ** 2, NaN kept as torch keeps it
             case GELU_TANH -> 0.5f * x * (1f + (float) Math.tanh(SQRT_2_OVER_PI * (x + 0.044715f * x * x * x)));
         };
     }
