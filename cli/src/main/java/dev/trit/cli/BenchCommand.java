@@ -145,7 +145,7 @@ final class BenchCommand implements Callable<Integer> {
         ObjectNode o = mapper.createObjectNode();
         // The peers' first warm-up round runs before trit loads the model: a renamed copy a peer needs is
         // written then, and the heap it dirtied (the header's tokenizer arrays, ~28 MB on a 2B4T file) is
-        // collected and reused by the load instead of adding to trit's peak RSS (1.35x -> see README).
+        // collected and reused by the load instead of adding to trit's peak RSS (TQ1_0 2B4T: 1.34x -> 1.30x the file).
         for (int i = 0; i < peers.size(); i++) {
             Peer.BenchResult r = peerRound(peers.get(i), model, pool.threads());
             System.err.printf(Locale.ROOT, "bench: %s round 0 (warm-up): peer %d: prefill %.1f tok/s, decode %.2f tok/s%n", model.getFileName(),
