@@ -144,7 +144,8 @@ final class BenchCommand implements Callable<Integer> {
     private ObjectNode benchOne(Path model, Parallel pool, double bw, ObjectMapper mapper) throws IOException {
         ObjectNode o = mapper.createObjectNode();
         // The peers' first warm-up round runs before trit loads the model: a renamed copy a peer needs is
-        // written then, and the heap it dirtied (the header's tokenizer arrays, ~28 MB on a 2B4T file) is
+        // written then (a peer's first run on a file is the only one that can write one, so no later round
+        // touches trit's peak), and the heap it dirtied (the header's tokenizer arrays, ~28 MB on a 2B4T file) is
         // collected and reused by the load instead of adding to trit's peak RSS (TQ1_0 2B4T: 1.34x -> 1.30x the file).
         for (int i = 0; i < peers.size(); i++) {
             Peer.BenchResult r = peerRound(peers.get(i), model, pool.threads());
@@ -165,7 +166,6 @@ final class BenchCommand implements Callable<Integer> {
             float[] logits = new float[c.vocabSize()];
             double bestPrefill = Double.MAX_VALUE, bestDecode = Double.MAX_VALUE;
             ArrayNode rounds = mapper.createArrayNode();
-            long peakBeforeCopies = -1;
             List<ArrayNode> peerRounds = new ArrayList<>();
             List<Peer.BenchResult> peerLast = new ArrayList<>();
             for (int i = 0; i < peers.size(); i++) {
@@ -182,8 +182,6 @@ final class BenchCommand implements Callable<Integer> {
                 long e = System.nanoTime();
                 System.err.printf(Locale.ROOT, "bench: %s round %d%s: prefill %.1f tok/s, decode %.2f tok/s%n", model.getFileName(), round,
                         warm ? " (warm-up)" : "", prompt / ((b - a) / 1e9), gen == 0 ? 0.0 : gen / ((e - b) / 1e9));
-                long copiesBefore = session.copies();
-                if (!peers.isEmpty()) peakBeforeCopies = Math.max(peakBeforeCopies, peakRss());
                 for (int i = 0; i < peers.size() && round > 0; i++) { // round 0's ran before the load
                     Peer.BenchResult r = peerRound(peers.get(i), model, pool.threads());
                     System.err.printf(Locale.ROOT, "bench: %s round %d%s: peer %d: prefill %.1f tok/s, decode %.2f tok/s%n", model.getFileName(), round,
@@ -194,8 +192,6 @@ final class BenchCommand implements Callable<Integer> {
                     pr.put("prefill_tok_s", r.prefillTokS());
                     pr.put("decode_tok_s", gen == 0 ? Double.NaN : r.decodeTokS());
                 }
-                // a renamed copy for a peer was read through this process's mappings: not trit's peak
-                if (session.copies() != copiesBefore) resetPeakRss();
                 if (warm) continue;
                 ObjectNode tr = rounds.addObject();
                 tr.put("prefill_tok_s", prompt / ((b - a) / 1e9));
@@ -217,7 +213,7 @@ final class BenchCommand implements Callable<Integer> {
             o.put("weights_in_memory_bytes", t.weightBytesInMemory());
             o.put("decode_bound_tok_s", bound);
             o.put("fraction_of_bound", decodeTps / bound);
-            o.put("peak_rss_bytes", Math.max(peakBeforeCopies, peakRss()));
+            o.put("peak_rss_bytes", peakRss());
             o.put("file_bytes", fileBytes(model));
             if (!peers.isEmpty()) {
                 o.set("rounds", rounds);

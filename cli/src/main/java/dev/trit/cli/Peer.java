@@ -163,11 +163,6 @@ final class Peer {
             return r;
         }
 
-        /** How many renamed copies this session has written. */
-        int copies() {
-            return renamed.size();
-        }
-
         /** The file a peer last ran on for model (the renamed copy, if it needed one), or null. */
         Path fileFor(Peer peer, Path model) {
             return fileOf.get(peer.executable + "\0" + model.toAbsolutePath());

@@ -39,8 +39,8 @@ final class Q6KRowLanes extends KQuantRowLanes {
     /** Shorts of a table: the low nibble's per column, the high pairs' per two columns. */
     private static final int TAB = ROWS;
     /**
-     * Table entry e: e mod 16 (the low nibble); 16 (e mod 4) - 32 and 16 (e / 4 mod 4) - 32 (a nibble of the
-     * high pairs' vector holds two columns' pairs; the code's offset -32 with each).
+     * Table entry e: e mod 16 (the low nibble); (e mod 4) - 2 and (e / 4 mod 4) - 2 (a nibble of the high
+     * pairs' vector holds two columns' pairs; each pair's 16 (h - 2) with the 16 taken out, applied in addScaled).
      */
     private static final ShortVector LO = entries(e -> e & 15), PAIR0 = entries(e -> (e & 3) - 2), PAIR1 = entries(e -> (e >> 2 & 3) - 2);
 
