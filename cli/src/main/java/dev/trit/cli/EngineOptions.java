@@ -1,6 +1,7 @@
 package dev.trit.cli;
 
 import dev.trit.engine.ActivationMode;
+import dev.trit.engine.KernelWarmup;
 import dev.trit.engine.LoadedModel;
 import dev.trit.engine.Parallel;
 import dev.trit.engine.VectorKernels;
@@ -26,7 +27,19 @@ final class EngineOptions {
 
     /** As {@link #open(Path, Parallel)}, the model's stored-weight products in the given activation mode. */
     static LoadedModel open(Path model, Parallel pool, ActivationMode activations) throws IOException {
-        LoadedModel m = open(model, pool);
+        return open(model, pool, activations, null);
+    }
+
+    /**
+     * As {@link #open(Path, Parallel, ActivationMode)}, running the warm-up (null: none) on a small model of the
+     * file, in the same activation mode, while it loads ({@link KernelWarmup}).
+     */
+    static LoadedModel open(Path model, Parallel pool, ActivationMode activations, KernelWarmup.Workload warmup) throws IOException {
+        KernelWarmup.Workload inMode = warmup == null ? null : (t, stop) -> {
+            t.activations(activations);
+            warmup.run(t, stop);
+        };
+        LoadedModel m = LoadedModel.open(model, new VectorKernels(pool), false, inMode);
         m.transformer().activations(activations);
         return m;
     }

@@ -50,6 +50,9 @@ import java.util.concurrent.Callable;
                 "  examples from its train split: --fewshot-data FILE, else the train file beside",
                 "  DATA (valid/val/test/dev in the name read as train); exit 1 when there is none."})
 final class McCommand implements Callable<Integer> {
+    /** Items the small model scores while a large GGUF loads ({@link dev.trit.engine.KernelWarmup}); fewer if the load ends first. */
+    static final int WARMUP_ITEMS = 24;
+
     @Spec
     CommandSpec spec;
 
@@ -131,7 +134,7 @@ final class McCommand implements Callable<Integer> {
         McResult r;
         long t0 = System.nanoTime();
         // the model's weights stay mapped until it is closed
-        try (Parallel pool = engine.pool(); LoadedModel lm = EngineOptions.open(model, pool, activations.mode())) {
+        try (Parallel pool = engine.pool(); LoadedModel lm = EngineOptions.open(model, pool, activations.mode(), McScorer.warmup(m, bos, items, WARMUP_ITEMS))) {
             McScorer scorer = new McScorer(new TransformerLogits(lm.transformer()), TextEncoder.of(lm.tokenizer()), m, bos);
             progress.printf("mc: %s, %s, %d items, method %s%n", model.getFileName(), t.id(), items.size(), method);
             int[] done = {0};

@@ -56,7 +56,25 @@ public final class GgufModel {
 
     /** As {@link #load(Path, Kernels)}; with latent, an online BitNet model's float weights stay float ({@link ModelLoader#loadLatent}). */
     public static LoadedModel load(Path path, Kernels kernels, boolean latent) throws IOException {
+        return load(path, kernels, latent, null);
+    }
+
+    /**
+     * As {@link #load(Path, Kernels, boolean)}; with a warm-up (files of at least {@link KernelWarmup#MIN_FILE_BYTES}),
+     * a second thread runs it on the file's first layer with the first {@link KernelWarmup#VOCAB} rows of its
+     * embedding and head while this one loads the whole model, so the JIT has compiled the kernels that workload
+     * takes before the caller's timed work starts (the load runs on one core; the other is idle). The warm-up is
+     * stopped and joined before this returns; it changes no result.
+     */
+    public static LoadedModel load(Path path, Kernels kernels, boolean latent, KernelWarmup.Workload warmup) throws IOException {
+        return load(path, kernels, latent, warmup, KernelWarmup.MIN_FILE_BYTES, KernelWarmup.VOCAB);
+    }
+
+    /** As {@link #load(Path, Kernels, boolean, KernelWarmup.Workload)} with the warm-up's file size threshold and vocabulary given (tests). */
+    static LoadedModel load(Path path, Kernels kernels, boolean latent, KernelWarmup.Workload warmup, long warmupMinBytes, int warmupVocab)
+            throws IOException {
         GgufFile g = GgufFile.open(path);
+        KernelWarmup w = null;
         try {
             ModelSpec config;
             try {
@@ -64,15 +82,21 @@ public final class GgufModel {
             } catch (IllegalArgumentException | IllegalStateException e) {
                 throw new FormatException(path, e.getMessage());
             }
+            if (warmup != null && !latent && g.segment().byteSize() >= warmupMinBytes && config.vocabSize() > warmupVocab) {
+                ModelSpec mini = config.firstLayers(1, warmupVocab);
+                w = KernelWarmup.start(() -> ModelLoader.load(mini, new Weights(g, mini, config.vocabSize()), kernels), warmup);
+            }
             var tokenizer = Tokenizers.forGguf(g);
             try {
                 Transformer t = latent ? ModelLoader.loadLatent(config, new Weights(g, config), kernels, g)
                         : ModelLoader.load(config, new Weights(g, config), kernels, g);
+                if (w != null) w.finish();
                 return new LoadedModel(path, t, tokenizer);
             } catch (IllegalArgumentException | IllegalStateException e) {
                 throw new FormatException(path, e.getMessage());
             }
         } catch (Throwable t) {
+            if (w != null) w.finish();
             g.close();
             throw t;
         }
@@ -95,10 +119,34 @@ public final class GgufModel {
         private final Map<String, MemorySegment> made = new HashMap<>();
         private boolean ropeFreqsChecked;
 
+        /** The file's vocabulary; more than config's when this presents a warm-up model's first rows ({@link ModelSpec#firstLayers}). */
+        private final int fileVocab;
+
         Weights(GgufFile g, ModelSpec config) {
+            this(g, config, config.vocabSize());
+        }
+
+        Weights(GgufFile g, ModelSpec config, int fileVocab) {
             this.g = g;
             this.config = config;
+            this.fileVocab = fileVocab;
             checkRopeFreqs();
+        }
+
+        private boolean shortened() {
+            return fileVocab != config.vocabSize();
+        }
+
+        /** The stored tensor, or for a shortened model's embedding and head its first config.vocabSize() rows. */
+        private TensorInfo stored(String ggufName) {
+            TensorInfo t = g.find(ggufName).orElseThrow();
+            if (!shortened() || t.shape().length != 2 || t.shape()[0] != fileVocab) return t;
+            long rows = config.vocabSize(), rowBytes = t.byteSize() / fileVocab;
+            return new TensorInfo(t.name(), t.type(), new long[]{rows, t.shape()[1]}, t.offset(), rows * rowBytes);
+        }
+
+        private MemorySegment storedData(TensorInfo t) {
+            return g.data(g.find(t.name()).orElseThrow()).asSlice(0, t.byteSize());
         }
 
         private String ggufName(String hfName) {
@@ -109,9 +157,8 @@ public final class GgufModel {
         public Optional<TensorInfo> find(String hfName) {
             Optional<String> gguf = TensorNames.toGguf(config.family(), hfName);
             if (gguf.isEmpty()) return Optional.empty();
-            Optional<TensorInfo> src = g.find(gguf.get());
-            if (src.isEmpty()) return Optional.empty();
-            TensorInfo t = src.get();
+            if (g.find(gguf.get()).isEmpty()) return Optional.empty();
+            TensorInfo t = stored(gguf.get());
             // ternary projections keep their type: ternary() decodes them
             if (isTernary(t) || inPlace(t)) return Optional.of(new TensorInfo(hfName, t.type(), t.shape(), 0, t.byteSize()));
             return Optional.of(new TensorInfo(hfName, DType.F32, t.shape(), 0, 4 * t.elements()));
@@ -129,6 +176,8 @@ public final class GgufModel {
             for (TensorInfo t : g.tensors()) {
                 // rope_freqs.weight was checked against the spec's llama3 frequencies (ropeFreqs): that is its use
                 if (t.name().equals(ROPE_FREQS) && ropeFreqsChecked) continue;
+                // a warm-up model has the first layer only
+                if (shortened() && t.name().startsWith("blk.") && !t.name().startsWith("blk.0.")) continue;
                 out.add(TensorNames.toHf(config.family(), t.name()).orElse(t.name()));
             }
             return out;
@@ -223,13 +272,13 @@ public final class GgufModel {
 
         private MemorySegment make(String hfName) {
             String name = ggufName(hfName);
-            TensorInfo t = g.find(name).orElseThrow();
-            if (inPlace(t)) return g.data(t);
+            TensorInfo t = stored(name);
+            if (inPlace(t)) return storedData(t);
             int n = Math.toIntExact(t.elements());
             GgmlType type = (GgmlType) t.type();
             BlockCodec codec = BlockCodec.find(type)
                     .orElseThrow(() -> new IllegalArgumentException(t.name() + ": tensor type " + type.label() + " is not supported by the engine"));
-            float[] v = codec.decode(g.data(t), n);
+            float[] v = codec.decode(storedData(t), n);
             if (permutedQk()) {
                 if (name.endsWith(".attn_q.weight")) v = unpermute(v, t, config.heads());
                 else if (name.endsWith(".attn_k.weight")) v = unpermute(v, t, config.kvHeads());

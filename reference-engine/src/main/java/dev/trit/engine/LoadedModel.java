@@ -28,6 +28,14 @@ public record LoadedModel(Path path, Transformer transformer, Tokenizer tokenize
      * any other model is refused with a {@link FormatException}.
      */
     public static LoadedModel open(Path path, Kernels kernels, boolean latent) throws IOException {
+        return open(path, kernels, latent, null);
+    }
+
+    /**
+     * As {@link #open(Path, Kernels, boolean)}; a GGUF file runs the warm-up (if not null) while it loads
+     * ({@link GgufModel#load(Path, Kernels, boolean, KernelWarmup.Workload)}).
+     */
+    public static LoadedModel open(Path path, Kernels kernels, boolean latent, KernelWarmup.Workload warmup) throws IOException {
         if (!Files.exists(path)) throw new FormatException(path, "no such file or directory");
         if (Files.isDirectory(path)) {
             Transformer t = HfModel.load(path, kernels, latent);
@@ -39,7 +47,7 @@ public record LoadedModel(Path path, Transformer transformer, Tokenizer tokenize
             }
         }
         if (path.getFileName().toString().toLowerCase().endsWith(".gguf")) {
-            return GgufModel.load(path, kernels, latent);
+            return GgufModel.load(path, kernels, latent, warmup);
         }
         throw new FormatException(path, "not a Hugging Face model directory or a .gguf file");
     }

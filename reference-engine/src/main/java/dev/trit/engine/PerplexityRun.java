@@ -2,6 +2,7 @@ package dev.trit.engine;
 
 import java.io.PrintStream;
 import java.util.Arrays;
+import java.util.Random;
 
 /** Perplexity of a model over a token stream (ids from the tokenizer, without special tokens). */
 public final class PerplexityRun {
@@ -67,6 +68,18 @@ public final class PerplexityRun {
 
     private static long utf8(String s) {
         return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+
+    /**
+     * This protocol's windows over random tokens, up to {@code windows} of them, as the warm-up of a model
+     * being loaded ({@link KernelWarmup}): the same forward and scoring calls as {@link #run}.
+     */
+    public static KernelWarmup.Workload warmup(int ctx, PerplexityProtocol protocol, int windows) {
+        return (model, stop) -> {
+            PerplexityRun r = new PerplexityRun(model, ctx, protocol);
+            int[] ids = new Random(1).ints(ctx, 0, model.config().vocabSize()).toArray();
+            for (int w = 0; w < windows && !stop.getAsBoolean(); w++) r.run(ids, 1, null);
+        };
     }
 
     /**

@@ -90,6 +90,17 @@ public record ModelSpec(
                 finalSoftcap, layerSpecs, l, bosTokenId, eosTokenId, maxPositions);
     }
 
+    /**
+     * The model's first {@code n} layers with the first {@code vocab} rows of its embedding and head: the
+     * same kernels on less data (the engine's warm-up model, compiled while the whole model loads). BOS and EOS
+     * are taken modulo vocab so that they stay rows of the shortened embedding.
+     */
+    public ModelSpec firstLayers(int n, int vocab) {
+        return new ModelSpec(family, hiddenSize, n, heads, kvHeads, headDim, intermediateSize, vocab, rmsNormEps, normPlusOne, qkNorm,
+                sandwichNorms, subNorms, qkvBias, oBias, mlpBias, activation, embeddingScale, tiedEmbeddings, attentionScale, attnSoftcap,
+                finalSoftcap, layerSpecs.subList(0, n), linears, bosTokenId % vocab, eosTokenId % vocab, maxPositions);
+    }
+
     /** The same model whose norm weights already hold (1 + w) (llama.cpp's Gemma files), or the reverse. */
     public ModelSpec withNormPlusOne(boolean plusOne) {
         return new ModelSpec(family, hiddenSize, layers, heads, kvHeads, headDim, intermediateSize, vocabSize, rmsNormEps, plusOne, qkNorm,

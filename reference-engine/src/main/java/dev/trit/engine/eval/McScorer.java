@@ -1,9 +1,11 @@
 package dev.trit.engine.eval;
 
+import dev.trit.engine.KernelWarmup;
 import dev.trit.engine.LogSoftmax;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.function.Consumer;
 
 /**
@@ -26,6 +28,42 @@ public final class McScorer {
         this.encoder = encoder;
         this.method = method;
         this.harnessBos = harnessBos;
+    }
+
+    /**
+     * Scores up to {@code n} of the items as the warm-up of a model being loaded ({@link KernelWarmup}):
+     * the same calls as {@link #score}, the text cut into tokens of about four characters (the real tokenizer is
+     * being loaded meanwhile; what matters is the sequences' lengths and shared prefixes), ids below the small
+     * model's vocabulary.
+     */
+    public static KernelWarmup.Workload warmup(McMethod method, boolean harnessBos, List<McItem> items, int n) {
+        return (t, stop) -> {
+            int vocab = t.config().vocabSize(), bos = Math.max(t.config().bosTokenId(), 0);
+            TextEncoder chunks = new TextEncoder() {
+                @Override
+                public int[] encode(String text, boolean addSpecial) {
+                    int k = (text.length() + 3) / 4, off = addSpecial ? 1 : 0;
+                    int[] ids = new int[k + off];
+                    if (addSpecial) ids[0] = bos;
+                    for (int i = 0; i < k; i++) {
+                        ids[off + i] = Math.floorMod(text.substring(4 * i, Math.min(text.length(), 4 * i + 4)).hashCode(), vocab);
+                    }
+                    return ids;
+                }
+
+                @Override
+                public OptionalInt bos() {
+                    return OptionalInt.of(bos);
+                }
+
+                @Override
+                public OptionalInt eos() {
+                    return OptionalInt.empty();
+                }
+            };
+            McScorer s = new McScorer(new TransformerLogits(t), chunks, method, harnessBos);
+            for (int i = 0; i < Math.min(n, items.size()) && !stop.getAsBoolean(); i++) s.score(items.get(i));
+        };
     }
 
     public McResult run(McTask task, List<McItem> items, Consumer<ItemScore> progress) {
