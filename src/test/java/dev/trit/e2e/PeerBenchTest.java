@@ -57,17 +57,22 @@ class PeerBenchTest {
         return p;
     }
 
+    /** The fixture as a bitnet-b1.58 file (the 2B4T-style name trit writes), which llama.cpp knows as bitnet. */
+    private Path b158Copy() throws IOException {
+        Path b158 = tmp.resolve("mini-b158.gguf");
+        try (GgufFile f = GgufFile.open(TQ2)) {
+            GgufWriter.withArchitecture(f, "bitnet-b1.58").write(b158);
+        }
+        return b158;
+    }
+
     @Test
     void benchesBesideAFakeLlamaBenchAndRenamesTheArchitectureForIt() throws IOException {
         Path json = resource(tmp, "llama-bench-mini-bitnet-tq2_0.json");
         Path log = tmp.resolve("args.log");
         Path build = tmp.resolve("build");
         fakeTool(build.resolve("bin"), "llama-bench", json, null, log);
-        // a bitnet-b1.58 file (the 2B4T-style name trit writes), which llama.cpp knows as bitnet
-        Path b158 = tmp.resolve("mini-b158.gguf");
-        try (GgufFile f = GgufFile.open(TQ2)) {
-            GgufWriter.withArchitecture(f, "bitnet-b1.58").write(b158);
-        }
+        Path b158 = b158Copy();
         Cli c = Cli.run("bench", b158.toString(), "--peer", build.toString(), "--prompt", "16", "--gen", "4", "--repeat", "2",
                 "--threads", "2", "--bandwidth-mib", "0", "--json");
         assertEquals(0, c.exitCode(), c::toString);
@@ -109,6 +114,30 @@ class PeerBenchTest {
         assertTrue(t.out().lines().anyMatch(l -> l.contains("peer 1 " + captured.get(0).get("build_commit").asText())
                 && l.contains(String.format(java.util.Locale.ROOT, "%.1f", captured.get(0).get("avg_ts").asDouble()))), t::toString);
         assertFalse(t.err().contains("renamed"), "a bitnet file runs as it is");
+    }
+
+    @Test
+    void severalModelsBesideAPeerRunInAJvmEachWithThePeer() throws IOException {
+        Path json = resource(tmp, "llama-bench-mini-bitnet-tq2_0.json");
+        Path log = tmp.resolve("args.log");
+        Path build = tmp.resolve("build");
+        fakeTool(build.resolve("bin"), "llama-bench", json, null, log);
+        Path b158 = b158Copy();
+        Cli c = Cli.run("bench", TQ2.toString(), b158.toString(), "--peer", build.toString(), "--prompt", "8", "--gen", "2", "--repeat", "2",
+                "--threads", "1", "--bandwidth-mib", "0", "--json");
+        assertEquals(0, c.exitCode(), c::toString);
+        JsonNode models = new ObjectMapper().readTree(c.out()).get("models");
+        assertEquals(2, models.size());
+        for (JsonNode m : models) {
+            assertEquals(2, m.get("peers").get(0).get("rounds").size(), m::toString);
+            assertEquals(2, m.get("rounds").size(), m::toString);
+        }
+        assertFalse(models.get(0).get("peers").get(0).get("renamed_architecture").asBoolean());
+        assertTrue(models.get(1).get("peers").get(0).get("renamed_architecture").asBoolean());
+        // per model a warm-up and 2 measured runs; the bitnet-b1.58 file's first try is refused
+        List<String> runs = Files.readAllLines(log);
+        assertEquals(3 + 4, runs.size(), runs::toString);
+        assertEquals(3, runs.stream().filter(r -> r.startsWith("-m " + TQ2 + " ")).count(), runs::toString);
     }
 
     @Test

@@ -117,7 +117,9 @@ final class BenchCommand implements Callable<Integer> {
             report.put("measured_rounds", repeat);
             report.put("activations", activations.mode().label());
             for (Path model : models) {
-                if (models.size() > 1 && !sameJvm && peers.isEmpty()) {
+                // each model in a JVM of its own, peers or not: a second model's peak RSS in one JVM would hold
+                // the heap the first one grew (TQ1_0 after TQ2_0, 2B4T: 1.95x the file against 1.30x alone)
+                if (models.size() > 1 && !sameJvm) {
                     rows.add(inChildJvm(model, pool.threads(), bw, mapper));
                 } else {
                     resetPeakRss();
@@ -227,8 +229,8 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * Runs {@code trit bench MODEL --json} in a new JVM with this one's flags and class path, and takes
-     * its figures; the bound is recomputed from this run's bandwidth measurement.
+     * Runs {@code trit bench MODEL --json} (with the same peers) in a new JVM with this one's flags and class
+     * path, and takes its figures; the bound is recomputed from this run's bandwidth measurement.
      */
     private ObjectNode inChildJvm(Path model, int threads, double bw, ObjectMapper mapper) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
@@ -241,6 +243,7 @@ final class BenchCommand implements Callable<Integer> {
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "bench", model.toString(),
                 "--threads", Integer.toString(threads), "--prompt", Integer.toString(prompt), "--gen", Integer.toString(gen),
                 "--repeat", Integer.toString(repeat), "--warmup", Integer.toString(warmup), "--bandwidth-mib", "0", "--activations", activations.mode().label(), "--json"));
+        for (Path peer : peerPaths) cmd.addAll(List.of("--peer", peer.toString()));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         byte[] stdout = p.getInputStream().readAllBytes();
         int code = p.waitFor();

@@ -8,6 +8,7 @@ import dev.trit.analysis.ResultRow;
 import dev.trit.analysis.ResultTable;
 import dev.trit.converters.Converter;
 import dev.trit.converters.Progress;
+import dev.trit.engine.ActivationMode;
 import dev.trit.engine.LoadedModel;
 import dev.trit.engine.LogSoftmax;
 import dev.trit.engine.Parallel;
@@ -384,7 +385,8 @@ final class EvalCommand implements Callable<Integer> {
                         List<Integer> todo = missing(u, records);
                         progress.startUnit(u.ordinal(), label, mine(u), mine(u) - todo.size());
                         if (!todo.isEmpty()) {
-                            try (LoadedModel lm = EngineOptions.open(built(e), pool)) {
+                            try (LoadedModel lm = EngineOptions.open(built(e), pool, ActivationMode.FLOAT,
+                                    McScorer.warmup(t.method(), false, todo.stream().map(items::get).toList(), McCommand.WARMUP_ITEMS))) {
                                 McScorer scorer = new McScorer(new TransformerLogits(lm.transformer()), TextEncoder.of(lm.tokenizer()), t.method(), false);
                                 for (int idx : todo) {
                                     ItemScore s;
@@ -404,7 +406,7 @@ final class EvalCommand implements Callable<Integer> {
                 }
                 case EvalUnit.PPL -> {
                     EvalPlan.Ppl t = (EvalPlan.Ppl) task(planned);
-                    try (LoadedModel lm = EngineOptions.open(built(e), pool)) {
+                    try (LoadedModel lm = EngineOptions.open(built(e), pool, ActivationMode.FLOAT, EngineOptions.windowsWarmup(t.ctx(), t.protocol()))) {
                         String text = PplCommand.readText(t.text());
                         if (t.maxWindows() > 0) {
                             int per = t.protocol() == EvalWindow.Protocol.HF ? t.ctx() - 1 : t.ctx();

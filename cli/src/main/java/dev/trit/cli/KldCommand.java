@@ -83,7 +83,7 @@ final class KldCommand implements Callable<Integer> {
             String content = PplCommand.readText(text);
             KldStats.Summary s;
             // the model's weights stay mapped until it is closed
-            try (Parallel pool = engine.pool(); LoadedModel lm = source.open(model, pool, activations.mode())) {
+            try (Parallel pool = engine.pool(); LoadedModel lm = source.open(model, pool, activations.mode(), EngineOptions.windowsWarmup(ctx, p))) {
                 List<EvalWindow> windows = windows(lm, content, ctx, p, maxWindows, text);
                 System.err.printf("kld: %s against %s (%s), %d windows of %d%n", model.getFileName(), base.getFileName(),
                         full ? "full vocabulary" : "top " + dump.topK(), windows.size(), ctx);

@@ -85,7 +85,7 @@ final class LogitsCommand implements Callable<Integer> {
         String content = PplCommand.readText(text);
         PrintWriter o = spec.commandLine().getOut();
         // the model's weights stay mapped until it is closed
-        try (Parallel pool = engine.pool(); LoadedModel lm = source.open(model, pool, activations.mode())) {
+        try (Parallel pool = engine.pool(); LoadedModel lm = source.open(model, pool, activations.mode(), EngineOptions.windowsWarmup(ctx, p))) {
             int vocab = lm.config().vocabSize();
             if (topK != null && topK > vocab) throw new Main.UsageException("--top-k " + topK + " exceeds the vocabulary of " + vocab);
             List<EvalWindow> windows = KldCommand.windows(lm, content, ctx, p, maxWindows, text);

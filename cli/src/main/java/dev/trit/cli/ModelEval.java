@@ -5,6 +5,7 @@ import dev.trit.analysis.Metrics;
 import dev.trit.analysis.ModelAnalysis;
 import dev.trit.analysis.ModelAnalyzer;
 import dev.trit.analysis.ResultRow;
+import dev.trit.engine.ActivationMode;
 import dev.trit.engine.LoadedModel;
 import dev.trit.engine.Parallel;
 import dev.trit.engine.eval.Accuracy;
@@ -76,7 +77,7 @@ final class ModelEval {
         List<ResultRow> rows = weightRows(model, variant, path, p.ctx(), layers);
 
         // the model maps its weight files: closed when this model is measured
-        try (LoadedModel lm = EngineOptions.open(path, pool)) {
+        try (LoadedModel lm = EngineOptions.open(path, pool, ActivationMode.FLOAT, EngineOptions.windowsWarmup(p.ctx(), EvalWindow.Protocol.HF))) {
             TransformerLogits logits = new TransformerLogits(lm.transformer());
             List<EvalWindow> windows = KldCommand.windows(lm, p.text(), p.ctx(), EvalWindow.Protocol.HF, p.maxWindows(), p.textFile());
             progress.accept("perplexity and KLD over " + windows.size() + " windows of " + p.ctx() + " tokens"

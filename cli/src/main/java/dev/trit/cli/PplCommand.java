@@ -52,9 +52,6 @@ import java.util.concurrent.Callable;
                 "compares with trit's under --protocol llama-cpp. A file whose architecture the peer calls otherwise",
                 "(bitnet-b1.58: bitnet) runs the peer on a renamed temp copy."})
 final class PplCommand implements Callable<Integer> {
-    /** Windows of the small model run while a large GGUF loads ({@link dev.trit.engine.KernelWarmup}); fewer if the load ends first. */
-    static final int WARMUP_WINDOWS = 6;
-
     @Spec
     CommandSpec spec;
 
@@ -110,7 +107,7 @@ final class PplCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintStream progress = System.err;
         // the model's weights stay mapped until it is closed
-        try (Parallel pool = engine.pool(); LoadedModel m = EngineOptions.open(model, pool, activations.mode(), PerplexityRun.warmup(ctx, p, WARMUP_WINDOWS))) {
+        try (Parallel pool = engine.pool(); LoadedModel m = EngineOptions.open(model, pool, activations.mode(), EngineOptions.windowsWarmup(ctx, protocolKind))) {
             // the transformers protocol tokenizes as transformers does; the llama-cpp one keeps its ids without BOS
             // (PerplexityRun puts BOS into each chunk)
             int[] ids = protocolKind == EvalWindow.Protocol.HF ? EvalWindow.tokens(m.tokenizer(), content, protocolKind)

@@ -1,6 +1,7 @@
 package dev.trit.cli;
 
 import dev.trit.engine.ActivationMode;
+import dev.trit.engine.KernelWarmup;
 import dev.trit.engine.LoadedModel;
 import dev.trit.engine.Parallel;
 import dev.trit.engine.VectorKernels;
@@ -29,8 +30,11 @@ final class SourceOption {
     }
 
     LoadedModel open(Path model, Parallel pool, ActivationMode activations) throws IOException {
-        LoadedModel m = open(model, pool);
-        m.transformer().activations(activations);
-        return m;
+        return open(model, pool, activations, null);
+    }
+
+    /** As {@link #open(Path, Parallel, ActivationMode)}, running the warm-up (null: none) while a large GGUF loads (never for latent weights). */
+    LoadedModel open(Path model, Parallel pool, ActivationMode activations, KernelWarmup.Workload warmup) throws IOException {
+        return EngineOptions.open(model, pool, activations, latent(), warmup);
     }
 }
