@@ -362,9 +362,26 @@ final class GgufReader {
                 yield a;
             }
             case STRING -> {
-                List<String> a = new ArrayList<>(count);
-                for (int i = 0; i < count; i++) a.add(readString(what + "[" + i + "]"));
-                yield a;
+                // lengths checked first, then the bytes copied back to back (GgufArray.ofUtf8)
+                long first = pos, total = 0;
+                int[] ends = new int[count];
+                for (int i = 0; i < count; i++) {
+                    String item = what + "[" + i + "]";
+                    long len = readU64("length of " + item);
+                    need(len, item);
+                    total += len;
+                    if (total > MAX_STRING_BYTES) throw new FormatException(path, what + " holds more than " + MAX_STRING_BYTES + " bytes of strings");
+                    ends[i] = (int) total;
+                    pos += len;
+                }
+                byte[] data = new byte[(int) total];
+                for (int i = 0, o = 0; i < count; i++) {
+                    int len = ends[i] - o;
+                    MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, first + 8, data, o, len);
+                    first += 8 + len;
+                    o = ends[i];
+                }
+                yield GgufArray.ofUtf8(data, ends).values();
             }
             case ARRAY -> {
                 List<GgufArray> a = new ArrayList<>(count);
@@ -372,7 +389,7 @@ final class GgufReader {
                 yield a;
             }
         };
-        return new GgufArray(et, et == GgufValueType.STRING || et == GgufValueType.ARRAY
-                ? java.util.Collections.unmodifiableList((List<?>) values) : values);
+        // a string array is read-only as it is (GgufArray.ofUtf8)
+        return new GgufArray(et, et == GgufValueType.ARRAY ? java.util.Collections.unmodifiableList((List<?>) values) : values);
     }
 }

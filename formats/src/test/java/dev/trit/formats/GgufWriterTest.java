@@ -47,6 +47,30 @@ class GgufWriterTest {
     }
 
     @Test
+    void stringArraysReadBackAsWritten() throws IOException {
+        // read back as UTF-8 bytes back to back (GgufArray.ofUtf8): empty strings, multi-byte characters, order
+        List<String> s = List.of("", "a", "ü", "\u2581the", "", "日本語", "<|end|>");
+        Path out = tmp.resolve("strings.gguf");
+        GgufWriter w = new GgufWriter();
+        w.put("general.architecture", GgufValue.string("test"));
+        w.put("s", GgufValue.array(GgufArray.ofStrings(s)));
+        w.put("none", GgufValue.array(GgufArray.ofStrings(List.of())));
+        w.write(out);
+        try (GgufFile f = GgufFile.open(out)) {
+            List<String> got = f.stringArray("s");
+            assertEquals(s, got);
+            assertEquals(s.hashCode(), got.hashCode());
+            assertEquals(s.get(5), got.get(5));
+            assertThrows(IndexOutOfBoundsException.class, () -> got.get(s.size()));
+            assertThrows(UnsupportedOperationException.class, () -> got.set(0, "x"));
+            assertEquals(List.of(), f.stringArray("none"));
+            assertEquals(GgufValue.array(GgufArray.ofStrings(s)), f.value("s").orElseThrow(), "equal to the written value");
+        }
+        assertThrows(IllegalArgumentException.class, () -> GgufArray.ofUtf8(new byte[3], new int[] {2, 1}));
+        assertThrows(IllegalArgumentException.class, () -> GgufArray.ofUtf8(new byte[3], new int[] {4}));
+    }
+
+    @Test
     void streamsTensorsFromCallbacksAndChecksTheirSize() throws IOException {
         Path out = tmp.resolve("cb.gguf");
         GgufWriter w = new GgufWriter();

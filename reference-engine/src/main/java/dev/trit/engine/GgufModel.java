@@ -1,6 +1,8 @@
 package dev.trit.engine;
 
 import dev.trit.formats.family.ModelSpec;
+import dev.trit.engine.tokenizer.LazyTokenizer;
+import dev.trit.engine.tokenizer.Tokenizer;
 import dev.trit.engine.tokenizer.Tokenizers;
 import dev.trit.formats.BlockCodec;
 import dev.trit.formats.DType;
@@ -86,7 +88,8 @@ public final class GgufModel {
                 ModelSpec mini = config.firstLayers(1, warmupVocab);
                 w = KernelWarmup.start(() -> ModelLoader.load(mini, new Weights(g, mini, config.vocabSize()), kernels), warmup);
             }
-            var tokenizer = Tokenizers.forGguf(g);
+            // built at its first use: trit bench runs token ids only, and its peak RSS is measured
+            Tokenizer tokenizer = new LazyTokenizer(() -> Tokenizers.forGguf(g));
             try {
                 Transformer t = latent ? ModelLoader.loadLatent(config, new Weights(g, config), kernels, g)
                         : ModelLoader.load(config, new Weights(g, config), kernels, g);

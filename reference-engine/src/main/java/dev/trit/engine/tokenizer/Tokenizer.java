@@ -6,7 +6,7 @@ import java.util.OptionalInt;
  * Text to token ids and back, exactly as the model's reference tokenizer does it
  * (transformers / tokenizers for Hugging Face checkpoints, llama.cpp for GGUF files).
  */
-public sealed interface Tokenizer permits BpeTokenizer, HfTokenizer, SpmTokenizer {
+public sealed interface Tokenizer permits BpeTokenizer, HfTokenizer, LazyTokenizer, SpmTokenizer {
 
     /**
      * Token ids of {@code text}. With {@code addSpecial} the special tokens the model's
