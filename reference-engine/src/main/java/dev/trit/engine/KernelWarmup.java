@@ -34,8 +34,8 @@ public final class KernelWarmup {
     private KernelWarmup(Supplier<Transformer> model, Workload workload) {
         thread = Thread.ofPlatform().daemon().name("trit-warmup").unstarted(() -> {
             try {
-                Transformer t = model.get();
-                if (!stop) workload.run(t, () -> stop);
+                // a workload asks stop before each unit, its first included: a load that ended first costs it nothing
+                workload.run(model.get(), () -> stop);
             } catch (RuntimeException | OutOfMemoryError e) {
                 // the whole model's load reads the same tensors and reports what is wrong with them; a warm-up
                 // that fails only leaves the kernels to be compiled during the caller's work
