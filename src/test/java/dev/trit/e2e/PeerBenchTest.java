@@ -57,6 +57,13 @@ class PeerBenchTest {
         return p;
     }
 
+    /** A build dir whose bin/llama-bench is a {@link #fakeTool} printing json and logging to log. */
+    private Path fakeLlamaBenchBuild(Path json, Path log) throws IOException {
+        Path build = tmp.resolve("build");
+        fakeTool(build.resolve("bin"), "llama-bench", json, null, log);
+        return build;
+    }
+
     /** The fixture as a bitnet-b1.58 file (the 2B4T-style name trit writes), which llama.cpp knows as bitnet. */
     private Path b158Copy() throws IOException {
         Path b158 = tmp.resolve("mini-b158.gguf");
@@ -70,8 +77,7 @@ class PeerBenchTest {
     void benchesBesideAFakeLlamaBenchAndRenamesTheArchitectureForIt() throws IOException {
         Path json = resource(tmp, "llama-bench-mini-bitnet-tq2_0.json");
         Path log = tmp.resolve("args.log");
-        Path build = tmp.resolve("build");
-        fakeTool(build.resolve("bin"), "llama-bench", json, null, log);
+        Path build = fakeLlamaBenchBuild(json, log);
         Path b158 = b158Copy();
         Cli c = Cli.run("bench", b158.toString(), "--peer", build.toString(), "--prompt", "16", "--gen", "4", "--repeat", "2",
                 "--threads", "2", "--bandwidth-mib", "0", "--json");
@@ -120,8 +126,7 @@ class PeerBenchTest {
     void severalModelsBesideAPeerRunInAJvmEachWithThePeer() throws IOException {
         Path json = resource(tmp, "llama-bench-mini-bitnet-tq2_0.json");
         Path log = tmp.resolve("args.log");
-        Path build = tmp.resolve("build");
-        fakeTool(build.resolve("bin"), "llama-bench", json, null, log);
+        Path build = fakeLlamaBenchBuild(json, log);
         Path b158 = b158Copy();
         Cli c = Cli.run("bench", TQ2.toString(), b158.toString(), "--peer", build.toString(), "--prompt", "8", "--gen", "2", "--repeat", "2",
                 "--threads", "1", "--bandwidth-mib", "0", "--json");

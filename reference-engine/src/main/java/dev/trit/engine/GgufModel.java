@@ -140,16 +140,15 @@ public final class GgufModel {
             return fileVocab != config.vocabSize();
         }
 
-        /** The stored tensor, or for a shortened model's embedding and head its first config.vocabSize() rows. */
-        private TensorInfo stored(String ggufName) {
-            TensorInfo t = g.find(ggufName).orElseThrow();
+        /** The file's tensor t, or for a shortened model's embedding and head its first config.vocabSize() rows. */
+        private TensorInfo stored(TensorInfo t) {
             if (!shortened() || t.shape().length != 2 || t.shape()[0] != fileVocab) return t;
             long rows = config.vocabSize(), rowBytes = t.byteSize() / fileVocab;
             return new TensorInfo(t.name(), t.type(), new long[]{rows, t.shape()[1]}, t.offset(), rows * rowBytes);
         }
 
         private MemorySegment storedData(TensorInfo t) {
-            return g.data(g.find(t.name()).orElseThrow()).asSlice(0, t.byteSize());
+            return g.data(t.name()).asSlice(0, t.byteSize());
         }
 
         private String ggufName(String hfName) {
@@ -160,8 +159,9 @@ public final class GgufModel {
         public Optional<TensorInfo> find(String hfName) {
             Optional<String> gguf = TensorNames.toGguf(config.family(), hfName);
             if (gguf.isEmpty()) return Optional.empty();
-            if (g.find(gguf.get()).isEmpty()) return Optional.empty();
-            TensorInfo t = stored(gguf.get());
+            Optional<TensorInfo> src = g.find(gguf.get());
+            if (src.isEmpty()) return Optional.empty();
+            TensorInfo t = stored(src.get());
             // ternary projections keep their type: ternary() decodes them
             if (isTernary(t) || inPlace(t)) return Optional.of(new TensorInfo(hfName, t.type(), t.shape(), 0, t.byteSize()));
             return Optional.of(new TensorInfo(hfName, DType.F32, t.shape(), 0, 4 * t.elements()));
@@ -275,7 +275,7 @@ public final class GgufModel {
 
         private MemorySegment make(String hfName) {
             String name = ggufName(hfName);
-            TensorInfo t = stored(name);
+            TensorInfo t = stored(g.find(name).orElseThrow());
             if (inPlace(t)) return storedData(t);
             int n = Math.toIntExact(t.elements());
             GgmlType type = (GgmlType) t.type();
