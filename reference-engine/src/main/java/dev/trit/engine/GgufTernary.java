@@ -42,6 +42,21 @@ final class GgufTernary {
     }
 
     static TernaryMatrix load(TensorInfo t, MemorySegment data, int chunkWeights, int[] rowOf) {
+        return load(t, data, chunkWeights, rowOf, !TQ1_PACKED);
+    }
+
+    /**
+     * TQ1_0 packed as the other ternary types (the row-lane layout, 1.78 bits a weight on the heap) instead of
+     * read in place (1.69, mapped): -Dtrit.tq1Packed=true. The products are the same bits (Tq1KernelsTest);
+     * the packed kernels are faster and the heap holds more. 2B4T TQ1_0 + Q6_K output, trit bench 256 + 32
+     * tokens, A B A B (2026-12-04): decode 16.1-16.7, 15.7-16.1 -> 33.6-35.7, 27.5-28.8 tok/s, prefill
+     * 81-85 -> 139-151 tok/s, peak RSS 1.285x -> 1.37-1.39x the file; trit ppl (ctx 256) 60 -> 88 tok/s.
+     * In place stays the default: issue 13 holds TQ1_0 to 1.3x its file.
+     */
+    static final boolean TQ1_PACKED = Boolean.getBoolean("trit.tq1Packed");
+
+    /** As {@link #load(TensorInfo, MemorySegment, int, int[])}, TQ1_0 read in place or packed as given. */
+    static TernaryMatrix load(TensorInfo t, MemorySegment data, int chunkWeights, int[] rowOf, boolean tq1InPlace) {
         if (t.shape().length != 2) throw new IllegalArgumentException(t.name() + ": a ternary projection needs a shape [out, in]");
         int rows = Math.toIntExact(t.shape()[0]), cols = Math.toIntExact(t.shape()[1]);
         GgmlType type = (GgmlType) t.type();
@@ -50,7 +65,7 @@ final class GgufTernary {
         // a step of rows starts on a block boundary: step * cols is a multiple of the block size
         int align = type.blockSize() / gcd(cols, type.blockSize());
         int step = Math.max(1, chunkWeights / cols / align) * align;
-        if (type == GgmlType.TQ1_0 && cols % TernaryMatrix.TQ1_BLOCK == 0) return tq1InPlace(t, data, rows, cols, rowOf);
+        if (type == GgmlType.TQ1_0 && cols % TernaryMatrix.TQ1_BLOCK == 0 && tq1InPlace) return tq1InPlace(t, data, rows, cols, rowOf);
         TernaryMatrix.Builder b = new TernaryMatrix.Builder(rows, cols);
         OptionalDouble found = codec instanceof TernaryCodec tc ? fromCodec(t, data, tc, b, step, rowOf) : fromFloats(t, data, codec, b, step, rowOf);
         if (found.isEmpty()) {

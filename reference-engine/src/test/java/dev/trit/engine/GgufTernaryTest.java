@@ -119,4 +119,19 @@ class GgufTernaryTest {
         var e = assertThrows(IllegalArgumentException.class, () -> GgufTernary.load(t, bad, 5 * COLS));
         assertTrue(e.getMessage().contains("not ternary (value 0.1875 besides +-0.375)"), e.getMessage());
     }
+
+    /** TQ1_0 packed (-Dtrit.tq1Packed=true) holds the trits and scale the in-place reading does, rows permuted or not. */
+    @Test
+    void tq1PackedEqualsInPlace() {
+        MemorySegment data = tensor(Tq1Codec.INSTANCE, 7, SCALE);
+        TensorInfo t = info(GgmlType.TQ1_0, data.byteSize());
+        int[] rowOf = new int[ROWS];
+        for (int s = 0; s < ROWS; s++) rowOf[s] = (s * 11 + 4) % ROWS;
+        for (int[] order : new int[][] {null, rowOf}) {
+            TernaryMatrix inPlace = GgufTernary.load(t, data, 5 * COLS, order, true), packed = GgufTernary.load(t, data, 5 * COLS, order, false);
+            assertTrue(inPlace.tq1InPlace());
+            assertTrue(!packed.tq1InPlace());
+            assertSame(inPlace, packed);
+        }
+    }
 }
