@@ -47,8 +47,8 @@ final class GgufTernary {
 
     /**
      * TQ1_0 packed as the other ternary types (on the heap: the row-lane layout, 1.78 bits a weight, on 512-bit
-     * hardware; 2 elsewhere) instead of read in place (1.69, mapped): -Dtrit.tq1Packed=true. The products are the same bits (Tq1KernelsTest);
-     * the packed kernels are faster and the heap holds more. 2B4T TQ1_0 + Q6_K output, trit bench 256 + 32
+     * hardware; 2 elsewhere) instead of read in place (1.69, mapped): -Dtrit.tq1Packed=true. The products are
+     * the same bits (Tq1KernelsTest); the packed kernels are faster and the heap holds more. 2B4T TQ1_0 + Q6_K output, trit bench 256 + 32
      * tokens, A B A B (2026-12-04): decode 16.1-16.7, 15.7-16.1 -> 33.6-35.7, 27.5-28.8 tok/s, prefill
      * 81-85 -> 139-151 tok/s, peak RSS 1.285x -> 1.37-1.39x the file; trit ppl (ctx 256) 60 -> 88 tok/s.
      * In place stays the default: issue 13 holds TQ1_0 to 1.3x its file.

@@ -1,6 +1,7 @@
 package dev.trit.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -130,7 +131,7 @@ class GgufTernaryTest {
         for (int[] order : new int[][] {null, rowOf}) {
             TernaryMatrix inPlace = GgufTernary.load(t, data, 5 * COLS, order, true), packed = GgufTernary.load(t, data, 5 * COLS, order, false);
             assertTrue(inPlace.tq1InPlace());
-            assertTrue(!packed.tq1InPlace());
+            assertFalse(packed.tq1InPlace());
             assertSame(inPlace, packed);
         }
     }
