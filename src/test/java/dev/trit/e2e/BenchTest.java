@@ -52,6 +52,10 @@ class BenchTest {
         assertEquals(2, Cli.run("bench", q8.toString(), "--activations", "int4").exitCode());
 
         assertEquals(2, Cli.run("bench", q8.toString(), "--prompt", "0").exitCode());
+        assertEquals(2, Cli.run("bench", q8.toString(), "--depth", "-1").exitCode());
+        Cli deep = Cli.run("bench", q8.toString(), "--depth", "100000", "--bandwidth-mib", "0");
+        assertEquals(2, deep.exitCode(), deep::toString);
+        assertTrue(deep.err().contains("--depth + --prompt + --gen"), deep::toString);
         Cli missing = Cli.run("bench", "/nonexistent/model.gguf", "--gen", "1");
         assertEquals(1, missing.exitCode(), missing::toString);
     }

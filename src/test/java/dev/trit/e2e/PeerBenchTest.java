@@ -120,6 +120,15 @@ class PeerBenchTest {
         assertTrue(t.out().lines().anyMatch(l -> l.contains("peer 1 " + captured.get(0).get("build_commit").asText())
                 && l.contains(String.format(java.util.Locale.ROOT, "%.1f", captured.get(0).get("avg_ts").asDouble()))), t::toString);
         assertFalse(t.err().contains("renamed"), "a bitnet file runs as it is");
+
+        // --depth: trit's rounds start from that context, and the peers get llama-bench's -d
+        Cli d = Cli.run("bench", TQ2.toString(), "--peer", build.toString(), "--prompt", "8", "--gen", "2", "--depth", "6",
+                "--repeat", "1", "--threads", "1", "--bandwidth-mib", "0", "--json");
+        assertEquals(0, d.exitCode(), d::toString);
+        assertEquals(6, new ObjectMapper().readTree(d.out()).get("depth_tokens").asInt());
+        List<String> withDepth = Files.readAllLines(log);
+        assertEquals(7 + 2, withDepth.size());
+        for (String r : withDepth.subList(7, 9)) assertTrue(r.endsWith("-p 8 -n 2 -r 1 -t 1 -o json -d 6"), r);
     }
 
     @Test

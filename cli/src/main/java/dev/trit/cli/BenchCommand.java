@@ -23,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -35,7 +34,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Prefill and decode tokens/s of each MODEL (HF directory or .gguf) on random token ids.",
-                "Prefill runs --prompt tokens in one batch; decode then adds --gen tokens one at a time.",
+                "Prefill runs --prompt tokens in one batch, decode --gen tokens one at a time, each from a cache holding",
+                "only --depth tokens of context (default 0), as llama-bench's pp and tg tests (and its -d).",
                 "Each phase runs --repeat times after --warmup rounds (default 1; the JIT compiles the kernels in the first",
                 "rounds: prefill's first measured round after one warm-up ran at half speed or less); the best round is reported.",
                 "Also: peak RSS (VmHWM, reset between models), weight bytes read per decoded token, the machine's",
@@ -44,7 +44,7 @@ import java.util.concurrent.Callable;
                 "a fresh JVM of the same flags (so one model's JIT profile and heap do not slow the next), within",
                 "this run: e.g. trit bench f16.gguf q8_0.gguf tq2_0.gguf.",
                 "--peer PATH (repeatable; a llama-bench of llama.cpp or bitnet.cpp, or its build dir): on each model",
-                "file, the peers' llama-bench -m FILE -p PROMPT -n GEN -r 1 -t THREADS runs interleaved with trit's rounds",
+                "file, the peers' llama-bench -m FILE -p PROMPT -n GEN -r 1 -t THREADS [-d DEPTH] runs interleaved with trit's rounds",
                 "(trit, peer 1, ..., then again; warm-up round first, dropped), in this JVM, and a second table gives each",
                 "engine's prefill and decode tok/s over the measured rounds and trit / peer per round. A file whose",
                 "architecture the peer calls otherwise (bitnet-b1.58: bitnet) runs the peer on a renamed temp copy.",
@@ -68,6 +68,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--gen", paramLabel = "N", description = "tokens to decode one at a time (default ${DEFAULT-VALUE})")
     int gen = 64;
+
+    @Option(names = "--depth", paramLabel = "N", description = "tokens of context in the cache before prefill and before decode, "
+            + "unmeasured, as llama-bench's -d (default ${DEFAULT-VALUE}); passed to the peers as -d when not 0")
+    int depth = 0;
 
     @Option(names = "--repeat", paramLabel = "N", description = "measured rounds after the warm-up (default ${DEFAULT-VALUE})")
     int repeat = 3;
@@ -94,6 +98,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (prompt < 1) throw new Main.UsageException("--prompt must be at least 1");
         if (gen < 0) throw new Main.UsageException("--gen must not be negative");
+        if (depth < 0) throw new Main.UsageException("--depth must not be negative");
         if (repeat < 1) throw new Main.UsageException("--repeat must be at least 1");
         if (warmup < 1) throw new Main.UsageException("--warmup must be at least 1");
         if (bandwidthMib < 0) throw new Main.UsageException("--bandwidth-mib must not be negative");
@@ -113,6 +118,7 @@ final class BenchCommand implements Callable<Integer> {
             report.put("bandwidth_gib_s", bw / (1L << 30));
             report.put("prompt_tokens", prompt);
             report.put("gen_tokens", gen);
+            report.put("depth_tokens", depth);
             report.put("warmup_rounds", warmup);
             report.put("measured_rounds", repeat);
             report.put("activations", activations.mode().label());
@@ -160,11 +166,11 @@ final class BenchCommand implements Callable<Integer> {
             double loadSeconds = (System.nanoTime() - t0) / 1e9;
             Transformer t = m.transformer();
             ModelSpec c = t.config();
-            if (prompt + gen > c.maxPositions()) {
-                throw new Main.UsageException("--prompt + --gen = " + (prompt + gen) + " exceeds the context of " + model + " (" + c.maxPositions() + ")");
+            if ((long) depth + prompt + gen > c.maxPositions()) {
+                throw new Main.UsageException("--depth + --prompt + --gen = " + ((long) depth + prompt + gen) + " exceeds the context of " + model + " (" + c.maxPositions() + ")");
             }
-            int[] ids = new SplittableRandom(42).ints(prompt + gen, 0, c.vocabSize()).toArray();
-            KvCache cache = t.newCache(prompt + gen);
+            int[] ids = new SplittableRandom(42).ints(depth + prompt + gen, 0, c.vocabSize()).toArray();
+            KvCache cache = t.newCache(depth + prompt + gen);
             float[] logits = new float[c.vocabSize()];
             double bestPrefill = Double.MAX_VALUE, bestDecode = Double.MAX_VALUE;
             ArrayNode rounds = mapper.createArrayNode();
@@ -176,12 +182,8 @@ final class BenchCommand implements Callable<Integer> {
             }
             for (int round = 0; round < warmup + repeat; round++) {
                 boolean warm = round < warmup;
-                cache.clear();
-                long a = System.nanoTime();
-                t.forward(Arrays.copyOf(ids, prompt), cache, prompt - 1);
-                long b = System.nanoTime();
-                for (int i = 0; i < gen; i++) t.decode(ids[prompt + i], cache, logits);
-                long e = System.nanoTime();
+                BenchRound br = BenchRound.run(t, cache, ids, depth, prompt, gen, logits);
+                long a = 0, b = br.prefillNanos(), e = b + br.decodeNanos();
                 System.err.printf(Locale.ROOT, "bench: %s round %d%s: prefill %.1f tok/s, decode %.2f tok/s%n", model.getFileName(), round,
                         warm ? " (warm-up)" : "", prompt / ((b - a) / 1e9), gen == 0 ? 0.0 : gen / ((e - b) / 1e9));
                 for (int i = 0; i < peers.size() && round > 0; i++) { // round 0's ran before the load
@@ -242,7 +244,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "bench", model.toString(),
                 "--threads", Integer.toString(threads), "--prompt", Integer.toString(prompt), "--gen", Integer.toString(gen),
-                "--repeat", Integer.toString(repeat), "--warmup", Integer.toString(warmup), "--bandwidth-mib", "0", "--activations", activations.mode().label(), "--json"));
+                "--depth", Integer.toString(depth), "--repeat", Integer.toString(repeat), "--warmup", Integer.toString(warmup), "--bandwidth-mib", "0", "--activations", activations.mode().label(), "--json"));
         for (Path peer : peerPaths) cmd.addAll(List.of("--peer", peer.toString()));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         byte[] stdout = p.getInputStream().readAllBytes();
@@ -261,8 +263,12 @@ final class BenchCommand implements Callable<Integer> {
     /** One llama-bench run of the peer on model (or its renamed copy): -r 1, this run's shape and threads. */
     private Peer.BenchResult peerRound(Peer peer, Path model, int threads) throws IOException {
         try {
-            Peer.Run r = session.run(peer, model, file -> List.of("-m", file.toString(), "-p", Integer.toString(prompt),
-                    "-n", Integer.toString(gen), "-r", "1", "-t", Integer.toString(threads), "-o", "json"));
+            Peer.Run r = session.run(peer, model, file -> {
+                List<String> args = new ArrayList<>(List.of("-m", file.toString(), "-p", Integer.toString(prompt),
+                        "-n", Integer.toString(gen), "-r", "1", "-t", Integer.toString(threads), "-o", "json"));
+                if (depth > 0) args.addAll(List.of("-d", Integer.toString(depth))); // llama-bench's --n-depth (2025 on)
+                return args;
+            });
             try {
                 return Peer.parseBench(r.stdout());
             } catch (IOException e) {

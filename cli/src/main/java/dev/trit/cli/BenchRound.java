@@ -1,0 +1,36 @@
+package dev.trit.cli;
+
+import dev.trit.engine.KvCache;
+import dev.trit.engine.Transformer;
+import java.util.Arrays;
+
+/**
+ * One measured round of {@code trit bench}, as llama-bench measures its two tests: prefill (pp) is the prompt
+ * in one batch, decode (tg) the generated tokens one at a time, each starting from a cache that holds only the
+ * depth context (llama-bench's -d, default 0), not after each other. Decoding after the prompt, as trit bench
+ * did until 2026-12-04, measured trit's decode at a context of the prompt's length against the peers' at none
+ * (2B4T I2_S, 256-token prompt: 26-31 against 33-35 tok/s from an empty cache; bitnet.cpp 27-28 either way).
+ *
+ * @param prefillNanos the prompt's forward pass
+ * @param decodeNanos  the gen one-token steps
+ */
+record BenchRound(long prefillNanos, long decodeNanos) {
+    /**
+     * Runs the round on ids: ids[0, depth) the context, ids[depth, depth + prompt) the prompt,
+     * ids[depth + prompt, depth + prompt + gen) the decoded tokens. The cache needs depth + prompt + gen
+     * positions at least; it ends holding the depth context and the decoded tokens.
+     */
+    static BenchRound run(Transformer t, KvCache cache, int[] ids, int depth, int prompt, int gen, float[] logits) {
+        if (ids.length < depth + prompt + gen) throw new IllegalArgumentException(ids.length + " ids for " + depth + " + " + prompt + " + " + gen);
+        cache.clear();
+        if (depth > 0) t.forward(Arrays.copyOf(ids, depth), cache, depth - 1); // untimed, as llama-bench's depth pass
+        long a = System.nanoTime();
+        t.forward(Arrays.copyOfRange(ids, depth, depth + prompt), cache, prompt - 1);
+        long b = System.nanoTime();
+        cache.truncate(depth);
+        long c = System.nanoTime();
+        for (int i = 0; i < gen; i++) t.decode(ids[depth + prompt + i], cache, logits);
+        long e = System.nanoTime();
+        return new BenchRound(b - a, e - c);
+    }
+}
