@@ -166,11 +166,13 @@ final class BenchCommand implements Callable<Integer> {
             double loadSeconds = (System.nanoTime() - t0) / 1e9;
             Transformer t = m.transformer();
             ModelSpec c = t.config();
-            if ((long) depth + prompt + gen > c.maxPositions()) {
-                throw new Main.UsageException("--depth + --prompt + --gen = " + ((long) depth + prompt + gen) + " exceeds the context of " + model + " (" + c.maxPositions() + ")");
+            if ((long) depth + Math.max(prompt, gen) > c.maxPositions()) {
+                throw new Main.UsageException("--depth + max(--prompt, --gen) = " + ((long) depth + Math.max(prompt, gen)) + " exceeds the context of " + model
+                        + " (" + c.maxPositions() + ")");
             }
             int[] ids = new SplittableRandom(42).ints(depth + prompt + gen, 0, c.vocabSize()).toArray();
-            KvCache cache = t.newCache(depth + prompt + gen);
+            // prefill and decode each start from the depth context (BenchRound), so the cache never holds both
+            KvCache cache = t.newCache(depth + Math.max(prompt, gen));
             float[] logits = new float[c.vocabSize()];
             double bestPrefill = Double.MAX_VALUE, bestDecode = Double.MAX_VALUE;
             ArrayNode rounds = mapper.createArrayNode();

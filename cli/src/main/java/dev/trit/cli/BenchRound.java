@@ -17,8 +17,8 @@ import java.util.Arrays;
 record BenchRound(long prefillNanos, long decodeNanos) {
     /**
      * Runs the round on ids: ids[0, depth) the context, ids[depth, depth + prompt) the prompt,
-     * ids[depth + prompt, depth + prompt + gen) the decoded tokens. The cache needs depth + prompt + gen
-     * positions at least; it ends holding the depth context and the decoded tokens.
+     * ids[depth + prompt, depth + prompt + gen) the decoded tokens. The cache needs depth + max(prompt, gen)
+     * positions; it ends holding the depth context and the decoded tokens.
      */
     static BenchRound run(Transformer t, KvCache cache, int[] ids, int depth, int prompt, int gen, float[] logits) {
         if (ids.length < depth + prompt + gen) throw new IllegalArgumentException(ids.length + " ids for " + depth + " + " + prompt + " + " + gen);
