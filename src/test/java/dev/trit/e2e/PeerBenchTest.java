@@ -168,6 +168,17 @@ class PeerBenchTest {
         assertTrue(errLines.get(0).contains(p.toString()) && errLines.get(0).contains("GGML_ASSERT(x) failed")
                 && errLines.get(0).contains("signal 11"), c::toString);
 
+        // a llama-bench without -d (bitnet.cpp's 2024 fork prints "error: invalid parameter for argument: -d")
+        Path noDepth = tmp.resolve("nodepth").resolve("llama-bench");
+        Files.createDirectories(noDepth.getParent());
+        Files.writeString(noDepth, "#!/bin/sh\nfor a in \"$@\"; do [ \"$a\" = -d ] && { echo 'error: invalid parameter for argument: -d' >&2; exit 1; }; done\nexit 3\n");
+        Files.setPosixFilePermissions(noDepth, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Cli deep = Cli.run("bench", TQ2.toString(), "--peer", noDepth.toString(), "--depth", "4", "--prompt", "8", "--gen", "2", "--repeat", "1",
+                "--bandwidth-mib", "0");
+        assertEquals(1, deep.exitCode(), deep::toString);
+        assertTrue(deep.err().contains("invalid parameter for argument: -d (--depth runs the peer with llama-bench's -d, which builds before 2025 lack)"),
+                deep::toString);
+
         Cli noWarmup = Cli.run("bench", TQ2.toString(), "--warmup", "0");
         assertEquals(2, noWarmup.exitCode(), noWarmup::toString);
         assertTrue(noWarmup.err().contains("--warmup must be at least 1"), noWarmup::toString);

@@ -279,6 +279,10 @@ final class BenchCommand implements Callable<Integer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
+        } catch (Main.FailureException e) {
+            // llama-bench has had -d (--n-depth) since 2025; bitnet.cpp's fork of 2024 refuses it
+            if (depth > 0) throw new Main.FailureException(e.getMessage() + " (--depth runs the peer with llama-bench's -d, which builds before 2025 lack)");
+            throw e;
         }
     }
 
