@@ -185,9 +185,9 @@ final class BenchCommand implements Callable<Integer> {
             for (int round = 0; round < warmup + repeat; round++) {
                 boolean warm = round < warmup;
                 BenchRound br = BenchRound.run(t, cache, ids, depth, prompt, gen, logits);
-                long a = 0, b = br.prefillNanos(), e = b + br.decodeNanos();
+                double prefillS = br.prefillNanos() / 1e9, decodeS = br.decodeNanos() / 1e9;
                 System.err.printf(Locale.ROOT, "bench: %s round %d%s: prefill %.1f tok/s, decode %.2f tok/s%n", model.getFileName(), round,
-                        warm ? " (warm-up)" : "", prompt / ((b - a) / 1e9), gen == 0 ? 0.0 : gen / ((e - b) / 1e9));
+                        warm ? " (warm-up)" : "", prompt / prefillS, gen == 0 ? 0.0 : gen / decodeS);
                 for (int i = 0; i < peers.size() && round > 0; i++) { // round 0's ran before the load
                     Peer.BenchResult r = peerRound(peers.get(i), model, pool.threads());
                     System.err.printf(Locale.ROOT, "bench: %s round %d%s: peer %d: prefill %.1f tok/s, decode %.2f tok/s%n", model.getFileName(), round,
@@ -200,10 +200,10 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 if (warm) continue;
                 ObjectNode tr = rounds.addObject();
-                tr.put("prefill_tok_s", prompt / ((b - a) / 1e9));
-                tr.put("decode_tok_s", gen == 0 ? Double.NaN : gen / ((e - b) / 1e9));
-                bestPrefill = Math.min(bestPrefill, (b - a) / 1e9);
-                if (gen > 0) bestDecode = Math.min(bestDecode, (e - b) / 1e9);
+                tr.put("prefill_tok_s", prompt / prefillS);
+                tr.put("decode_tok_s", gen == 0 ? Double.NaN : gen / decodeS);
+                bestPrefill = Math.min(bestPrefill, prefillS);
+                if (gen > 0) bestDecode = Math.min(bestDecode, decodeS);
             }
             long weightBytes = t.weightBytesPerToken();
             double bound = bw / weightBytes;
@@ -361,8 +361,9 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private void printTable(PrintWriter out, ObjectNode report) {
-        out.printf(Locale.ROOT, "%d threads; streaming read %.2f GiB/s; prefill %d tokens, decode %d tokens; %s activations%n", report.get("threads").asInt(),
-                report.get("bandwidth_gib_s").asDouble(), prompt, gen, report.get("activations").asText());
+        out.printf(Locale.ROOT, "%d threads; streaming read %.2f GiB/s; prefill %d tokens, decode %d tokens, each from %s; %s activations%n",
+                report.get("threads").asInt(), report.get("bandwidth_gib_s").asDouble(), prompt, gen,
+                depth == 0 ? "an empty cache" : depth + " tokens of context", report.get("activations").asText());
         out.printf(Locale.ROOT, "%-32s %9s %7s %9s %9s %8s %9s %7s %8s %7s %9s %9s%n", "model", "file MiB", "output", "read/tok",
                 "prefill", "decode", "ms/token", "bound", "of bound", "RSS", "prefill x", "decode x");
         out.printf(Locale.ROOT, "%-32s %9s %7s %9s %9s %8s %9s %7s %8s %7s %9s %9s%n", "", "", "matrix", "MiB", "tok/s", "tok/s", "",

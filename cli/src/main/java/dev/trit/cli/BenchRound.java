@@ -9,7 +9,7 @@ import java.util.Arrays;
  * in one batch, decode (tg) the generated tokens one at a time, each starting from a cache that holds only the
  * depth context (llama-bench's -d, default 0), not after each other. Decoding after the prompt, as trit bench
  * did until 2026-12-04, measured trit's decode at a context of the prompt's length against the peers' at none
- * (2B4T I2_S, 256-token prompt: 26-31 against 33-35 tok/s from an empty cache; bitnet.cpp 27-28 either way).
+ * (2B4T I2_S, 256-token prompt: 26-31 against 33-37 tok/s from an empty cache; bitnet.cpp 26-28 either way).
  *
  * @param prefillNanos the prompt's forward pass
  * @param decodeNanos  the gen one-token steps
