@@ -168,6 +168,12 @@ class PeerBenchTest {
         assertTrue(errLines.get(0).contains(p.toString()) && errLines.get(0).contains("GGML_ASSERT(x) failed")
                 && errLines.get(0).contains("signal 11"), c::toString);
 
+        // the -d hint is for a peer that refuses -d, not for any failure at a depth
+        Cli crashDeep = Cli.run("bench", TQ2.toString(), "--peer", p.toString(), "--depth", "4", "--prompt", "8", "--gen", "2", "--repeat", "1",
+                "--bandwidth-mib", "0");
+        assertEquals(1, crashDeep.exitCode(), crashDeep::toString);
+        assertTrue(crashDeep.err().contains("signal 11") && !crashDeep.err().contains("builds before 2025"), crashDeep::toString);
+
         // a llama-bench without -d (bitnet.cpp's 2024 fork prints "error: invalid parameter for argument: -d")
         Path noDepth = tmp.resolve("nodepth").resolve("llama-bench");
         Files.createDirectories(noDepth.getParent());

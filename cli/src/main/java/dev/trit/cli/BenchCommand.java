@@ -166,13 +166,13 @@ final class BenchCommand implements Callable<Integer> {
             double loadSeconds = (System.nanoTime() - t0) / 1e9;
             Transformer t = m.transformer();
             ModelSpec c = t.config();
-            if ((long) depth + Math.max(prompt, gen) > c.maxPositions()) {
-                throw new Main.UsageException("--depth + max(--prompt, --gen) = " + ((long) depth + Math.max(prompt, gen)) + " exceeds the context of " + model
-                        + " (" + c.maxPositions() + ")");
+            // prefill and decode each start from the depth context (BenchRound), so the cache never holds both
+            long positions = (long) depth + Math.max(prompt, gen);
+            if (positions > c.maxPositions()) {
+                throw new Main.UsageException("--depth + max(--prompt, --gen) = " + positions + " exceeds the context of " + model + " (" + c.maxPositions() + ")");
             }
             int[] ids = new SplittableRandom(42).ints(depth + prompt + gen, 0, c.vocabSize()).toArray();
-            // prefill and decode each start from the depth context (BenchRound), so the cache never holds both
-            KvCache cache = t.newCache(depth + Math.max(prompt, gen));
+            KvCache cache = t.newCache((int) positions);
             float[] logits = new float[c.vocabSize()];
             double bestPrefill = Double.MAX_VALUE, bestDecode = Double.MAX_VALUE;
             ArrayNode rounds = mapper.createArrayNode();
@@ -280,8 +280,11 @@ final class BenchCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
         } catch (Main.FailureException e) {
-            // llama-bench has had -d (--n-depth) since 2025; bitnet.cpp's fork of 2024 refuses it
-            if (depth > 0) throw new Main.FailureException(e.getMessage() + " (--depth runs the peer with llama-bench's -d, which builds before 2025 lack)");
+            // llama-bench has had -d (--n-depth) since 2025; bitnet.cpp's fork of 2024 refuses it ("invalid parameter
+            // for argument: -d"). Only that refusal gets the hint: a crash or unreadable output at a depth is not it.
+            if (depth > 0 && e.getMessage().contains("argument: -d")) {
+                throw new Main.FailureException(e.getMessage() + " (--depth runs the peer with llama-bench's -d, which builds before 2025 lack)");
+            }
             throw e;
         }
     }
