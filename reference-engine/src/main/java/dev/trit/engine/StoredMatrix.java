@@ -292,6 +292,28 @@ public record StoredMatrix(int rows, int cols, Encoding encoding, MemorySegment 
         decodeRow(r, dst, off, h);
     }
 
+    /**
+     * Widens logical row r into dst[off .. off+cols) for an embedding lookup: the block types through formats'
+     * scalar decode (ggml's dequantize_row_*, the same floats as {@link #decodeRow}: StoredMatrixTest).
+     * A lookup runs once per token, so C2 compiled decodeRow's Vector API code only after a few hundred
+     * decoded tokens, and until then it ran as the API's Java fallback: in trit bench's first measured rounds
+     * on the 2B4T Q6_K file (tied embedding) 374 KB of boxed vectors a token, 24 KB once compiled. Scalar code
+     * is quick from its first compile (C1).
+     */
+    public void lookupRow(int r, float[] dst, int off) {
+        if (!encoding.blocked()) {
+            decodeRow(r, dst, off); // F32, F16, BF16: a copy or a plain loop
+            return;
+        }
+        long base = rowOffset(r), n = encoding.rowBytes(cols);
+        byte[] hb = heap.bytes;
+        KQuantRowLanes lanes = heap.rowLanes;
+        MemorySegment row = hb != null ? MemorySegment.ofArray(hb).asSlice(base, n)
+                : lanes != null ? MemorySegment.ofArray(repackedRow(lanes, r)).asSlice(0, n)
+                : data.asSlice(base, n);
+        BlockCodec.of(encoding.ggml).decode(row, dst, off, cols);
+    }
+
     /** As {@link #decodeRow(int, float[], int)} with the caller's staging for 16-bit rows (at least cols long). */
     void decodeRow(int r, float[] dst, int off, short[] h) {
         long base = rowOffset(r);

@@ -283,7 +283,7 @@ public final class Transformer implements AutoCloseable {
             if (ids[t] < 0 || ids[t] >= vocab) throw new IllegalArgumentException("token id " + ids[t] + " outside vocabulary of " + vocab);
             switch (embedding) {
                 case FloatMatrix f -> f.copyRow(ids[t], x, t * h);
-                case StoredMatrix s -> s.decodeRow(ids[t], x, t * h);
+                case StoredMatrix s -> s.lookupRow(ids[t], x, t * h);
                 case TernaryMatrix tm -> throw new IllegalStateException("ternary embedding");
             }
         }

@@ -75,6 +75,8 @@ class Q8KDotsTest {
                 }
                 m.decodeRow(row, widened, 0);
                 for (int c = 0; c < COLS; c++) assertEquals(Float.floatToRawIntBits(rows[row * COLS + c]), Float.floatToRawIntBits(widened[c]), type + " row " + row + " col " + c);
+                m.lookupRow(row, widened, 0); // an embedding lookup over the heap copy
+                for (int c = 0; c < COLS; c++) assertEquals(Float.floatToRawIntBits(rows[row * COLS + c]), Float.floatToRawIntBits(widened[c]), type + " looked-up row " + row + " col " + c);
             }
         }
     }
@@ -152,6 +154,10 @@ class Q8KDotsTest {
                             assertArrayEquals(want, got, type + " widened row " + row + " after the repack");
                             mo.decodeRow(n - 1 - row, got, 0);
                             assertArrayEquals(want, got, type + " reordered widened row " + row + " after the repack");
+                            m.lookupRow(row, got, 0); // an embedding lookup, from the repack
+                            assertArrayEquals(want, got, type + " looked-up row " + row + " after the repack");
+                            mo.lookupRow(n - 1 - row, got, 0);
+                            assertArrayEquals(want, got, type + " reordered looked-up row " + row + " after the repack");
                         }
                     }
                 }

@@ -152,6 +152,12 @@ class StoredMatrixTest {
             float scale = Float.float16ToFloat(m.get(U16, (long) order[0] * rb));
             assertEquals(scale * m.get(ValueLayout.JAVA_BYTE, (long) order[0] * rb + 2), d[0]);
         }
+        // an embedding lookup (formats' scalar decode for the block types) gives decodeRow's floats
+        float[] looked = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            s.lookupRow(r, looked, 0);
+            assertArrayEquals(java.util.Arrays.copyOfRange(d, r * cols, (r + 1) * cols), looked, e + " lookup of row " + r);
+        }
         if (e.blocked()) {
             // the widened rows are ggml's dequantization (formats' codec, written independently)
             dev.trit.formats.BlockCodec codec = dev.trit.formats.BlockCodec.of(e.ggmlType());
