@@ -21,11 +21,11 @@ import jdk.incubator.vector.VectorSpecies;
  * lookup kernel of {@link VectorKernels}, which also spends about as many scalar instructions per load on
  * the packed byte's index. The sums are the same exact integers, so the results are bit-identical.
  *
- * <p>Per call: the matrix's indices (32 bytes per 32 rows and 3 columns, a third of a byte per weight) are
- * made once, in parallel over row blocks, from the packed rows: where {@link TernaryMatrix} stores them
- * interleaved in base 3 ({@link TernaryMatrix#LANES} = 32) each 5-bit field is an index already (shift, mask,
- * narrow); from the row-major 2-bit layout the 32 rows' shorts are transposed, then three codes' 6 bits go to
- * base 3 by a 64-entry permute. Then each thread takes its blocks of {@link #TB} tokens and, per chunk of {@link #G} column
+ * <p>The indices: where {@link TernaryMatrix} stores the rows interleaved in base 3 ({@link TernaryMatrix#LANES}
+ * = 32) each 5-bit field of a packed short is one already, read in place (one int-lane shift); from the
+ * row-major 2-bit layout they are made per call (32 bytes per 32 rows and 3 columns), in parallel over row
+ * blocks: the 32 rows' shorts transposed, then three codes' 6 bits to base 3 by a 64-entry permute. Then each
+ * thread takes its blocks of {@link #TB} tokens and, per chunk of {@link #G} column
  * groups, builds their tables (TB * G * 64 bytes = 32 KB: in L1, which this kernel needs: with 64-256 KB it
  * ran 2.5-6x slower, in a standalone probe) and runs every row block over them, all 8 tokens at once, in short lanes
  * (|sum| <= G * 3 * 128 < 2^15), widened into int accumulators once per chunk.
@@ -46,8 +46,11 @@ final class RowLaneKernels {
     static final int ROWS = 32;
     /** Tokens per table block: the kernel keeps one accumulator per token (written out for 8). */
     static final int TB = 8;
-    /** Column groups (of 3) per chunk: 64 * 3 * 128 < 2^15 keeps the short lanes exact. */
-    static final int G = 64;
+    /**
+     * Column groups (of 3) per chunk: 63 * 3 * 128 < 2^15 keeps the short lanes exact, and a chunk is whole
+     * packed shorts of the base-3 layout (3 groups each).
+     */
+    static final int G = 63;
     /** Entry e of a table is sum_k (digit_k(e) - 1) x_k: the digits - 1 of entries 0..26 (27..31 zero). */
     private static final short[][] DIGITS = digitTable();
 
@@ -113,45 +116,34 @@ final class RowLaneKernels {
         int rows = w.rows(), cols = w.cols(), rowShorts = w.rowShorts(), tokens = x.tokens();
         if (x.cols() != cols) throw new IllegalArgumentException("activations have " + x.cols() + " columns, matrix " + cols);
         int blocks = (rows + ROWS - 1) / ROWS, groups = groups(rowShorts);
-        long indexBytes = 32L * blocks * groups;
-        if (index.byteSize() < indexBytes) index = Arena.ofAuto().allocate(indexBytes, 64);
-        MemorySegment idx = index;
         short[] packed = w.packed();
-        parallel.forRange(blocks, 1, (from, to) -> {
-            if (TernaryMatrix.LANES == ROWS) { // stored in base 3: the indices are the fields
-                for (int rb = from; rb < to; rb++) fieldIndex(packed, rowShorts, rb, idx);
-                return;
-            }
-            Scratch sc = SCRATCH.get();
-            short[] il = sc.interleaved((paddedShorts(rowShorts) + ROWS) * ROWS);
-            for (int rb = from; rb < to; rb++) buildIndex(packed, rows, rowShorts, groups, rb, idx, il, sc.stages);
-        });
+        // stored in base 3, the packed shorts' fields are the indices: the kernel reads them in place (a pass
+        // writing them out as bytes first, 1.5x the matrix's bytes, cost ~8% of a 64-token prefill and more
+        // where the host's memory was busy); the 2-bit layout's are made here, per call
+        boolean inPlace = TernaryMatrix.LANES == ROWS;
+        MemorySegment idx = inPlace ? MemorySegment.NULL : index(32L * blocks * groups);
+        if (!inPlace) {
+            parallel.forRange(blocks, 1, (from, to) -> {
+                Scratch sc = SCRATCH.get();
+                short[] il = sc.interleaved((paddedShorts(rowShorts) + ROWS) * ROWS);
+                for (int rb = from; rb < to; rb++) buildIndex(packed, rows, rowShorts, groups, rb, idx, il, sc.stages);
+            });
+        }
+        short[] fields = inPlace ? packed : null;
         int tokenBlocks = (tokens + TB - 1) / TB;
         float scale = w.scale();
         if (tokenBlocks >= parallel.threads()) {
-            parallel.forRange(tokenBlocks, 1, (from, to) -> run(idx, groups, blocks, x, rows, cols, scale, from, to, 0, blocks, y));
+            parallel.forRange(tokenBlocks, 1, (from, to) -> run(idx, fields, rowShorts, groups, blocks, x, rows, cols, scale, from, to, 0, blocks, y));
         } else {
-            parallel.forRange(blocks, 1, (from, to) -> run(idx, groups, blocks, x, rows, cols, scale, 0, tokenBlocks, from, to, y));
+            parallel.forRange(blocks, 1, (from, to) -> run(idx, fields, rowShorts, groups, blocks, x, rows, cols, scale, 0, tokenBlocks, from, to, y));
         }
     }
 
-    /**
-     * Row block rb's indices from the base-3 layout: group 3p + f's 32 bytes are field f of the 32 rows' short p
-     * (already d0 + 3 d1 + 9 d2).
-     */
-    private static void fieldIndex(short[] packed, int rowShorts, int rb, MemorySegment idx) {
-        long base = 32L * rb * 3 * rowShorts;
-        for (int p = 0, o = rb * rowShorts * ROWS; p < rowShorts; p++, o += ROWS) {
-            IntVector v = (IntVector) ShortVector.fromArray(S, packed, o).reinterpretAsInts();
-            long at = base + 96L * p;
-            // int-lane shifts, then each short's low 5 bits (its own field)
-            ((ByteVector) ((ShortVector) v.reinterpretAsShorts()).and(M5).convertShape(VectorOperators.S2B, B, 0)).intoMemorySegment(idx, at, LE);
-            ((ByteVector) ((ShortVector) v.lanewise(VectorOperators.LSHR, 5).reinterpretAsShorts()).and(M5).convertShape(VectorOperators.S2B, B, 0)).intoMemorySegment(idx, at + 32, LE);
-            ((ByteVector) ((ShortVector) v.lanewise(VectorOperators.LSHR, 10).reinterpretAsShorts()).and(M5).convertShape(VectorOperators.S2B, B, 0)).intoMemorySegment(idx, at + 64, LE);
-        }
+    /** The index buffer of the 2-bit layout, at least bytes long. */
+    private MemorySegment index(long bytes) {
+        if (index.byteSize() < bytes) index = Arena.ofAuto().allocate(bytes, 64);
+        return index;
     }
-
-    private static final short M5 = 31;
 
     /**
      * Row block rb's indices (the row-major 2-bit layout, {@link TernaryMatrix#LANES} = 1): its 32 rows'
@@ -258,8 +250,11 @@ final class RowLaneKernels {
         return (p >>> 4) * TernaryMatrix.BLOCK + (p & 15) + 16 * (q & 7);
     }
 
-    /** Token blocks [tb0, tb1) and row blocks [rb0, rb1): every chunk's tables, every row block over them, then the outputs. */
-    private static void run(MemorySegment idx, int groups, int blocks, QuantizedActivations x, int rows, int cols, float scale,
+    /**
+     * Token blocks [tb0, tb1) and row blocks [rb0, rb1): every chunk's tables, every row block over them, then
+     * the outputs. The indices: fields (the base-3 layout's packed shorts) if not null, else idx.
+     */
+    private static void run(MemorySegment idx, short[] fields, int rowShorts, int groups, int blocks, QuantizedActivations x, int rows, int cols, float scale,
                             int tb0, int tb1, int rb0, int rb1, float[] y) {
         Scratch sc = SCRATCH.get();
         int t0 = tb0 * TB, nt = (tb1 - tb0) * TB, rowsPad = blocks * ROWS;
@@ -274,7 +269,10 @@ final class RowLaneKernels {
             for (int k = 0; k < 3 * ng; k++) columns[k] = column(3 * g0 + k);
             for (int tb = tb0; tb < tb1; tb++) {
                 buildTables(q, cols, tokens, tb * TB, columns, ng, tables);
-                for (int rb = rb0; rb < rb1; rb++) block(idx, 32L * ((long) rb * groups + g0), tables, ng, acc, 4L * ((tb * TB - t0) * rowsPad + rb * ROWS), 4L * rowsPad);
+                for (int rb = rb0; rb < rb1; rb++) {
+                    block(idx, 32L * ((long) rb * groups + g0), fields, (rb * rowShorts + g0 / 3) * ROWS, tables, ng, acc,
+                            4L * ((tb * TB - t0) * rowsPad + rb * ROWS), 4L * rowsPad);
+                }
             }
         }
         outputs(acc, rowsPad, t0, Math.min(tokens, t0 + nt), rb0 * ROWS, Math.min(rows, rb1 * ROWS), rows, scale, x.scale(), y);
@@ -312,12 +310,17 @@ final class RowLaneKernels {
 
     /**
      * One row block over one chunk for the TB = 8 tokens of the tables (the index loaded once for 8 permutes,
-     * 8 accumulators), then widened into the int accumulators at ao (+ rowStride bytes per token).
+     * 8 accumulators), then widened into the int accumulators at ao (+ rowStride bytes per token). Group g's
+     * index: with fields, field g % 3 of the packed short at fo + (g / 3) * 32, the vector shifted right by
+     * 5 (g % 3) as int lanes and left unmasked (the permute reads each lane's index modulo 32, as
+     * {@link RowLaneDecode}); else idx's 32 bytes at io + 32 g.
      */
-    private static void block(MemorySegment idx, long io, MemorySegment tables, int ng, MemorySegment acc, long ao, long rowStride) {
+    private static void block(MemorySegment idx, long io, short[] fields, int fo, MemorySegment tables, int ng, MemorySegment acc, long ao, long rowStride) {
         ShortVector a0 = ShortVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         for (int g = 0; g < ng; g++) {
-            ShortVector ix = (ShortVector) ByteVector.fromMemorySegment(B, idx, io + 32L * g, LE).convertShape(VectorOperators.B2S, S, 0);
+            ShortVector ix = fields != null
+                    ? (ShortVector) ((IntVector) ShortVector.fromArray(S, fields, fo + g / 3 * ROWS).reinterpretAsInts()).lanewise(VectorOperators.LSHR, 5 * (g % 3)).reinterpretAsShorts()
+                    : (ShortVector) ByteVector.fromMemorySegment(B, idx, io + 32L * g, LE).convertShape(VectorOperators.B2S, S, 0);
             long at = 64L * g;
             a0 = a0.add(ix.selectFrom(ShortVector.fromMemorySegment(S, tables, at, LE)));
             a1 = a1.add(ix.selectFrom(ShortVector.fromMemorySegment(S, tables, at + 64L * G, LE)));
