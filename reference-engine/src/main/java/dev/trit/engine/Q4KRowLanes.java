@@ -175,8 +175,8 @@ final class Q4KRowLanes extends KQuantRowLanes {
     /**
      * ints[32 k + i] += (both halves' short sums) x row block k's scale of lane i (at so + k sstride), k = 0..3.
      * The min terms are {@link #addMins}'s: in this method they took it past C2's node limit, and its
-     * conversions ran as their Java fallback (61 MB of int arrays per 2B4T head product, 15.4 ms against 10.3
-     * with them apart; standalone probe, 2 threads).
+     * conversions ran as their Java fallback (61 MB of int arrays per 2B4T head product, 15.4 ms against
+     * 10.1-14.4 with them apart; standalone probe, 2 threads).
      */
     private void addScaled(short[] shorts, int so, int sstride, int[] ints) {
         for (int k = 0; k < QUAD; k++) {

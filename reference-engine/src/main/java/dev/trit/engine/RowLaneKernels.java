@@ -118,8 +118,8 @@ final class RowLaneKernels {
         int blocks = (rows + ROWS - 1) / ROWS, groups = groups(rowShorts);
         short[] packed = w.packed();
         // stored in base 3, the packed shorts' fields are the indices: the kernel reads them in place (a pass
-        // writing them out as bytes first, 1.5x the matrix's bytes, cost ~8% of a 64-token prefill and more
-        // where the host's memory was busy); the 2-bit layout's are made here, per call
+        // writing them out as bytes first, 1.5x the matrix's bytes, gained nothing on a quiet host and lost
+        // where the host's memory was busy: README, eighteenth session); the 2-bit layout's are made here
         boolean inPlace = TernaryMatrix.LANES == ROWS;
         MemorySegment idx = inPlace ? MemorySegment.NULL : index(32L * blocks * groups);
         if (!inPlace) {
