@@ -37,7 +37,9 @@ import java.util.concurrent.Callable;
                 "Prefill runs --prompt tokens in one batch, decode --gen tokens one at a time, each from a cache holding",
                 "only --depth tokens of context (default 0), as llama-bench's pp and tg tests (and its -d).",
                 "Each phase runs --repeat times after --warmup rounds (default 1; the JIT compiles the kernels in the first",
-                "rounds: prefill's first measured round after one warm-up ran at half speed or less); the best round is reported.",
+                "rounds: prefill's first measured round after one warm-up ran at half speed or less), and up to --extra-warmup",
+                "more while the last one spent over 5%% of its time compiling (after each warm-up trit waits for the JIT to go",
+                "quiet); the best round is reported.",
                 "Also: peak RSS (VmHWM, reset between models), weight bytes read per decoded token, the machine's",
                 "streaming read bandwidth (measured in-process with all threads, once, before the models) and the",
                 "decode bound it implies. With several models, speed ratios are against the first, each model run in",
@@ -79,6 +81,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", paramLabel = "N", description = "unmeasured rounds first, peers' too (default ${DEFAULT-VALUE})")
     int warmup = 1;
 
+    @Option(names = "--extra-warmup", paramLabel = "N", description = "up to N more warm-up rounds (peers' too) while the last one "
+            + "spent over 5%% of its time in the JIT compiler (default ${DEFAULT-VALUE}; 0: exactly --warmup)")
+    int extraWarmup = 2;
+
     @Option(names = "--bandwidth-mib", paramLabel = "N", description = "buffer for the bandwidth probe, MiB (default ${DEFAULT-VALUE}; 0 skips it)")
     int bandwidthMib = 1024;
 
@@ -101,6 +107,7 @@ final class BenchCommand implements Callable<Integer> {
         if (depth < 0) throw new Main.UsageException("--depth must not be negative");
         if (repeat < 1) throw new Main.UsageException("--repeat must be at least 1");
         if (warmup < 1) throw new Main.UsageException("--warmup must be at least 1");
+        if (extraWarmup < 0) throw new Main.UsageException("--extra-warmup must not be negative");
         if (bandwidthMib < 0) throw new Main.UsageException("--bandwidth-mib must not be negative");
         PrintWriter out = spec.commandLine().getOut();
         peers = new ArrayList<>();
@@ -120,6 +127,7 @@ final class BenchCommand implements Callable<Integer> {
             report.put("gen_tokens", gen);
             report.put("depth_tokens", depth);
             report.put("warmup_rounds", warmup);
+            report.put("extra_warmup_rounds_allowed", extraWarmup);
             report.put("measured_rounds", repeat);
             report.put("activations", activations.mode().label());
             for (Path model : models) {
@@ -138,7 +146,8 @@ final class BenchCommand implements Callable<Integer> {
             ((ObjectNode) r).put("prefill_vs_first", r.get("prefill_tok_s").asDouble() / first.get("prefill_tok_s").asDouble());
             ((ObjectNode) r).put("decode_vs_first", r.get("decode_tok_s").asDouble() / first.get("decode_tok_s").asDouble());
         }
-        if (!peers.isEmpty()) report.put("peer_protocol", "interleaved: per round trit, then each peer's llama-bench -r 1 (round 0's peers before trit loads the model); the first " + warmup + " round(s) warm-ups, dropped");
+        if (!peers.isEmpty()) report.put("peer_protocol", "interleaved: per round trit, then each peer's llama-bench -r 1 (round 0's peers before trit loads the model); the first " + warmup
+                + " round(s) warm-ups, dropped, and up to " + extraWarmup + " more while trit's last one spent over 5% of its time in the JIT compiler");
         if (json) {
             out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(report));
         } else {
@@ -182,12 +191,22 @@ final class BenchCommand implements Callable<Integer> {
                 peerRounds.add(mapper.createArrayNode());
                 peerLast.add(null);
             }
-            for (int round = 0; round < warmup + repeat; round++) {
-                boolean warm = round < warmup;
+            int warmRounds = warmup;
+            for (int round = 0; round < warmRounds + repeat; round++) {
+                boolean warm = round < warmRounds;
+                long jit0 = JitActivity.compileMillis();
+                long r0 = System.nanoTime();
                 BenchRound br = BenchRound.run(t, cache, ids, depth, prompt, gen, logits);
+                long roundNanos = System.nanoTime() - r0, jitMs = JitActivity.compileMillis() - jit0;
                 double prefillS = br.prefillNanos() / 1e9, decodeS = br.decodeNanos() / 1e9;
-                System.err.printf(Locale.ROOT, "bench: %s round %d%s: prefill %.1f tok/s, decode %.2f tok/s%n", model.getFileName(), round,
-                        warm ? " (warm-up)" : "", prompt / prefillS, gen == 0 ? 0.0 : gen / decodeS);
+                System.err.printf(Locale.ROOT, "bench: %s round %d%s: prefill %.1f tok/s, decode %.2f tok/s (JIT compiling %d ms)%n", model.getFileName(), round,
+                        warm ? " (warm-up)" : "", prompt / prefillS, gen == 0 ? 0.0 : gen / decodeS, jitMs);
+                if (warm) {
+                    // A JVM's warm-up ends where its JIT's does: what the round queued compiles now, not beside the
+                    // next round or a peer's run; a round that still compiled much is followed by another warm-up.
+                    awaitQuietJit();
+                    if (round == warmRounds - 1 && warmRounds < warmup + extraWarmup && JitActivity.busy(jitMs, roundNanos)) warmRounds++;
+                }
                 for (int i = 0; i < peers.size() && round > 0; i++) { // round 0's ran before the load
                     Peer.BenchResult r = peerRound(peers.get(i), model, pool.threads());
                     System.err.printf(Locale.ROOT, "bench: %s round %d%s: peer %d: prefill %.1f tok/s, decode %.2f tok/s%n", model.getFileName(), round,
@@ -202,6 +221,7 @@ final class BenchCommand implements Callable<Integer> {
                 ObjectNode tr = rounds.addObject();
                 tr.put("prefill_tok_s", prompt / prefillS);
                 tr.put("decode_tok_s", gen == 0 ? Double.NaN : gen / decodeS);
+                tr.put("jit_compile_ms", jitMs);
                 bestPrefill = Math.min(bestPrefill, prefillS);
                 if (gen > 0) bestDecode = Math.min(bestDecode, decodeS);
             }
@@ -211,6 +231,7 @@ final class BenchCommand implements Callable<Integer> {
             o.put("model", model.toString());
             o.put("output_matrix", t.outputMatrixType());
             o.put("load_seconds", loadSeconds);
+            o.put("warmup_rounds", warmRounds);
             o.put("prefill_tok_s", prompt / bestPrefill);
             o.put("prefill_ms_per_token", bestPrefill * 1e3 / prompt);
             o.put("decode_tok_s", decodeTps);
@@ -221,8 +242,8 @@ final class BenchCommand implements Callable<Integer> {
             o.put("fraction_of_bound", decodeTps / bound);
             o.put("peak_rss_bytes", peakRss());
             o.put("file_bytes", fileBytes(model));
+            o.set("rounds", rounds);
             if (!peers.isEmpty()) {
-                o.set("rounds", rounds);
                 ArrayNode ps = o.putArray("peers");
                 for (int i = 0; i < peers.size(); i++) {
                     ps.add(peerRow(mapper, peers.get(i), model, peerLast.get(i), peerRounds.get(i), rounds));
@@ -246,7 +267,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "bench", model.toString(),
                 "--threads", Integer.toString(threads), "--prompt", Integer.toString(prompt), "--gen", Integer.toString(gen),
-                "--depth", Integer.toString(depth), "--repeat", Integer.toString(repeat), "--warmup", Integer.toString(warmup), "--bandwidth-mib", "0", "--activations", activations.mode().label(), "--json"));
+                "--depth", Integer.toString(depth), "--repeat", Integer.toString(repeat), "--warmup", Integer.toString(warmup),
+                "--extra-warmup", Integer.toString(extraWarmup), "--bandwidth-mib", "0", "--activations", activations.mode().label(), "--json"));
         for (Path peer : peerPaths) cmd.addAll(List.of("--peer", peer.toString()));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         byte[] stdout = p.getInputStream().readAllBytes();
@@ -260,6 +282,15 @@ final class BenchCommand implements Callable<Integer> {
         o.put("decode_bound_tok_s", bound);
         o.put("fraction_of_bound", o.get("decode_tok_s").asDouble() / bound);
         return o;
+    }
+
+    private static void awaitQuietJit() throws IOException {
+        try {
+            JitActivity.awaitQuiet(200, 5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
     }
 
     /** One llama-bench run of the peer on model (or its renamed copy): -r 1, this run's shape and threads. */
@@ -321,8 +352,10 @@ final class BenchCommand implements Callable<Integer> {
 
     private void printPeerTable(PrintWriter out, ObjectNode report) {
         out.println();
+        int warm = 0;
+        for (JsonNode r : report.get("models")) warm = Math.max(warm, r.get("warmup_rounds").asInt());
         out.printf(Locale.ROOT, "beside the peers (interleaved, %d measured rounds each after %d warm-up round(s); ranges over the rounds; trit / peer per round):%n",
-                repeat, warmup);
+                repeat, warm);
         out.printf(Locale.ROOT, "%-28s %-22s %17s %17s %17s %17s%n", "model", "engine", "prefill tok/s", "decode tok/s", "prefill trit/peer",
                 "decode trit/peer");
         List<String> legend = new ArrayList<>();
