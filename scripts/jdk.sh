@@ -20,12 +20,12 @@ find_jdk25() {
 # 2B4T TQ1_0 1.31x -> 1.26x the file; 12 MB and TrimNativeHeapInterval (malloc_trim each second: C2's
 # arenas, ~25 MB at the peak of the kernels' compilation, go back to the OS) since a 256-token prompt's
 # buffers and KV cache weigh in: 2B4T TQ1_0 at 256 tokens 1.34x -> 1.30x (trit bench, 2026-12-02).
-# CompileThresholdScaling=0.25: C2 compiles methods at a quarter of the default call counts. The kernels are
-# compiled early either way, but the methods called once per layer and token (Transformer.layer, the
-# products' dispatch) reached C2 only after a few hundred decoded tokens, so the first measured round of trit
-# bench (one warm-up round, as llama-bench) decoded slower than the later ones (2B4T TQ2_0, 256 + 32, four
-# runs: round 1 the slowest in three, rounds 10-15% apart; with it, rounds 3-8% apart and round 1 among them).
+# No CompileThresholdScaling below 1 (the eighteenth session had 0.25 so the per-layer methods reached C2 before
+# trit bench's first measured round): with it, C2 compiled the Q6_K head's kernel (Q6KRowLanes.sub) straight from
+# C1's counting-only tier, without the type profile of tier 3, in 4 of 11 runs, and in some of those its vector
+# calls stayed calls on boxed vectors: decode at 5-9 tok/s in every round, not 30-38 (2B4T TQ2_0, 3 of ~35 runs
+# on 2026-12-04; JFR: Short512Vector.selectFrom/lanewise allocating, 3461 young GCs in 10 s). At the default
+# thresholds the kernel went through tier 3 in every run; trit bench's warm-up now waits for the JIT instead.
 TRIT_JVM_FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
   --add-opens=java.base/java.nio=ALL-UNNAMED -Dio.netty.noUnsafe=false --sun-misc-unsafe-memory-access=allow
-  -Dfile.encoding=UTF-8 -XX:+UseParallelGC -XX:MaxNewSize=12m -XX:TrimNativeHeapInterval=1000
-  -XX:CompileThresholdScaling=0.25)
+  -Dfile.encoding=UTF-8 -XX:+UseParallelGC -XX:MaxNewSize=12m -XX:TrimNativeHeapInterval=1000)
