@@ -20,12 +20,14 @@ find_jdk25() {
 # 2B4T TQ1_0 1.31x -> 1.26x the file; 12 MB and TrimNativeHeapInterval (malloc_trim each second: C2's
 # arenas, ~25 MB at the peak of the kernels' compilation, go back to the OS) since a 256-token prompt's
 # buffers and KV cache weigh in: 2B4T TQ1_0 at 256 tokens 1.34x -> 1.30x (trit bench, 2026-12-02).
-# No CompileThresholdScaling below 1 (the eighteenth session had 0.25 so the per-layer methods reached C2 before
-# trit bench's first measured round): with it, C2 compiled the Q6_K head's kernel (Q6KRowLanes.sub) straight from
-# C1's counting-only tier, without the type profile of tier 3, in 4 of 11 runs, and in some of those its vector
-# calls stayed calls on boxed vectors: decode at 5-9 tok/s in every round, not 30-38 (2B4T TQ2_0, 3 of ~35 runs
-# on 2026-12-04; JFR: Short512Vector.selectFrom/lanewise allocating, 3461 young GCs in 10 s). At the default
-# thresholds the kernel went through tier 3 in every run; trit bench's warm-up now waits for the JIT instead.
+# CompileThresholdScaling=0.25 for Transformer's methods only: the ones called once per layer and token
+# (Transformer.layer) otherwise reach C2 in trit bench's measured rounds (2B4T I2_S 64 + 32: a 0.2-0.3 s
+# compilation on one of the two cores in round 4 or 5; with it the three measured rounds within 0-6% of each other
+# in 4 of 5 runs, at most 57 ms of compilation in any). Not for every method, as the eighteenth session had it:
+# kernels compiled from thinner profiles are what left vector code boxed (see RowLaneDecode's ZS; the
+# kernels no longer depend on the profile, but nothing is gained by compiling them sooner). "quiet" keeps the
+# JVM from printing the command on stdout, where --json goes.
 TRIT_JVM_FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
   --add-opens=java.base/java.nio=ALL-UNNAMED -Dio.netty.noUnsafe=false --sun-misc-unsafe-memory-access=allow
-  -Dfile.encoding=UTF-8 -XX:+UseParallelGC -XX:MaxNewSize=12m -XX:TrimNativeHeapInterval=1000)
+  -Dfile.encoding=UTF-8 -XX:+UseParallelGC -XX:MaxNewSize=12m -XX:TrimNativeHeapInterval=1000
+  -XX:CompileCommand=quiet -XX:CompileCommand=CompileThresholdScaling,dev.trit.engine.Transformer::*,0.25)

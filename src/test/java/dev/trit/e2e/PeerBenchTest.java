@@ -109,7 +109,11 @@ class PeerBenchTest {
         // as many; each trit round says how long the JIT compiled in it
         int warm = m.get("warmup_rounds").asInt();
         assertTrue(warm >= 1 && warm <= 3, m::toString);
-        for (JsonNode r : m.get("rounds")) assertTrue(r.get("jit_compile_ms").asLong() >= 0, m::toString);
+        for (JsonNode r : m.get("rounds")) {
+            assertTrue(r.get("jit_compile_ms").asLong() >= 0, m::toString);
+            assertTrue(r.get("decode_allocated_bytes_per_token").asLong() > 0, m::toString);
+        }
+        assertTrue(m.get("warnings").isArray(), m::toString);
         // the warm-ups and 2 rounds: the first try on the original file, then the runs on the renamed copy
         List<String> runs = Files.readAllLines(log);
         assertEquals(1 + warm + 2, runs.size(), runs::toString);

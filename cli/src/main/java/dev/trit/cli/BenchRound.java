@@ -13,8 +13,11 @@ import java.util.Arrays;
  *
  * @param prefillNanos the prompt's forward pass
  * @param decodeNanos  the gen one-token steps
+ * @param decodeAllocatedBytes heap bytes all threads allocated during the gen steps (-1 where the JVM does not
+ *                     count them): decode allocates next to nothing per token (24 KB on 2B4T), so hundreds of
+ *                     KB or more per token mean vector code the JIT left boxed ({@link JitActivity})
  */
-record BenchRound(long prefillNanos, long decodeNanos) {
+record BenchRound(long prefillNanos, long decodeNanos, long decodeAllocatedBytes) {
     /**
      * Runs the round on ids: ids[0, depth) the context, ids[depth, depth + prompt) the prompt,
      * ids[depth + prompt, depth + prompt + gen) the decoded tokens. The cache needs depth + max(prompt, gen)
@@ -28,9 +31,11 @@ record BenchRound(long prefillNanos, long decodeNanos) {
         t.forward(Arrays.copyOfRange(ids, depth, depth + prompt), cache, prompt - 1);
         long b = System.nanoTime();
         cache.truncate(depth);
+        long alloc0 = JitActivity.allocatedBytes();
         long c = System.nanoTime();
         for (int i = 0; i < gen; i++) t.decode(ids[depth + prompt + i], cache, logits);
         long e = System.nanoTime();
-        return new BenchRound(b - a, e - c);
+        long alloc1 = JitActivity.allocatedBytes();
+        return new BenchRound(b - a, e - c, alloc0 < 0 || alloc1 < 0 ? -1 : alloc1 - alloc0);
     }
 }

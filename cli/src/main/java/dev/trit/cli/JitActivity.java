@@ -16,6 +16,18 @@ final class JitActivity {
 
     private JitActivity() {}
 
+    /**
+     * Decode heap allocation per token above which trit bench warns that the JIT left vector code boxed: a
+     * 2B4T decode allocates ~24 KB per token; with the Q6_K head's kernel compiled boxed, hundreds of MB.
+     */
+    static final long BOXED_BYTES_PER_TOKEN = 1 << 20;
+
+    /** Heap bytes allocated by all threads since the JVM started, or -1 where the JVM does not count them. */
+    static long allocatedBytes() {
+        if (!(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t) || !t.isThreadAllocatedMemoryEnabled()) return -1;
+        return t.getTotalThreadAllocatedBytes();
+    }
+
     /** Total milliseconds the JIT has spent compiling, or -1 where the JVM does not count them. */
     static long compileMillis() {
         CompilationMXBean c = ManagementFactory.getCompilationMXBean();

@@ -45,6 +45,8 @@ final class Q6KRowLanes extends KQuantRowLanes {
     private static final ShortVector LO = entries(e -> e & 15), PAIR0 = entries(e -> (e & 3) - 2), PAIR1 = entries(e -> (e >> 2 & 3) - 2);
 
     /** [row block][super-block][sub-block][6 vectors][32 lanes] */
+    /** A zero receiver for the loop-carried sums (exact type: {@link RowLaneDecode}'s ZS says why). */
+    private static final ShortVector ZS = ShortVector.zero(S);
     private final short[] quants;
     /** [row block][super-block][sub-block][32 lanes] */
     private final byte[] scales;
@@ -170,10 +172,10 @@ final class Q6KRowLanes extends KQuantRowLanes {
             IntVector w0 = load(q0 + o), w1 = load(q1 + o), w2 = load(q2 + o), w3 = load(q3 + o);
             for (int m = 0; m < 4; m++) {
                 ShortVector tv = ShortVector.fromMemorySegment(S, tab, to + 2L * TAB * (4 * v + m), LE);
-                a0 = a0.add(idx(w0, 4 * m).selectFrom(tv));
-                a1 = a1.add(idx(w1, 4 * m).selectFrom(tv));
-                a2 = a2.add(idx(w2, 4 * m).selectFrom(tv));
-                a3 = a3.add(idx(w3, 4 * m).selectFrom(tv));
+                a0 = idx(w0, 4 * m).selectFrom(tv).add(a0);
+                a1 = idx(w1, 4 * m).selectFrom(tv).add(a1);
+                a2 = idx(w2, 4 * m).selectFrom(tv).add(a2);
+                a3 = idx(w3, 4 * m).selectFrom(tv).add(a3);
             }
         }
         // the high pairs: nibble m of vector 4 + h holds columns 8h + 2m and 8h + 2m + 1's pairs, one lookup
@@ -185,22 +187,22 @@ final class Q6KRowLanes extends KQuantRowLanes {
             IntVector w0 = load(q0 + o), w1 = load(q1 + o), w2 = load(q2 + o), w3 = load(q3 + o);
             for (int m = 0; m < 4; m++) {
                 ShortVector tv = ShortVector.fromMemorySegment(S, tab, tp + 2L * TAB * (4 * h + m), LE);
-                c0 = c0.add(idx(w0, 4 * m).selectFrom(tv));
-                c1 = c1.add(idx(w1, 4 * m).selectFrom(tv));
-                c2 = c2.add(idx(w2, 4 * m).selectFrom(tv));
-                c3 = c3.add(idx(w3, 4 * m).selectFrom(tv));
+                c0 = idx(w0, 4 * m).selectFrom(tv).add(c0);
+                c1 = idx(w1, 4 * m).selectFrom(tv).add(c1);
+                c2 = idx(w2, 4 * m).selectFrom(tv).add(c2);
+                c3 = idx(w3, 4 * m).selectFrom(tv).add(c3);
             }
         }
         // the short sums go through memory to addScaled (C2 leaves that call out past its inlining node limit;
         // vectors passed to a call it does not inline are boxed, ~3x slower)
-        a0.intoArray(shorts, 0);
-        a1.intoArray(shorts, 32);
-        a2.intoArray(shorts, 64);
-        a3.intoArray(shorts, 96);
-        c0.intoArray(shorts, 128);
-        c1.intoArray(shorts, 160);
-        c2.intoArray(shorts, 192);
-        c3.intoArray(shorts, 224);
+        ZS.add(a0).intoArray(shorts, 0);
+        ZS.add(a1).intoArray(shorts, 32);
+        ZS.add(a2).intoArray(shorts, 64);
+        ZS.add(a3).intoArray(shorts, 96);
+        ZS.add(c0).intoArray(shorts, 128);
+        ZS.add(c1).intoArray(shorts, 160);
+        ZS.add(c2).intoArray(shorts, 192);
+        ZS.add(c3).intoArray(shorts, 224);
         addScaled(shorts, ((rb * blocks + b) * 16 + s) * ROWS, blocks * 16 * ROWS, ints);
     }
 
