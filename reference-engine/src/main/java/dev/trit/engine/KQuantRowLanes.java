@@ -27,6 +27,9 @@ abstract sealed class KQuantRowLanes permits Q6KRowLanes, Q4KRowLanes {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
     static final VectorSpecies<Byte> B16 = jdk.incubator.vector.ByteVector.SPECIES_128;
     static final java.nio.ByteOrder LE = java.nio.ByteOrder.LITTLE_ENDIAN;
+    /** Zero receivers for the loop-carried sums (exact types whatever the JIT's profile: {@link RowLaneDecode}'s ZS says why). */
+    static final ShortVector ZS = ShortVector.zero(S);
+    static final IntVector ZI = IntVector.zero(I);
     /** Needs 32 short lanes; -Dtrit.rowWiseKQuants=true keeps the row-wise kernels (A/B). */
     static final boolean SUPPORTED = ShortVector.SPECIES_PREFERRED.length() == ROWS && !Boolean.getBoolean("trit.rowWiseKQuants");
 

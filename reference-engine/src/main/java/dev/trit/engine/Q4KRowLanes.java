@@ -159,17 +159,17 @@ final class Q4KRowLanes extends KQuantRowLanes {
             IntVector w0 = load(q0 + v * ROWS), w1 = load(q1 + v * ROWS), w2 = load(q2 + v * ROWS), w3 = load(q3 + v * ROWS);
             for (int m = 0; m < 4; m++) {
                 ShortVector tv = ShortVector.fromMemorySegment(S, tab, to + 2L * TAB * (4 * v + m), LE);
-                a0 = a0.add(idx(w0, 4 * m).selectFrom(tv));
-                a1 = a1.add(idx(w1, 4 * m).selectFrom(tv));
-                a2 = a2.add(idx(w2, 4 * m).selectFrom(tv));
-                a3 = a3.add(idx(w3, 4 * m).selectFrom(tv));
+                a0 = idx(w0, 4 * m).selectFrom(tv).add(a0);
+                a1 = idx(w1, 4 * m).selectFrom(tv).add(a1);
+                a2 = idx(w2, 4 * m).selectFrom(tv).add(a2);
+                a3 = idx(w3, 4 * m).selectFrom(tv).add(a3);
             }
         }
         int o = 128 * p;
-        a0.intoArray(shorts, o);
-        a1.intoArray(shorts, o + 32);
-        a2.intoArray(shorts, o + 64);
-        a3.intoArray(shorts, o + 96);
+        ZS.add(a0).intoArray(shorts, o);
+        ZS.add(a1).intoArray(shorts, o + 32);
+        ZS.add(a2).intoArray(shorts, o + 64);
+        ZS.add(a3).intoArray(shorts, o + 96);
     }
 
     /**
@@ -200,11 +200,11 @@ final class Q4KRowLanes extends KQuantRowLanes {
             IntVector m0 = IntVector.fromArray(I, ints, io), m1 = IntVector.fromArray(I, ints, io + 16);
             for (int j = 0; j < 8; j++) {
                 int bs = bsums[bo + j], o = sk + j * ROWS;
-                m0 = m0.add(lanes(mins, o).mul(bs));
-                m1 = m1.add(lanes(mins, o + 16).mul(bs));
+                m0 = lanes(mins, o).mul(bs).add(m0);
+                m1 = lanes(mins, o + 16).mul(bs).add(m1);
             }
-            m0.intoArray(ints, io);
-            m1.intoArray(ints, io + 16);
+            ZI.add(m0).intoArray(ints, io);
+            ZI.add(m1).intoArray(ints, io + 16);
         }
     }
 

@@ -45,8 +45,6 @@ final class Q6KRowLanes extends KQuantRowLanes {
     private static final ShortVector LO = entries(e -> e & 15), PAIR0 = entries(e -> (e & 3) - 2), PAIR1 = entries(e -> (e >> 2 & 3) - 2);
 
     /** [row block][super-block][sub-block][6 vectors][32 lanes] */
-    /** A zero receiver for the loop-carried sums (exact type: {@link RowLaneDecode}'s ZS says why). */
-    private static final ShortVector ZS = ShortVector.zero(S);
     private final short[] quants;
     /** [row block][super-block][sub-block][32 lanes] */
     private final byte[] scales;
