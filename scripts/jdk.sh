@@ -27,7 +27,13 @@ find_jdk25() {
 # kernels compiled from thinner profiles are what left vector code boxed (see RowLaneDecode's ZS; the
 # kernels no longer depend on the profile, but nothing is gained by compiling them sooner). "quiet" keeps the
 # JVM from printing the command on stdout, where --json goes.
+# MemLimit for Transformer.layer: it is glue (norms, rope, cache, the products' dispatch; the work is in the
+# kernels, compiled on their own), yet C2's compilation of it, with the norm loops inlined six times, took
+# 43 MB of compiler arena in the first round (-XX:CompileCommand=MemStat): the process's RSS peak for a 2B4T
+# TQ1_0 model at 256 + 32 (1.297-1.300x the file, 3 runs). Past 8 MB C2 gives the method up and C1 compiles it
+# ("retry at different tier"): 1.259-1.263x, decode and allocation per token unchanged (2026-12-04).
 TRIT_JVM_FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
   --add-opens=java.base/java.nio=ALL-UNNAMED -Dio.netty.noUnsafe=false --sun-misc-unsafe-memory-access=allow
   -Dfile.encoding=UTF-8 -XX:+UseParallelGC -XX:MaxNewSize=12m -XX:TrimNativeHeapInterval=1000
-  -XX:CompileCommand=quiet -XX:CompileCommand=CompileThresholdScaling,dev.trit.engine.Transformer::*,0.25)
+  -XX:CompileCommand=quiet -XX:CompileCommand=CompileThresholdScaling,dev.trit.engine.Transformer::*,0.25
+  -XX:CompileCommand=MemLimit,dev.trit.engine.Transformer::layer,8m)
