@@ -112,6 +112,7 @@ class PeerBenchTest {
         for (JsonNode r : m.get("rounds")) {
             assertTrue(r.get("jit_compile_ms").asLong() >= 0, m::toString);
             assertTrue(r.get("decode_allocated_bytes_per_token").asLong() > 0, m::toString);
+            assertTrue(r.get("prefill_allocated_bytes_per_token").asLong() > 0, m::toString);
         }
         assertTrue(m.get("warnings").isArray(), m::toString);
         // the warm-ups and 2 rounds: the first try on the original file, then the runs on the renamed copy

@@ -223,15 +223,12 @@ final class BenchCommand implements Callable<Integer> {
                 tr.put("prefill_tok_s", prompt / prefillS);
                 tr.put("decode_tok_s", gen == 0 ? Double.NaN : gen / decodeS);
                 tr.put("jit_compile_ms", jitMs);
+                long prefillPerToken = br.prefillAllocatedBytes() < 0 ? -1 : br.prefillAllocatedBytes() / prompt;
                 long perToken = gen == 0 || br.decodeAllocatedBytes() < 0 ? -1 : br.decodeAllocatedBytes() / gen;
+                tr.put("prefill_allocated_bytes_per_token", prefillPerToken);
                 tr.put("decode_allocated_bytes_per_token", perToken);
-                if (perToken > JitActivity.BOXED_BYTES_PER_TOKEN) {
-                    // not the engine's speed: say so where the figure is read, and in the JSON
-                    String w = String.format(Locale.ROOT, "round %d decoded at %.2f tok/s allocating %.1f MB per token: the JIT left vector code boxed in this JVM (a HotSpot compile from a thin profile); its figures are not the engine's, run again",
-                            round, gen / decodeS, perToken / 1e6);
-                    System.err.println("bench: " + model.getFileName() + " " + w);
-                    warnings.add(w);
-                }
+                boxedWarning(model, round, "prefilled", prompt / prefillS, prefillPerToken, warnings);
+                if (gen > 0) boxedWarning(model, round, "decoded", gen / decodeS, perToken, warnings);
                 bestPrefill = Math.min(bestPrefill, prefillS);
                 if (gen > 0) bestDecode = Math.min(bestDecode, decodeS);
             }
@@ -428,6 +425,18 @@ final class BenchCommand implements Callable<Integer> {
         for (JsonNode r : report.get("models")) {
             for (JsonNode w : r.path("warnings")) out.println("warning: " + Path.of(r.get("model").asText()).getFileName() + ": " + w.asText());
         }
+    }
+
+    /**
+     * Warns, on stderr and in the JSON's warnings, when a phase allocated more per token than the engine does:
+     * not the engine's speed, so it is said where the figure is read.
+     */
+    private static void boxedWarning(Path model, int round, String phase, double tokS, long bytesPerToken, ArrayNode warnings) {
+        if (bytesPerToken <= JitActivity.BOXED_BYTES_PER_TOKEN) return;
+        String w = String.format(Locale.ROOT, "round %d %s at %.2f tok/s allocating %.1f MB per token: the JIT left vector code boxed in this JVM (a HotSpot compile from a thin profile); its figures are not the engine's, run again",
+                round, phase, tokS, bytesPerToken / 1e6);
+        System.err.println("bench: " + model.getFileName() + " " + w);
+        warnings.add(w);
     }
 
     /**

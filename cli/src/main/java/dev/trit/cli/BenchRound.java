@@ -13,11 +13,12 @@ import java.util.Arrays;
  *
  * @param prefillNanos the prompt's forward pass
  * @param decodeNanos  the gen one-token steps
- * @param decodeAllocatedBytes heap bytes all threads allocated during the gen steps (-1 where the JVM does not
- *                     count them): decode allocates next to nothing per token (24 KB on 2B4T), so hundreds of
- *                     KB or more per token mean vector code the JIT left boxed ({@link JitActivity})
+ * @param prefillAllocatedBytes heap bytes all threads allocated during the prompt's pass (-1 where the JVM does
+ *                     not count them): the logits row and small per-product objects, a few KB per prompt token
+ *                     on 2B4T, so a MB or more per token means vector code the JIT left boxed ({@link JitActivity})
+ * @param decodeAllocatedBytes the same for the gen steps: decode allocates next to nothing per token (24 KB on 2B4T)
  */
-record BenchRound(long prefillNanos, long decodeNanos, long decodeAllocatedBytes) {
+record BenchRound(long prefillNanos, long decodeNanos, long prefillAllocatedBytes, long decodeAllocatedBytes) {
     /**
      * Runs the round on ids: ids[0, depth) the context, ids[depth, depth + prompt) the prompt,
      * ids[depth + prompt, depth + prompt + gen) the decoded tokens. The cache needs depth + max(prompt, gen)
@@ -27,15 +28,22 @@ record BenchRound(long prefillNanos, long decodeNanos, long decodeAllocatedBytes
         if (ids.length < depth + prompt + gen) throw new IllegalArgumentException(ids.length + " ids for " + depth + " + " + prompt + " + " + gen);
         cache.clear();
         if (depth > 0) t.forward(Arrays.copyOf(ids, depth), cache, depth - 1); // untimed, as llama-bench's depth pass
+        int[] promptIds = Arrays.copyOfRange(ids, depth, depth + prompt);
+        long pre0 = JitActivity.allocatedBytes();
         long a = System.nanoTime();
-        t.forward(Arrays.copyOfRange(ids, depth, depth + prompt), cache, prompt - 1);
+        t.forward(promptIds, cache, prompt - 1);
         long b = System.nanoTime();
+        long pre1 = JitActivity.allocatedBytes();
         cache.truncate(depth);
         long alloc0 = JitActivity.allocatedBytes();
         long c = System.nanoTime();
         for (int i = 0; i < gen; i++) t.decode(ids[depth + prompt + i], cache, logits);
         long e = System.nanoTime();
         long alloc1 = JitActivity.allocatedBytes();
-        return new BenchRound(b - a, e - c, alloc0 < 0 || alloc1 < 0 ? -1 : alloc1 - alloc0);
+        return new BenchRound(b - a, e - c, difference(pre0, pre1), difference(alloc0, alloc1));
+    }
+
+    private static long difference(long before, long after) {
+        return before < 0 || after < 0 ? -1 : after - before;
     }
 }

@@ -17,8 +17,9 @@ final class JitActivity {
     private JitActivity() {}
 
     /**
-     * Decode heap allocation per token above which trit bench warns that the JIT left vector code boxed: a
-     * 2B4T decode allocates ~24 KB per token; with the Q6_K head's kernel compiled boxed, hundreds of MB.
+     * Heap allocation per prefilled or decoded token above which trit bench warns that the JIT left vector code
+     * boxed: a 2B4T decode allocates ~24-37 KB per token, its prefill a few KB; with the Q6_K head's kernel
+     * compiled boxed, hundreds of MB.
      */
     static final long BOXED_BYTES_PER_TOKEN = 1 << 20;
 

@@ -33,6 +33,8 @@ class BenchRoundTest {
                 BenchRound r = BenchRound.run(t, cache, ids, depth, prompt, gen, logits);
                 assertTrue(r.prefillNanos() > 0 && r.decodeNanos() > 0);
                 assertTrue(r.decodeAllocatedBytes() > 0, "HotSpot counts the decode steps' allocations: " + r);
+                // the prompt's pass allocates at least its logits row (vocab floats), counted apart from decode's
+                assertTrue(r.prefillAllocatedBytes() >= 4L * vocab, "the prompt's allocations: " + r);
                 assertEquals(depth + gen, cache.length(), "the cache holds the depth context and the decoded tokens");
 
                 // the same decode from a cache of the depth context alone gives the same last logits ...
