@@ -16,8 +16,6 @@ import java.nio.ByteOrder;
 /** Vector API kernels, multi-threaded over output rows. */
 public final class VectorKernels implements Kernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    /** Zero as a receiver for loop-carried sums (RowLaneDecode's rule: see its ZS). */
-    private static final FloatVector ZF = FloatVector.zero(F);
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     /** Ints with as many lanes as F, for int-to-float conversion lane for lane. */
@@ -152,17 +150,14 @@ public final class VectorKernels implements Kernels {
         int c = 0;
         if (chains == 1) {
             for (; c < bound; c += F.length()) acc = FloatVector.fromArray(F, x, xo + c).fma(FloatVector.fromArray(F, w, wo + c), acc);
-            acc = ZF.add(acc);
         } else {
             for (; c < bound; c += F.length()) {
                 FloatVector t = FloatVector.fromArray(F, x, xo + c).fma(FloatVector.fromArray(F, w, wo + c), acc1);
                 acc1 = acc;
                 acc = t;
             }
-            acc = ZF.add(acc).add(acc1);
+            acc = acc.add(acc1);
         }
-        // above, a loop-carried sum is a receiver only through ZF (RowLaneDecode's rule, see its ZS); 0 + x is x
-        // but for -0 -> +0, which the lane sum below (from +0) does not see
         float s = 0f; // the lanes in order, in this method: a vector passed to a call C2 does not inline is allocated
         for (int i = 0; i < F.length(); i++) s += acc.lane(i);
         for (; c < cols; c++) s += x[xo + c] * w[wo + c];
@@ -816,9 +811,6 @@ public final class VectorKernels implements Kernels {
                                        int heads, int hd, int qDim, int kvDim, int group, float scale, int window) {
         float[] scores = SCRATCH.get().floats(maxLen);
         int lanes = F.length();
-        // the loop-carried sums are never receivers: the scale and 1/sum multiply them (x * y == y * x exactly),
-        // RowLaneDecode's rule (see its ZS)
-        FloatVector sv = FloatVector.broadcast(F, scale);
         for (int unit = from; unit < to; unit++) {
             int t = unit / heads, head = unit % heads;
             int len = pos0 + t + 1;
@@ -836,16 +828,16 @@ public final class VectorKernels implements Kernels {
                     a2 = FloatVector.fromArray(F, kt, ko2 + 2 * lanes).fma(qi, a2);
                     a3 = FloatVector.fromArray(F, kt, ko2 + 3 * lanes).fma(qi, a3);
                 }
-                sv.mul(a0).intoArray(scores, j);
-                sv.mul(a1).intoArray(scores, j + lanes);
-                sv.mul(a2).intoArray(scores, j + 2 * lanes);
-                sv.mul(a3).intoArray(scores, j + 3 * lanes);
+                a0.mul(scale).intoArray(scores, j);
+                a1.mul(scale).intoArray(scores, j + lanes);
+                a2.mul(scale).intoArray(scores, j + 2 * lanes);
+                a3.mul(scale).intoArray(scores, j + 3 * lanes);
             }
             for (; j < len; j += lanes) { // the last positions in masked vectors, each lane as above
                 VectorMask<Float> m = F.indexInRange(j, len);
                 FloatVector a0 = FloatVector.zero(F);
                 for (int i = 0; i < hd; i++) a0 = FloatVector.fromArray(F, kt, (ko + i) * capacity + j, m).fma(FloatVector.broadcast(F, q[qo + i]), a0);
-                sv.mul(a0).intoArray(scores, j, m);
+                a0.mul(scale).intoArray(scores, j, m);
             }
             float max = Float.NEGATIVE_INFINITY;
             for (j = first; j < len; j++) if (scores[j] > max) max = scores[j];
@@ -869,15 +861,15 @@ public final class VectorKernels implements Kernels {
                     a2 = FloatVector.fromArray(F, values, vo + 2 * lanes).fma(p, a2);
                     a3 = FloatVector.fromArray(F, values, vo + 3 * lanes).fma(p, a3);
                 }
-                inv.mul(a0).intoArray(out, qo + i);
-                inv.mul(a1).intoArray(out, qo + i + lanes);
-                inv.mul(a2).intoArray(out, qo + i + 2 * lanes);
-                inv.mul(a3).intoArray(out, qo + i + 3 * lanes);
+                a0.mul(inv).intoArray(out, qo + i);
+                a1.mul(inv).intoArray(out, qo + i + lanes);
+                a2.mul(inv).intoArray(out, qo + i + 2 * lanes);
+                a3.mul(inv).intoArray(out, qo + i + 3 * lanes);
             }
             for (; i < hd; i += lanes) {
                 FloatVector acc = FloatVector.zero(F);
                 for (j = first; j < len; j++) acc = FloatVector.fromArray(F, values, j * kvDim + ko + i).fma(FloatVector.broadcast(F, scores[j]), acc);
-                inv.mul(acc).intoArray(out, qo + i);
+                acc.mul(inv).intoArray(out, qo + i);
             }
         }
     }
