@@ -22,7 +22,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Decode (few tokens): 32 bytes widened to 32 short lanes give five vectors of codes (multiply, mask,
  * multiply by 3, shift), multiplied by the activations and summed in short lanes (exact for runs of
- * {@link #RUN} blocks), 16 bytes likewise in 16 lanes, and qh's 4 bytes as one more 16-lane vector.
+ * {@link #RUN} blocks); the other 16 bytes and qh's 4 in three more 32-lane steps ({@link #dot16}).
  *
  * <p>Prefill: lookup tables across tokens, as the packed prefill kernel, but one table per byte of a
  * block: the signed sums of its five (qh: four) columns' activations for every byte value 0..255, so a
@@ -33,21 +33,19 @@ final class Tq1Kernels {
     }
 
     private static final VectorSpecies<Short> S32 = ShortVector.SPECIES_512;
-    private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
     private static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
-    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     /**
      * Zero receivers: no loop-carried sum is the receiver of a vector op (new terms add the sum; a sum that must be
      * a receiver goes through a zero of exact class), so C2 needs no type profile to devirtualize them (see
-     * RowLaneDecode's ZS). A 2B4T TQ1_0 decode ran boxed, 390 MB allocated per token at 8.5-10.6 tok/s, in one JVM.
+     * RowLaneDecode's ZS). (The 2B4T TQ1_0 decode that ran boxed, 390 MB per token, was dot16's 256-bit vectors: see there.)
      */
-    private static final ShortVector ZS32 = ShortVector.zero(S32), ZS16 = ShortVector.zero(S16), ZS = ShortVector.zero(S);
+    private static final ShortVector ZS32 = ShortVector.zero(S32), ZS = ShortVector.zero(S);
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     /** The vector decode needs 512-bit short vectors; elsewhere rows are decoded in scalar code. */
     static final boolean WIDE = ShortVector.SPECIES_PREFERRED.length() >= 32;
-    /** Blocks per short-lane run: a lane gets at most 6 products of at most 2 * 128 per block, 21 * 1536 < 2^15. */
+    /** Blocks per short-lane run: a lane gets at most 5 products of at most 2 * 128 per block, 25 * 1280 < 2^15. */
     private static final int RUN = 20;
     /** V5[q] / V4[q]: sum of code k * 3^k over a qs byte's five codes / a qh byte's four (the index into a table built by digits). */
     private static final short[] V5 = new short[256], V4 = new short[256];
@@ -118,32 +116,46 @@ final class Tq1Kernels {
                 + ((IntVector) s.convertShape(VectorOperators.S2I, IntVector.SPECIES_512, 1)).reduceLanes(VectorOperators.ADD);
     }
 
-    /** Lane L of the qh vector is code L / 4 of qh[L % 4]: its power of 3. */
-    private static final ShortVector QH_POW3 = ShortVector.fromArray(S16, new short[] {1, 1, 1, 1, 3, 3, 3, 3, 9, 9, 9, 9, 27, 27, 27, 27}, 0);
-    private static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
+    /**
+     * The byte of block offset 22 + lane that each lane of dot16's three steps reads: QS_PAIRS, qs[32 + m] in
+     * lanes m and 16 + m (codes k and k + 1 side by side); QS_QH, qs[32 + m] in lanes m and qh[j] in lanes
+     * 16 + 4k + j (code 4 of qs beside the qh codes).
+     */
+    private static final ShortVector QS_PAIRS = lanes(i -> 10 + i % 16), QS_QH = lanes(i -> i < 16 ? 10 + i : 26 + (i - 16) % 4);
+    /** The powers of 3 of the three steps: codes 0 and 1, codes 2 and 3, code 4 and qh's codes 0..3. */
+    private static final ShortVector POW01 = lanes(i -> i < 16 ? 1 : 3), POW23 = lanes(i -> i < 16 ? 9 : 27),
+            POW4H = lanes(i -> i < 16 ? 81 : new int[] {1, 3, 9, 27}[(i - 16) / 4]);
+    private static final ShortVector BYTE = ShortVector.broadcast(S32, (short) 0xFF);
+
+    private static ShortVector lanes(java.util.function.IntUnaryOperator f) {
+        short[] a = new short[32];
+        for (int i = 0; i < 32; i++) a[i] = (short) f.applyAsInt(i);
+        return ShortVector.fromArray(S32, a, 0);
+    }
 
     /**
-     * Blocks [b0, b1): codes of qs[32..48) (weights 160 + 16k + m) times x, in 16 short lanes; and qh's 16
-     * weights (240 + 4k + j): its 4 bytes broadcast, so lane L holds qh[L % 4], times QH_POW3.
+     * Blocks [b0, b1): qs[32..48)'s codes (weights 160 + 16k + m) and qh's (240 + 4k + j) times x, in three
+     * 32-lane steps over the block's last 32 bytes (offset 22): codes 0 and 1 (x at 160..192), 2 and 3
+     * (192..224), 4 and qh's (224..256), each lane's byte put in place by a permute. All in 512-bit vectors as
+     * the rest of the kernels: a 256-bit vector here was the one minority class at the Vector API's shared
+     * call sites, whose type profiles then sent C2's speculation to the wrong class; after the traps it left
+     * the vectors boxed (a 2B4T TQ1_0 decode allocating 48 bytes, one short[16], per block: 390.8 MB per
+     * token, 0.56x the speed, in about one JVM in twenty; JFR and -XX:+LogCompilation, 2026-12-05).
      */
     private static int dot16(MemorySegment data, long base, int b0, int b1, short[] q, int xo) {
-        ShortVector s = ShortVector.zero(S16);
+        ShortVector s = ShortVector.zero(S32);
         for (int b = b0; b < b1; b++) {
-            long bo = base + (long) b * TernaryMatrix.TQ1_BYTES + 32;
+            long bo = base + (long) b * TernaryMatrix.TQ1_BYTES + (TernaryMatrix.TQ1_BYTES - 32);
             int o = xo + b * TernaryMatrix.TQ1_BLOCK + 160;
-            ShortVector v = ((ShortVector) ByteVector.fromMemorySegment(B16, data, bo, LE).convertShape(VectorOperators.B2S, S16, 0)).and((short) 0xFF);
-            s = v.mul((short) 3).lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S16, q, o)).add(s);
-            s = v.mul((short) 3).and((short) 0xFF).mul((short) 3).lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S16, q, o + 16)).add(s);
-            s = v.mul((short) 9).and((short) 0xFF).mul((short) 3).lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S16, q, o + 32)).add(s);
-            s = v.mul((short) 27).and((short) 0xFF).mul((short) 3).lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S16, q, o + 48)).add(s);
-            s = v.mul((short) 81).and((short) 0xFF).mul((short) 3).lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S16, q, o + 64)).add(s);
-            ShortVector h = ((ShortVector) IntVector.broadcast(I8, data.get(ValueLayout.JAVA_INT_UNALIGNED, bo + 16)).reinterpretAsBytes()
-                    .convertShape(VectorOperators.B2S, S16, 0)).and((short) 0xFF);
-            s = h.mul(QH_POW3).and((short) 0xFF).mul((short) 3).lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S16, q, o + 80)).add(s);
+            ShortVector v = BYTE.and((ShortVector) ByteVector.fromMemorySegment(B32, data, bo, LE).convertShape(VectorOperators.B2S, S32, 0));
+            ShortVector w = QS_PAIRS.selectFrom(v);
+            s = BYTE.and(POW01.mul(w)).mul((short) 3).lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S32, q, o)).add(s);
+            s = BYTE.and(POW23.mul(w)).mul((short) 3).lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S32, q, o + 32)).add(s);
+            s = BYTE.and(POW4H.mul(QS_QH.selectFrom(v))).mul((short) 3).lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S32, q, o + 64)).add(s);
         }
-        s = ZS16.add(s);
-        return ((IntVector) s.convertShape(VectorOperators.S2I, I8, 0)).reduceLanes(VectorOperators.ADD)
-                + ((IntVector) s.convertShape(VectorOperators.S2I, I8, 1)).reduceLanes(VectorOperators.ADD);
+        s = ZS32.add(s);
+        return ((IntVector) s.convertShape(VectorOperators.S2I, IntVector.SPECIES_512, 0)).reduceLanes(VectorOperators.ADD)
+                + ((IntVector) s.convertShape(VectorOperators.S2I, IntVector.SPECIES_512, 1)).reduceLanes(VectorOperators.ADD);
     }
 
     /** As {@link #codeDot}, one weight at a time (hardware without 512-bit vectors). */
