@@ -22,6 +22,15 @@ public final class VectorKernels implements Kernels {
     private static final VectorSpecies<Integer> IF = VectorSpecies.of(int.class, F.vectorShape());
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
+    static {
+        // A heap segment made before any kernel is compiled. While the JVM has loaded native (and mapped)
+        // segments only, C2 compiles every segment access on the assumption that no other kind exists (class
+        // hierarchy analysis); the first heap segment (MemorySegment.ofArray: the embedding's row lookup once
+        // the warm-up is over) then deoptimized every compiled kernel at once (17 on a 2B4T TQ1_0 run), and in
+        // some JVMs the recompiled prefill kernel was left in C1 code, boxing 4.4 MB per token (2026-12-05).
+        MemorySegment.ofArray(new byte[0]);
+    }
+
     private final Parallel parallel;
 
     public VectorKernels(Parallel parallel) {
