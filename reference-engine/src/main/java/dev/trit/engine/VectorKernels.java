@@ -672,11 +672,9 @@ public final class VectorKernels implements Kernels {
                     int xo = t * cols;
                     for (int c = c0; c < cEnd; c++) xt.set(SHORT, 2L * (c * tPad + t), q[xo + c]);
                 }
-                // zeroed short by short, not through asSlice(..).fill: the slice, a new segment object per
-                // column, was most of prefill's allocation (JFR on 2B4T TQ1_0; the padding is under tPad shorts)
                 for (int c = c0; c < c1; c++) {
-                    long end = (c + 1L) * tPad;
-                    for (long i = c < cols ? (long) c * tPad + tokens : (long) c * tPad; i < end; i++) xt.set(SHORT, 2 * i, (short) 0);
+                    long from0 = c < cols ? c * tPad + tokens : c * tPad;
+                    xt.asSlice(2 * from0, 2 * ((c + 1L) * tPad - from0)).fill((byte) 0);
                 }
             }
         });
