@@ -32,8 +32,14 @@ find_jdk25() {
 # 43 MB of compiler arena in the first round (-XX:CompileCommand=MemStat): the process's RSS peak for a 2B4T
 # TQ1_0 model at 256 + 32 (1.297-1.300x the file, 3 runs). Past 8 MB C2 gives the method up and C1 compiles it
 # ("retry at different tier"): 1.259-1.263x, decode and allocation per token unchanged (2026-12-04).
+# Tier3DelayOn: while C2's queue is long, HotSpot compiles a method at tier 2 (C1, no profile) instead of tier 3; the
+# decode kernel RowLaneDecode.quad is past C1's tier-3 limit ("out of virtual registers"), and a tier-2 quad then
+# never reached C2 (tier 3 refused, no interpreter profile): its Vector API calls ran boxed for good, 12-16 MB
+# per token in DecodeAllocationTest (reproduced alone, 2026-12-05; the twentieth session's RowLaneKernels.block
+# at 0.4 tok/s was the same). With tier 2 never chosen for a long queue, a method C1 cannot take goes from the
+# interpreter to C2 (-XX:+PrintCompilation). Also in pom.xml's trit.jvm.flags, so the tests' JVMs run the same.
 TRIT_JVM_FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
   --add-opens=java.base/java.nio=ALL-UNNAMED -Dio.netty.noUnsafe=false --sun-misc-unsafe-memory-access=allow
   -Dfile.encoding=UTF-8 -XX:+UseParallelGC -XX:MaxNewSize=12m -XX:TrimNativeHeapInterval=1000
   -XX:CompileCommand=quiet -XX:CompileCommand=CompileThresholdScaling,dev.trit.engine.Transformer::*,0.25
-  -XX:CompileCommand=MemLimit,dev.trit.engine.Transformer::layer,8m)
+  -XX:CompileCommand=MemLimit,dev.trit.engine.Transformer::layer,8m -XX:Tier3DelayOn=1000000)
