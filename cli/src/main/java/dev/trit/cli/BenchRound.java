@@ -14,9 +14,9 @@ import java.util.Arrays;
  * @param prefillNanos the prompt's forward pass
  * @param decodeNanos  the gen one-token steps
  * @param prefillAllocatedBytes heap bytes all threads allocated during the prompt's pass (-1 where the JVM does
- *                     not count them): the logits row and per-product scratch, 11 KB (I2_S) to 208 KB (TQ1_0)
- *                     per prompt token on 2B4T, so a MB or more per token means vector code the JIT left boxed
- *                     ({@link JitActivity})
+ *                     not count them): the logits row and per-product scratch, 3-4 KB per prompt token on 2B4T
+ *                     at 256 tokens (I2_S, TQ2_0, TQ1_0; ~10 KB at 64), so a MB or more per token means vector
+ *                     code the JIT left boxed ({@link JitActivity})
  * @param decodeAllocatedBytes the same for the gen steps: decode allocates next to nothing per token (24 KB on 2B4T)
  */
 record BenchRound(long prefillNanos, long decodeNanos, long prefillAllocatedBytes, long decodeAllocatedBytes) {

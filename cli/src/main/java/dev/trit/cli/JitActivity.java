@@ -18,7 +18,7 @@ final class JitActivity {
 
     /**
      * Heap allocation per prefilled or decoded token above which trit bench warns that the JIT left vector code
-     * boxed: a 2B4T decode allocates ~24-37 KB per token, its prefill 11-208 KB; with the Q6_K head's kernel
+     * boxed: a 2B4T decode allocates ~24-37 KB per token, its prefill 3-11 KB; with the Q6_K head's kernel
      * compiled boxed, hundreds of MB.
      */
     static final long BOXED_BYTES_PER_TOKEN = 1 << 20;
