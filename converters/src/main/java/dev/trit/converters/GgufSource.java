@@ -14,6 +14,7 @@ import dev.trit.formats.GgufTensor;
 import dev.trit.formats.GgufValue;
 import dev.trit.formats.GgufValueType;
 import dev.trit.formats.Half;
+import dev.trit.formats.TensorNames;
 import dev.trit.formats.Tq1Codec;
 import dev.trit.formats.Tq2Codec;
 import dev.trit.formats.TernaryCodec;
@@ -94,6 +95,7 @@ public final class GgufSource {
                     (int) f.integer(a + "context_length").orElse(2048), tied,
                     (int) f.integer("tokenizer.ggml.bos_token_id").orElse(-1), (int) f.integer("tokenizer.ggml.eos_token_id").orElse(-1),
                     weightBits, cfg == null ? null : new String(cfg, StandardCharsets.UTF_8), ModelSpec.linears(family, hfConfig), model);
+            checkShapes(f, model, family, a, vocab, hidden);
             List<SourceTensor> tensors = new ArrayList<>();
             for (GgufTensor t : f.ggufTensors()) {
                 // llama3 RoPE divisors: derived data, written again from the config on the way to GGUF
@@ -105,6 +107,22 @@ public final class GgufSource {
             f.close();
             throw t;
         }
+    }
+
+    /**
+     * The file's tensors, by their HF names (unmapped ones by their own), against the model its metadata
+     * describes ({@link ShapeCheck}); llama3's rope_freqs is derived data, not a weight.
+     */
+    private static void checkShapes(GgufFile f, dev.trit.formats.family.ModelSpec model, Family family, String a, long vocab, long hidden)
+            throws FormatException {
+        Family names = model != null ? model.family() : family;
+        Map<String, long[]> stored = new LinkedHashMap<>();
+        for (GgufTensor t : f.ggufTensors()) {
+            if (t.name().equals(GgufTarget.ROPE_FREQS)) continue;
+            stored.put(TensorNames.toHf(names, t.name()).orElse(t.name()), t.info().shape());
+        }
+        if (model != null) ShapeCheck.against(f.path(), model, stored);
+        else ShapeCheck.dimensions(f.path(), a + "block_count", req(f, a + "block_count"), vocab, hidden, stored);
     }
 
     private static long req(GgufFile f, String key) throws FormatException {

@@ -72,8 +72,11 @@ public final class HfSource {
                 Path p = dir.resolve(f);
                 if (Files.isRegularFile(p)) side.put(f, Files.readAllBytes(p));
             }
-            Map<String, GgufValue> tok = HfTokenizer.ggufMetadata(dir, c, ck.tokenizerConfig());
+            // before anything is sized by config.json (the tokenizer's arrays by vocab_size: an absurd one ran
+            // the heap out) or written from it (a GGUF whose metadata contradicts its tensors)
+            checkShapes(dir, ck.weights(), c, model);
             List<SourceTensor> tensors = tensors(ck.weights(), c, spec, weightBits == 1);
+            Map<String, GgufValue> tok = HfTokenizer.ggufMetadata(dir, c, ck.tokenizerConfig());
             return new SourceModel(spec, tok, side, tensors, ck);
         } catch (Throwable t) {
             ck.close();
@@ -102,6 +105,17 @@ public final class HfSource {
             b.append(Character.toUpperCase(w.charAt(0))).append(w.substring(1));
         }
         return b.toString();
+    }
+
+    /** The checkpoint's tensors ({@link ShapeCheck}; packed weights by their unpacked shape). */
+    private static void checkShapes(Path dir, TensorFile file, HfConfig c, dev.trit.formats.family.ModelSpec model) throws FormatException {
+        Map<String, long[]> stored = new LinkedHashMap<>();
+        for (TensorInfo t : file.tensors()) {
+            long[] shape = t.shape();
+            stored.put(t.name(), t.type() == DType.U8 && shape.length == 2 ? new long[] {shape[0] * 4, shape[1]} : shape);
+        }
+        if (model != null) ShapeCheck.against(dir, model, stored);
+        else ShapeCheck.dimensions(dir, "num_hidden_layers", c.numHiddenLayers(), c.vocabSize(), c.hiddenSize(), stored);
     }
 
     private static List<SourceTensor> tensors(TensorFile file, HfConfig c, ModelSpec spec, boolean oneBit) throws IOException {

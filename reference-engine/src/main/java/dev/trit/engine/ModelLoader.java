@@ -5,6 +5,7 @@ import dev.trit.formats.DType;
 import dev.trit.formats.GgmlType;
 import dev.trit.formats.TensorInfo;
 import dev.trit.formats.family.LinearSpec;
+import dev.trit.formats.family.ModelTensors;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Set;
@@ -15,6 +16,8 @@ import java.util.Optional;
 /** Builds a {@link Transformer} from HF-named tensors (model.layers.N.self_attn.q_proj.weight, ...). */
 public final class ModelLoader {
     private final ModelSpec config;
+    /** The tensors config's model reads and their shapes (shared with the converters). */
+    private final ModelTensors expected;
     private final WeightSource source;
     /** Names of the source's tensors read so far. */
     private final Set<String> used = new HashSet<>();
@@ -23,6 +26,7 @@ public final class ModelLoader {
 
     private ModelLoader(ModelSpec config, WeightSource source, boolean latent) {
         this.config = config;
+        this.expected = ModelTensors.of(config);
         this.source = source;
         this.latent = latent;
     }
@@ -60,32 +64,30 @@ public final class ModelLoader {
     }
 
     private Transformer build(Kernels kernels, AutoCloseable resources) {
-        int h = config.hiddenSize(), ffn = config.intermediateSize(), q = config.qDim(), kv = config.kvDim();
-        Matrix embedding = floatMatrix("model.embed_tokens.weight", config.vocabSize(), h);
+        Matrix embedding = floatMatrix("model.embed_tokens.weight");
         List<DecoderLayer> layers = new ArrayList<>();
-        boolean sandwich = config.sandwichNorms();
         for (int l = 0; l < config.layers(); l++) {
             String p = "model.layers." + l + ".";
             layers.add(new DecoderLayer(
-                    norm(p + "input_layernorm.weight", h),
-                    linear(p + "self_attn.q_proj", q, h, config.qkvBias()),
-                    linear(p + "self_attn.k_proj", kv, h, config.qkvBias()),
-                    linear(p + "self_attn.v_proj", kv, h, config.qkvBias()),
-                    linear(p + "self_attn.o_proj", h, q, config.oBias()),
-                    config.qkNorm() ? norm(p + "self_attn.q_norm.weight", config.headDim()) : null,
-                    config.qkNorm() ? norm(p + "self_attn.k_norm.weight", config.headDim()) : null,
-                    config.subNorms() ? norm(p + config.family().attnSubNorm(), q) : null,
-                    norm(p + "post_attention_layernorm.weight", h),
-                    sandwich ? norm(p + "pre_feedforward_layernorm.weight", h) : null,
-                    sandwich ? norm(p + "post_feedforward_layernorm.weight", h) : null,
-                    linear(p + "mlp.gate_proj", ffn, h, config.mlpBias()),
-                    linear(p + "mlp.up_proj", ffn, h, config.mlpBias()),
-                    linear(p + "mlp.down_proj", h, ffn, config.mlpBias()),
-                    config.subNorms() ? norm(p + config.family().ffnSubNorm(), ffn) : null));
+                    norm(p + "input_layernorm.weight"),
+                    linear(p + "self_attn.q_proj"),
+                    linear(p + "self_attn.k_proj"),
+                    linear(p + "self_attn.v_proj"),
+                    linear(p + "self_attn.o_proj"),
+                    optionalNorm(p + "self_attn.q_norm.weight"),
+                    optionalNorm(p + "self_attn.k_norm.weight"),
+                    optionalNorm(p + config.family().attnSubNorm()),
+                    norm(p + "post_attention_layernorm.weight"),
+                    optionalNorm(p + "pre_feedforward_layernorm.weight"),
+                    optionalNorm(p + "post_feedforward_layernorm.weight"),
+                    linear(p + "mlp.gate_proj"),
+                    linear(p + "mlp.up_proj"),
+                    linear(p + "mlp.down_proj"),
+                    optionalNorm(p + config.family().ffnSubNorm())));
         }
-        float[] norm = norm("model.norm.weight", h);
+        float[] norm = norm("model.norm.weight");
         // tied: transformers points lm_head at the embedding (a stored lm_head.weight is ignored)
-        Matrix lmHead = config.tiedEmbeddings() ? embedding : floatMatrix("lm_head.weight", config.vocabSize(), h);
+        Matrix lmHead = expected.has("lm_head.weight") ? floatMatrix("lm_head.weight") : embedding;
         if (config.tiedEmbeddings()) source.find("lm_head.weight").ifPresent(t -> used.add(t.name()));
         checkAllUsed();
         return new Transformer(config, embedding, layers, norm, lmHead, kernels, resources);
@@ -100,10 +102,16 @@ public final class ModelLoader {
     }
 
     /** A norm's weight, as (1 + w) for families whose RMSNorm scales so (computed once in float, as transformers does per call). */
-    private float[] norm(String name, int n) {
+    private float[] norm(String name) {
+        int n = (int) expected.shape(name)[0];
         float[] w = vector(name, n);
         if (config.normPlusOne()) for (int i = 0; i < n; i++) w[i] = 1f + w[i];
         return w;
+    }
+
+    /** A norm the model as configured may lack (q/k norms, sub-norms, Gemma's sandwich norms): null then. */
+    private float[] optionalNorm(String name) {
+        return expected.has(name) ? norm(name) : null;
     }
 
     private TensorInfo require(String name) {
@@ -120,7 +128,9 @@ public final class ModelLoader {
         return v;
     }
 
-    private Matrix floatMatrix(String name, int rows, int cols) {
+    private Matrix floatMatrix(String name) {
+        long[] shape = expected.shape(name);
+        int rows = (int) shape[0], cols = (int) shape[1];
         TensorInfo t = require(name);
         checkShape(t, rows, cols);
         return stored(t, rows, cols);
@@ -144,7 +154,10 @@ public final class ModelLoader {
     }
 
     /** A projection: its weight [out, in] in the form the model's linear kind calls for, its bias and input norm. */
-    private Linear linear(String prefix, int out, int in, boolean hasBias) {
+    private Linear linear(String prefix) {
+        long[] shape = expected.shape(prefix + ".weight");
+        int out = (int) shape[0], in = (int) shape[1];
+        boolean hasBias = expected.has(prefix + ".bias");
         LinearSpec spec = config.linears();
         boolean ternary = spec.ternary(prefix);
         float scale = 1f;
@@ -194,7 +207,7 @@ public final class ModelLoader {
             // AutoBitLinear offline: F.linear(x, W, bias) * weight_scale, so the bias is scaled too
             if (ternary && spec.kind() == LinearSpec.Kind.AUTOBITLINEAR_OFFLINE) for (int i = 0; i < out; i++) bias[i] *= scale;
         }
-        float[] inputNorm = ternary && spec.inputNorm() ? vector(prefix + ".rms_norm.weight", in) : null;
+        float[] inputNorm = expected.has(prefix + ".rms_norm.weight") ? vector(prefix + ".rms_norm.weight", in) : null;
         return new Linear(w, bias, inputNorm, latent && ternary);
     }
 

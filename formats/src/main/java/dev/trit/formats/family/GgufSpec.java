@@ -45,15 +45,21 @@ public final class GgufSpec {
         return g.integer(key).orElseThrow(() -> new IllegalArgumentException("missing metadata key " + key));
     }
 
+    /** A size from the metadata as an int: positive and not wrapped (the tensors' shapes are checked against it later). */
+    private static int dimension(String key, long v) {
+        if (v <= 0 || v > Integer.MAX_VALUE) throw new IllegalArgumentException("metadata " + key + " is " + v + ", not a size");
+        return (int) v;
+    }
+
     /** llama.cpp's reading of its own keys (llama-model.cpp's load_hparams and the graphs). */
     private static ModelSpec fromMetadata(GgufFile g, Family family, String arch) {
-        int hidden = (int) need(g, arch + ".embedding_length");
-        int layers = (int) need(g, arch + ".block_count");
-        int heads = (int) need(g, arch + ".attention.head_count");
-        int kvHeads = (int) g.integer(arch + ".attention.head_count_kv").orElse(heads);
-        int headDim = (int) g.integer(arch + ".attention.key_length").orElse(hidden / heads);
+        int hidden = dimension(arch + ".embedding_length", need(g, arch + ".embedding_length"));
+        int layers = ModelSpec.layerCount(arch + ".block_count", need(g, arch + ".block_count"));
+        int heads = dimension(arch + ".attention.head_count", need(g, arch + ".attention.head_count"));
+        int kvHeads = dimension(arch + ".attention.head_count_kv", g.integer(arch + ".attention.head_count_kv").orElse(heads));
+        int headDim = dimension(arch + ".attention.key_length", g.integer(arch + ".attention.key_length").orElse(hidden / heads));
         int vocab = g.stringArray("tokenizer.ggml.tokens").size();
-        if (vocab == 0) vocab = (int) need(g, arch + ".vocab_size");
+        if (vocab == 0) vocab = dimension(arch + ".vocab_size", need(g, arch + ".vocab_size"));
         boolean tied = g.find("output.weight").isEmpty();
         float eps = (float) g.real(arch + ".attention.layer_norm_rms_epsilon").orElse(1e-5);
         double theta = g.real(arch + ".rope.freq_base").orElse(10000.0);
@@ -83,7 +89,7 @@ public final class GgufSpec {
         float finalCap = (float) g.real(arch + ".final_logit_softcapping").orElse(0.0);
         float attnCap = (float) g.real(arch + ".attn_logit_softcapping").orElse(0.0);
         LinearSpec linears = bitnet ? new LinearSpec(LinearSpec.Kind.AUTOBITLINEAR_OFFLINE, false, 0f, List.of("lm_head")) : LinearSpec.FLOAT;
-        return new ModelSpec(family, hidden, layers, heads, kvHeads, headDim, (int) need(g, arch + ".feed_forward_length"), vocab, eps, false,
+        return new ModelSpec(family, hidden, layers, heads, kvHeads, headDim, dimension(arch + ".feed_forward_length", need(g, arch + ".feed_forward_length")), vocab, eps, false,
                 family instanceof Qwen3 || gemma, gemma, bitnet, qkvBias, oBias, mlpBias, act, gemma ? (float) Math.sqrt(hidden) : 1f, tied,
                 (float) (1.0 / Math.sqrt(headDim)), attnCap, finalCap, specs, linears,
                 (int) g.integer("tokenizer.ggml.bos_token_id").orElse(1), (int) g.integer("tokenizer.ggml.eos_token_id").orElse(2),

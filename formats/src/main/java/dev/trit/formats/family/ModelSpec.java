@@ -65,6 +65,18 @@ public record ModelSpec(
         if (attnSoftcap < 0 || finalSoftcap < 0) throw new IllegalArgumentException("soft-capping values must be positive");
     }
 
+    /**
+     * More layers than any model has (the deepest published ones have a few hundred): a count past it is a
+     * corrupt config, refused before per-layer lists are sized by it.
+     */
+    public static final int MAX_LAYERS = 4096;
+
+    /** A config's layer count, checked before anything is sized by it. */
+    public static int layerCount(String key, long n) {
+        if (n <= 0 || n > MAX_LAYERS) throw new IllegalArgumentException(key + " is " + n + ", not a layer count (1 to " + MAX_LAYERS + ")");
+        return (int) n;
+    }
+
     /** Query heads that share one key/value head (repeat_kv's n_rep). */
     public int groupSize() {
         return heads / kvHeads;

@@ -144,7 +144,8 @@ final class SpecBuilder {
     ModelSpec build() {
         keys.checkUnderstood(understood);
         List<LayerSpec> layers = new ArrayList<>();
-        for (int i = 0; i < c.numHiddenLayers(); i++) {
+        int n = ModelSpec.layerCount("num_hidden_layers", c.numHiddenLayers());
+        for (int i = 0; i < n; i++) {
             int w = windows == null ? 0 : windows[i];
             layers.add(new LayerSpec(w, w > 0 ? slidingRope : rope));
         }
