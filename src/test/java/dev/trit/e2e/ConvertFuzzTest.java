@@ -173,6 +173,77 @@ class ConvertFuzzTest {
     }
 
     /**
+     * tokenizer.json and tokenizer_config.json with one value replaced or removed, anywhere in their first
+     * levels (the tokenizer's components, the model's settings, a few vocabulary entries, merges, added tokens):
+     * generate and convert run or name the problem.
+     */
+    @ParameterizedTest
+    @CsvSource({"tokenizer.json", "tokenizer_config.json"})
+    void mutatedTokenizerFilesFailCleanly(String file) throws IOException {
+        Path src = Cli.FIXTURES.resolve("hf/demo-bitnet-packed");
+        JsonNode original = JSON.readTree(src.resolve(file).toFile());
+        Random rnd = new Random(file.hashCode());
+        for (int i = 0; i < ROUNDS; i++) {
+            Path run = Files.createDirectories(tmp.resolve("r" + i)), in = copyModel(src, run.resolve("model"));
+            JsonNode t = original.deepCopy();
+            String what = mutateJson(t, rnd);
+            Files.writeString(in.resolve(file), t.toPrettyString());
+            trace("tok " + file + " " + i + " " + what, in);
+            Cli g = Cli.run("generate", in.toString(), "-p", "The cat sat", "-n", "2");
+            if (g.exitCode() != 0) assertCleanFailure(g, "");
+            Cli r = Cli.run("convert", "-q", in.toString(), run.resolve("out.gguf").toString(), "-t", "tq2_0");
+            if (r.exitCode() != 0) {
+                assertCleanFailure(r, "");
+                assertEquals(List.of("model"), list(run), what + ": a failed convert leaves nothing behind\n" + r);
+            } else {
+                assertReadable(run.resolve("out.gguf"));
+            }
+            deleteTree(run);
+        }
+    }
+
+    /** Replaces or removes one value of the tree at depth 1 to 4 (objects' fields and arrays' first elements); says which. */
+    private static String mutateJson(JsonNode root, Random rnd) {
+        List<Object[]> slots = new ArrayList<>(); // {container, field name or index, path}
+        collect(root, "", 0, slots);
+        Object[] slot = slots.get(rnd.nextInt(slots.size()));
+        JsonNode[] values = {JSON.getNodeFactory().numberNode(0), JSON.getNodeFactory().numberNode(-1), JSON.getNodeFactory().numberNode(Long.MAX_VALUE),
+                JSON.getNodeFactory().numberNode(1 << 30), JSON.getNodeFactory().numberNode(0.5), JSON.getNodeFactory().textNode(""),
+                JSON.getNodeFactory().textNode("x"), JSON.getNodeFactory().booleanNode(true), JSON.getNodeFactory().nullNode(),
+                JSON.getNodeFactory().objectNode(), JSON.getNodeFactory().arrayNode()};
+        boolean remove = rnd.nextInt(5) == 0;
+        JsonNode v = values[rnd.nextInt(values.length)];
+        if (slot[0] instanceof ObjectNode o) {
+            if (remove) o.remove((String) slot[1]);
+            else o.set((String) slot[1], v);
+        } else {
+            com.fasterxml.jackson.databind.node.ArrayNode a = (com.fasterxml.jackson.databind.node.ArrayNode) slot[0];
+            if (remove) a.remove((Integer) slot[1]);
+            else a.set((Integer) slot[1], v);
+        }
+        return slot[2] + (remove ? " removed" : " = " + v);
+    }
+
+    private static void collect(JsonNode n, String path, int depth, List<Object[]> slots) {
+        if (depth >= 4) return;
+        if (n instanceof ObjectNode o) {
+            int k = 0;
+            for (Iterator<String> it = o.fieldNames(); it.hasNext() && k < 8; ) {
+                String f = it.next();
+                // the first few entries of big maps (vocab), every field of small objects
+                if (o.size() > 64) k++;
+                slots.add(new Object[] {o, f, path + "." + f});
+                collect(o.get(f), path + "." + f, depth + 1, slots);
+            }
+        } else if (n instanceof com.fasterxml.jackson.databind.node.ArrayNode a) {
+            for (int i = 0; i < Math.min(3, a.size()); i++) {
+                slots.add(new Object[] {a, i, path + "[" + i + "]"});
+                collect(a.get(i), path + "[" + i + "]", depth + 1, slots);
+            }
+        }
+    }
+
+    /**
      * A config that contradicts the stored tensors is refused by convert (before, it wrote a GGUF whose metadata
      * the engine then refused, or ran the heap out sizing the tokenizer or the layer list by the config), and
      * by the engine, each naming what disagrees.

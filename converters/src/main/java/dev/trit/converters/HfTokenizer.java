@@ -2,6 +2,7 @@ package dev.trit.converters;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.trit.formats.BpeMerges;
 import dev.trit.formats.FormatException;
 import dev.trit.formats.GgufArray;
 import dev.trit.formats.GgufValue;
@@ -90,7 +91,7 @@ final class HfTokenizer {
                 tl.add(tokens[i]);
             }
             List<String> merges = new ArrayList<>();
-            for (JsonNode m : model.path("merges")) merges.add(m.isArray() ? m.get(0).asText() + " " + m.get(1).asText() : m.asText());
+            for (String[] m : merges(json, model)) merges.add(m[0] + " " + m[1]);
             kv.put("tokenizer.ggml.model", GgufValue.string("gpt2"));
             kv.put("tokenizer.ggml.pre", GgufValue.string(root.toString().contains(jsonEscaped(LLAMA3_SPLIT)) ? "llama-bpe" : "default"));
             kv.put("tokenizer.ggml.tokens", GgufValue.array(GgufArray.ofStrings(tl)));
@@ -103,6 +104,15 @@ final class HfTokenizer {
     }
 
     /** Special token ids, add_bos/add_eos and the chat template, after the vocabulary. */
+    /** The merge pairs ({@link BpeMerges}, as the engine reads them); a malformed list names the file. */
+    private static List<String[]> merges(Path json, JsonNode model) throws FormatException {
+        try {
+            return BpeMerges.parse(model.path("merges"));
+        } catch (IllegalArgumentException e) {
+            throw new FormatException(json, e.getMessage());
+        }
+    }
+
     private static Map<String, GgufValue> finish(Map<String, GgufValue> kv, Path json, HfConfig c, Optional<TokenizerConfig> tc, Integer unk)
             throws IOException {
         if (c.bosTokenId().isPresent()) kv.put("tokenizer.ggml.bos_token_id", GgufValue.uint32(c.bosTokenId().getAsInt()));
@@ -157,17 +167,8 @@ final class HfTokenizer {
         int[] rank = new int[n];
         Arrays.fill(rank, -1);
         int r = 0;
-        JsonNode merges = model.path("merges");
-        for (JsonNode m : merges) {
-            String merged;
-            if (m.isArray()) {
-                merged = m.get(0).asText() + m.get(1).asText();
-            } else {
-                String t = m.asText();
-                int sp = t.indexOf(' ');
-                merged = sp < 0 ? t : t.substring(0, sp) + t.substring(sp + 1);
-            }
-            Integer id = ids.get(merged);
+        for (String[] m : merges(json, model)) {
+            Integer id = ids.get(m[0] + m[1]);
             if (id != null && rank[id] < 0) rank[id] = r;
             r++;
         }

@@ -246,14 +246,7 @@ public final class BpeTokenizer implements Tokenizer {
 
     static List<String[]> pairs(List<String> merges) {
         List<String[]> out = new ArrayList<>(merges.size());
-        for (String m : merges) {
-            // llama.cpp and tokenizers split "a b" at the first space after the first character
-            int sp = m.indexOf(' ', 1);
-            if (sp < 0) {
-                throw new IllegalArgumentException("merge without a space: " + m);
-            }
-            out.add(new String[] {m.substring(0, sp), m.substring(sp + 1)});
-        }
+        for (String m : merges) out.add(dev.trit.formats.BpeMerges.pair(m));
         return out;
     }
 }

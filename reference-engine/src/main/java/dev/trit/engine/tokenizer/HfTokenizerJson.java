@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.trit.formats.BpeMerges;
 import dev.trit.formats.FormatException;
 import dev.trit.formats.TokenizerConfig;
 
@@ -135,23 +136,7 @@ public final class HfTokenizerJson {
         String[] idToToken = new String[maxId + 1];
         byId.forEach((id, t) -> idToToken[id] = t);
 
-        List<String[]> merges = new ArrayList<>();
-        List<String> stringMerges = new ArrayList<>();
-        for (JsonNode m : model.path("merges")) {
-            if (m.isTextual()) {
-                stringMerges.add(m.asText());
-            } else if (m.isArray() && m.size() == 2 && m.get(0).isTextual() && m.get(1).isTextual()) {
-                merges.add(new String[] {m.get(0).asText(), m.get(1).asText()});
-            } else {
-                throw new IllegalArgumentException("merge is neither \"a b\" nor [a, b]: " + m);
-            }
-        }
-        if (!stringMerges.isEmpty()) {
-            if (!merges.isEmpty()) {
-                throw new IllegalArgumentException("merges mix string and array forms");
-            }
-            merges = BpeTokenizer.pairs(stringMerges);
-        }
+        List<String[]> merges = BpeMerges.parse(model.path("merges"));
         String unk = model.hasNonNull("unk_token") ? model.get("unk_token").asText() : null;
         BpeModel bpe = new BpeModel(vocab, merges, unk, model.path("fuse_unk").asBoolean(false),
                 model.path("byte_fallback").asBoolean(false), model.path("ignore_merges").asBoolean(false));
