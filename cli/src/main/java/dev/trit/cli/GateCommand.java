@@ -20,8 +20,8 @@ import java.util.concurrent.Callable;
 @Command(name = "gate", mixinStandardHelpOptions = true,
         description = {"Compare current results with a baseline under rules; print a pass/fail table.",
                 "Exit 0 if every check passes, 1 on a regression, 2 on bad input (unreadable file, missing metric or row).",
-                "RULES: one per line, e.g. 'perplexity: rise <= 2%', 'kld_mean: <= 0.05', 'acc: drop <= 1 point',",
-                "'size_bytes: rise <= 0%'. Results: Arrow IPC or JSON files of schema trit.results/1.",
+                "RULES: one per line, e.g. 'perplexity: rise <= 2%%', 'kld_mean: <= 0.05', 'acc: drop <= 1 point',",
+                "'size_bytes: rise <= 0%%'. Results: Arrow IPC or JSON files of schema trit.results/1.",
                 "Failures are also printed as GitHub Actions annotations (::error ...)."})
 final class GateCommand implements Callable<Integer> {
     @Spec
