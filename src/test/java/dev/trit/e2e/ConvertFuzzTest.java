@@ -34,35 +34,9 @@ class ConvertFuzzTest {
     @TempDir
     Path tmp;
 
-    /** One mutation of a file's bytes: truncation, bit flips, an extreme 8-byte field, random bytes. */
+    /** Half the mutations in the header, where the reader decides; half anywhere (tensor data). */
     private static byte[] mutate(byte[] original, Random rnd, int i) {
-        // half the mutations in the header, where the reader decides; half anywhere (tensor data)
-        int span = i % 8 < 4 ? (int) Math.min(original.length, 64 * 1024) : original.length;
-        byte[] b;
-        switch (i % 4) {
-            case 0 -> b = Arrays.copyOf(original, rnd.nextInt(span));
-            case 1 -> {
-                b = original.clone();
-                for (int k = 1 + rnd.nextInt(4); k > 0; k--) b[rnd.nextInt(span)] ^= (byte) (1 << rnd.nextInt(8));
-            }
-            case 2 -> {
-                b = original.clone();
-                int at = rnd.nextInt(Math.min(span, i % 8 < 4 ? 4096 : span) - 8);
-                long v = switch (rnd.nextInt(4)) {
-                    case 0 -> Long.MAX_VALUE;
-                    case 1 -> -1L;
-                    case 2 -> 1L << 40;
-                    default -> rnd.nextLong();
-                };
-                for (int k = 0; k < 8; k++) b[at + k] = (byte) (v >>> (8 * k));
-            }
-            default -> {
-                b = original.clone();
-                int at = rnd.nextInt(span - 16);
-                for (int k = 0; k < 16; k++) b[at + k] = (byte) rnd.nextInt(256);
-            }
-        }
-        return b;
+        return Mutations.of(original, rnd, i, i % 8 < 4 ? 64 * 1024 : original.length);
     }
 
     private static void assertCleanFailure(Cli r, String names) {

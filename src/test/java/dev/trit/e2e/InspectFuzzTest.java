@@ -6,7 +6,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -29,32 +28,7 @@ class InspectFuzzTest {
         int headerSpan = (int) Math.min(original.length, 64 * 1024);
         int failures = 0;
         for (int i = 0; i < 400; i++) {
-            byte[] b;
-            switch (i % 4) {
-                case 0 -> { // truncation
-                    b = Arrays.copyOf(original, rnd.nextInt(Math.min(original.length, headerSpan * 2)));
-                }
-                case 1 -> { // random byte flips in the header
-                    b = original.clone();
-                    for (int k = 1 + rnd.nextInt(4); k > 0; k--) b[rnd.nextInt(headerSpan)] ^= (byte) (1 << rnd.nextInt(8));
-                }
-                case 2 -> { // an 8-byte field overwritten with an extreme value
-                    b = original.clone();
-                    int at = rnd.nextInt(Math.min(headerSpan, 4096) - 8);
-                    long v = switch (rnd.nextInt(4)) {
-                        case 0 -> Long.MAX_VALUE;
-                        case 1 -> -1L;
-                        case 2 -> 1L << 40;
-                        default -> rnd.nextLong();
-                    };
-                    for (int k = 0; k < 8; k++) b[at + k] = (byte) (v >>> (8 * k));
-                }
-                default -> { // random bytes spliced in
-                    b = original.clone();
-                    int at = rnd.nextInt(headerSpan - 16);
-                    for (int k = 0; k < 16; k++) b[at + k] = (byte) rnd.nextInt(256);
-                }
-            }
+            byte[] b = Mutations.of(original, rnd, i, headerSpan);
             Path f = tmp.resolve("m" + i + ext);
             Files.write(f, b);
             Cli r = Cli.run("inspect", "--json", f.toString());

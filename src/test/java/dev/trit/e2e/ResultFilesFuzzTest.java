@@ -26,34 +26,6 @@ class ResultFilesFuzzTest {
     @TempDir
     Path tmp;
 
-    private static byte[] mutate(byte[] original, Random rnd, int i) {
-        byte[] b;
-        switch (i % 4) {
-            case 0 -> b = Arrays.copyOf(original, rnd.nextInt(original.length));
-            case 1 -> {
-                b = original.clone();
-                for (int k = 1 + rnd.nextInt(4); k > 0; k--) b[rnd.nextInt(b.length)] ^= (byte) (1 << rnd.nextInt(8));
-            }
-            case 2 -> {
-                b = original.clone();
-                int at = rnd.nextInt(b.length - 8);
-                long v = switch (rnd.nextInt(4)) {
-                    case 0 -> Long.MAX_VALUE;
-                    case 1 -> -1L;
-                    case 2 -> 1L << 40;
-                    default -> rnd.nextLong();
-                };
-                for (int k = 0; k < 8; k++) b[at + k] = (byte) (v >>> (8 * k));
-            }
-            default -> {
-                b = original.clone();
-                int at = rnd.nextInt(b.length - 16);
-                for (int k = 0; k < 16; k++) b[at + k] = (byte) rnd.nextInt(256);
-            }
-        }
-        return b;
-    }
-
     private static void assertClean(Cli r, int... codes) {
         if (r.exitCode() == 0) return;
         assertTrue(Arrays.stream(codes).anyMatch(c -> c == r.exitCode()), r::toString);
@@ -78,7 +50,7 @@ class ResultFilesFuzzTest {
         int failures = 0;
         for (int i = 0; i < ROUNDS; i++) {
             Path m = tmp.resolve("m" + i + ".arrow");
-            Files.write(m, mutate(original, rnd, i));
+            Files.write(m, Mutations.of(original, rnd, i, original.length));
             Cli r = Cli.run("kld", "--base", m.toString(), MODEL.toString(), TEXT.toString(), "--json");
             if (r.exitCode() != 0) failures++;
             assertClean(r, 1);
@@ -98,7 +70,7 @@ class ResultFilesFuzzTest {
         Random rnd = new Random(3);
         for (int i = 0; i < ROUNDS; i++) {
             Path m = tmp.resolve("m" + i + ".arrow");
-            Files.write(m, mutate(original, rnd, i));
+            Files.write(m, Mutations.of(original, rnd, i, original.length));
             // gate: 0 pass, 1 a regression (a mutated value), 2 bad input with one line naming it
             Cli g = Cli.run("gate", "--baseline", results.toString(), "--current", m.toString(), "--rules", rules.toString());
             if (g.exitCode() == 2) assertClean(g, 2);
