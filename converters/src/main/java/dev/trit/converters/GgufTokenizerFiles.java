@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trit.formats.GgufArray;
+import dev.trit.formats.BpeMerges;
 import dev.trit.formats.GgufValue;
 import dev.trit.formats.GgufValueType;
 import java.io.ByteArrayOutputStream;
@@ -123,10 +124,11 @@ final class GgufTokenizerFiles {
         GgufValue mv = kv.get("tokenizer.ggml.merges");
         if (mv != null && HfTokenizer.isStringArray(mv)) {
             for (String s : mv.asArray().strings()) {
-                int sp = s.indexOf(' ');
-                ArrayNode pair = merges.addArray();
-                pair.add(sp < 0 ? s : s.substring(0, sp));
-                pair.add(sp < 0 ? "" : s.substring(sp + 1));
+                // split as llama.cpp reads its merges (at the first space after the first character); one
+                // without such a space joins nothing there (an empty pair) and is left out, as the engine does
+                if (s.indexOf(' ', 1) < 0) continue;
+                String[] p = BpeMerges.pair(s);
+                merges.addArray().add(p[0]).add(p[1]);
             }
         }
         return root;

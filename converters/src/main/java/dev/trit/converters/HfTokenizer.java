@@ -103,7 +103,6 @@ final class HfTokenizer {
         return finish(kv, json, c, tc, unk);
     }
 
-    /** Special token ids, add_bos/add_eos and the chat template, after the vocabulary. */
     /** The merge pairs ({@link BpeMerges}, as the engine reads them); a malformed list names the file. */
     private static List<String[]> merges(Path json, JsonNode model) throws FormatException {
         try {
@@ -113,6 +112,7 @@ final class HfTokenizer {
         }
     }
 
+    /** Special token ids, add_bos/add_eos and the chat template, after the vocabulary. */
     private static Map<String, GgufValue> finish(Map<String, GgufValue> kv, Path json, HfConfig c, Optional<TokenizerConfig> tc, Integer unk)
             throws IOException {
         if (c.bosTokenId().isPresent()) kv.put("tokenizer.ggml.bos_token_id", GgufValue.uint32(c.bosTokenId().getAsInt()));

@@ -243,10 +243,4 @@ public final class BpeTokenizer implements Tokenizer {
         Integer id = tokenToId.get(tokenText);
         return id == null ? OptionalInt.empty() : OptionalInt.of(id);
     }
-
-    static List<String[]> pairs(List<String> merges) {
-        List<String[]> out = new ArrayList<>(merges.size());
-        for (String m : merges) out.add(dev.trit.formats.BpeMerges.pair(m));
-        return out;
-    }
 }
