@@ -51,6 +51,9 @@ class ResultFilesFuzzTest {
         for (int i = 0; i < ROUNDS; i++) {
             Path m = tmp.resolve("m" + i + ".arrow");
             Files.write(m, Mutations.of(original, rnd, i, original.length));
+            if (System.getProperty("trit.fuzz.trace") != null) { // keeps the last input (-Dtrit.fuzz.trace=FILE)
+                Files.copy(m, Path.of(System.getProperty("trit.fuzz.trace")), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
             Cli r = Cli.run("kld", "--base", m.toString(), MODEL.toString(), TEXT.toString(), "--json");
             if (r.exitCode() != 0) failures++;
             assertClean(r, 1);
@@ -58,6 +61,34 @@ class ResultFilesFuzzTest {
             Files.delete(m);
         }
         assertTrue(failures > ROUNDS / 5, "the mutations should break many files, broke " + failures);
+    }
+
+    /**
+     * A footer whose first record batch claims a 512 GB body: Arrow allocated it before reading (the process
+     * died, "Unable to allocate 549755814416 bytes"); now the batch is checked against the file's size first.
+     */
+    @Test
+    void footerBodyLengthPastTheFileIsRefused() throws IOException {
+        Path base = tmp.resolve("base.arrow");
+        assertEquals(0, Cli.run("logits", MODEL.toString(), TEXT.toString(), "--out", base.toString(), "--max-windows", "1", "--ctx", "32",
+                "--top-k", "8").exitCode());
+        byte[] b = Files.readAllBytes(base);
+        org.apache.arrow.vector.ipc.message.ArrowBlock block;
+        try (var alloc = new org.apache.arrow.memory.RootAllocator(); var ch = java.nio.channels.FileChannel.open(base);
+             var reader = new org.apache.arrow.vector.ipc.ArrowFileReader(ch, alloc)) {
+            block = reader.getRecordBlocks().getFirst();
+        }
+        // the footer's Block struct: offset (int64), metadata length (int32, 4 bytes padding), body length (int64)
+        java.nio.ByteBuffer want = java.nio.ByteBuffer.allocate(24).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putLong(block.getOffset()).putInt(block.getMetadataLength()).putInt(0).putLong(block.getBodyLength());
+        int at = -1;
+        for (int i = b.length - 24; i >= 0 && at < 0; i--) if (Arrays.equals(b, i, i + 24, want.array(), 0, 24)) at = i;
+        assertTrue(at > 0, "footer block found");
+        java.nio.ByteBuffer.wrap(b, at + 16, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(1L << 39);
+        Path bad = Files.write(tmp.resolve("bad.arrow"), b);
+        Cli r = Cli.run("kld", "--base", bad.toString(), MODEL.toString(), TEXT.toString(), "--json");
+        assertEquals(1, r.exitCode(), r::toString);
+        assertTrue(r.err().contains("bad.arrow") && r.err().contains("corrupt Arrow footer"), r::toString);
     }
 
     @Test

@@ -169,7 +169,7 @@ public final class ActivationsArrowFile {
             meta = root.getSchema().getCustomMetadata() == null ? Map.of() : Map.copyOf(root.getSchema().getCustomMetadata());
             if (!KIND.equals(meta.get("trit.kind"))) throw new FormatException(file, "not a trit activations file (metadata trit.kind is not \"activations\")");
             int windows = Integer.parseInt(meta.getOrDefault("trit.windows", "0"));
-            for (ArrowBlock block : reader.getRecordBlocks()) {
+            for (ArrowBlock block : ArrowBlocks.of(file, reader, ch.size())) {
                 reader.loadRecordBatch(block);
                 for (int i = 0; i < root.getRowCount(); i++) {
                     String name = new String(((VarCharVector) root.getVector("linear")).get(i), StandardCharsets.UTF_8);

@@ -221,7 +221,9 @@ public final class FullLogitsArrowFile {
                 try {
                     root = reader.getVectorSchemaRoot();
                     schema = root.getSchema();
-                    blocks = reader.getRecordBlocks();
+                    blocks = ArrowBlocks.of(file, reader, ch.size());
+                } catch (FormatException e) {
+                    throw e;
                 } catch (RuntimeException | IOException e) {
                     throw new FormatException(file, "not an Arrow IPC file (" + oneLine(e) + ")");
                 }

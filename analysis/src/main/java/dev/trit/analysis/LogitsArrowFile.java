@@ -156,7 +156,7 @@ public final class LogitsArrowFile {
             int vocab = positiveInt(file, meta, "trit.vocab_size", MAX_VOCAB), topK = positiveInt(file, meta, "trit.top_k", MAX_TOP_K);
             List<LogitsDump.Row> rows = new ArrayList<>();
             try {
-                for (ArrowBlock block : reader.getRecordBlocks()) {
+                for (ArrowBlock block : ArrowBlocks.of(file, reader, ch.size())) {
                     reader.loadRecordBatch(block);
                     readBatch(file, root, vocab, topK, rows);
                 }

@@ -161,7 +161,7 @@ public final class ResultFiles {
             if (!(schema.findField("value").getType() instanceof ArrowType.FloatingPoint fp) || fp.getPrecision() != FloatingPointPrecision.DOUBLE) {
                 throw new FormatException(file, "column value is not float64");
             }
-            for (ArrowBlock block : reader.getRecordBlocks()) {
+            for (ArrowBlock block : ArrowBlocks.of(file, reader, ch.size())) {
                 reader.loadRecordBatch(block);
                 VarCharVector[] text = new VarCharVector[TEXT_COLUMNS.size()];
                 for (int c = 0; c < text.length; c++) text[c] = (VarCharVector) root.getVector(TEXT_COLUMNS.get(c));
