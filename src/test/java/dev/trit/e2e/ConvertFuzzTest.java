@@ -48,6 +48,21 @@ class ConvertFuzzTest {
         assertFalse(err.contains("Exception") || err.contains("\tat "), r::toString);
     }
 
+    /**
+     * Converts {@code in} (alone in {@code run}) to {@code out}: true when it failed, and then cleanly (one line
+     * naming {@code names}, nothing left beside the input); when it succeeded, what it wrote reads back whole.
+     */
+    private static boolean convertFailed(Path run, Path in, Path out, String type, String names, String what) throws IOException {
+        Cli r = Cli.run("convert", "-q", in.toString(), out.toString(), "-t", type);
+        if (r.exitCode() == 0) {
+            assertReadable(out);
+            return false;
+        }
+        assertCleanFailure(r, names);
+        assertEquals(List.of(in.getFileName().toString()), list(run), what + ": a failed convert leaves nothing behind\n" + r);
+        return true;
+    }
+
     /** What convert wrote is a model trit reads back whole: its metadata agrees with its tensors. */
     private static void assertReadable(Path out) {
         Cli r = Cli.run("inspect", "--json", out.toString());
@@ -71,14 +86,7 @@ class ConvertFuzzTest {
             Files.write(in, mutate(original, rnd, i));
             Path out = run.resolve(type.equals("packed") ? "out" : "out.gguf");
             trace(rel + " " + i, in);
-            Cli r = Cli.run("convert", "-q", in.toString(), out.toString(), "-t", type);
-            if (r.exitCode() != 0) {
-                failures++;
-                assertCleanFailure(r, "in.gguf");
-                assertEquals(List.of("in.gguf"), list(run), "a failed convert leaves nothing behind\n" + r);
-            } else {
-                assertReadable(out);
-            }
+            if (convertFailed(run, in, out, type, "in.gguf", rel + " " + i)) failures++;
             deleteTree(run);
         }
         assertTrue(failures > ROUNDS / 5, "the mutations should break many files, broke " + failures);
@@ -95,14 +103,7 @@ class ConvertFuzzTest {
             Files.write(in.resolve("model.safetensors"), mutate(original, rnd, i));
             Path out = run.resolve("out.gguf");
             trace("st " + i, in);
-            Cli r = Cli.run("convert", "-q", in.toString(), out.toString(), "-t", i % 2 == 0 ? "tq2_0" : "i2_s");
-            if (r.exitCode() != 0) {
-                failures++;
-                assertCleanFailure(r, "model");
-                assertEquals(List.of("model"), list(run), "a failed convert leaves nothing behind\n" + r);
-            } else {
-                assertReadable(out);
-            }
+            if (convertFailed(run, in, out, i % 2 == 0 ? "tq2_0" : "i2_s", "model", "safetensors " + i)) failures++;
             deleteTree(run);
         }
         assertTrue(failures > ROUNDS / 5, "the mutations should break many files, broke " + failures);
@@ -133,13 +134,7 @@ class ConvertFuzzTest {
             Path out = run.resolve("out.gguf");
             String what = key + " = " + (c.has(key) ? c.get(key) : "(removed)");
             trace("config " + i + " " + what, in);
-            Cli r = Cli.run("convert", "-q", in.toString(), out.toString(), "-t", "tq2_0");
-            if (r.exitCode() != 0) {
-                assertCleanFailure(r, "");
-                assertEquals(List.of("model"), list(run), what + ": a failed convert leaves nothing behind\n" + r);
-            } else {
-                assertReadable(out);
-            }
+            convertFailed(run, in, out, "tq2_0", "", what);
             Cli l = Cli.run("generate", in.toString(), "-p", "The cat sat", "-n", "2");
             if (l.exitCode() != 0) assertCleanFailure(l, "");
             deleteTree(run);
@@ -165,13 +160,7 @@ class ConvertFuzzTest {
             trace("tok " + file + " " + i + " " + what, in);
             Cli g = Cli.run("generate", in.toString(), "-p", "The cat sat", "-n", "2");
             if (g.exitCode() != 0) assertCleanFailure(g, "");
-            Cli r = Cli.run("convert", "-q", in.toString(), run.resolve("out.gguf").toString(), "-t", "tq2_0");
-            if (r.exitCode() != 0) {
-                assertCleanFailure(r, "");
-                assertEquals(List.of("model"), list(run), what + ": a failed convert leaves nothing behind\n" + r);
-            } else {
-                assertReadable(run.resolve("out.gguf"));
-            }
+            convertFailed(run, in, run.resolve("out.gguf"), "tq2_0", "", what);
             deleteTree(run);
         }
     }
